@@ -1,0 +1,69 @@
+// fold.h - case folding for IAM comparisons (ASCII and Latin-1).
+//
+// Policy text is limited to U+0000-U+00FF, so IgnoreCase comparisons fold
+// ASCII letters and the Latin-1 letters U+00C0-U+00DE (except U+00D7,
+// the multiplication sign). Request text arrives as UTF-8: a Latin-1
+// letter is the two bytes C3 80..9E, folded to C3 A0..BE. Shared by the
+// compiler and the evaluator, so both fold alike. Allocates nothing.
+
+#ifndef PDP_FOLD_H
+#define PDP_FOLD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+// pdpi_fold_ascii folds one ASCII letter to lower case.
+static inline unsigned char
+pdpi_fold_ascii(unsigned char c)
+{
+	return (c >= 'A' && c <= 'Z') ? (unsigned char) (c + 32) : c;
+}
+
+// pdpi_fold_utf8 folds UTF-8 text s[0..n) into out (n bytes; folding
+// never changes the length). out may equal s.
+static inline void
+pdpi_fold_utf8(char *out, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char) s[i];
+		if (c == 0xC3 && i + 1 < n) {
+			unsigned char d = (unsigned char) s[i + 1];
+			out[i] = (char) c;
+			if (d >= 0x80 && d <= 0x9E && d != 0x97)
+				d = (unsigned char) (d + 0x20);
+			out[++i] = (char) d;
+			continue;
+		}
+		out[i] = (char) pdpi_fold_ascii(c);
+	}
+}
+
+// pdpi_eq_fold reports whether a and b are equal after folding.
+static inline bool
+pdpi_eq_fold(const char *a, size_t an, const char *b, size_t bn)
+{
+	if (an != bn)
+		return false;
+	for (size_t i = 0; i < an; i++) {
+		unsigned char x = (unsigned char) a[i];
+		unsigned char y = (unsigned char) b[i];
+		if (x == 0xC3 && y == 0xC3 && i + 1 < an) {
+			unsigned char p = (unsigned char) a[i + 1];
+			unsigned char q = (unsigned char) b[i + 1];
+			if (p >= 0x80 && p <= 0x9E && p != 0x97)
+				p = (unsigned char) (p + 0x20);
+			if (q >= 0x80 && q <= 0x9E && q != 0x97)
+				q = (unsigned char) (q + 0x20);
+			if (p != q)
+				return false;
+			i++;
+			continue;
+		}
+		if (pdpi_fold_ascii(x) != pdpi_fold_ascii(y))
+			return false;
+	}
+	return true;
+}
+
+#endif // PDP_FOLD_H

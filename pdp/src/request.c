@@ -1,0 +1,265 @@
+// request.c - building the evaluator's view of a request: the principal,
+// the folded action, the split resource and the context keys AWS derives.
+
+#include <stdio.h>
+#include <string.h>
+
+#include "fold.h"
+#include "request.h"
+
+static pdpi_str
+mkstr(const char *p, size_t n)
+{
+	pdpi_str s = {p, (uint32_t) n};
+	return s;
+}
+
+static bool
+str_is(pdpi_str s, const char *lit)
+{
+	size_t n = strlen(lit);
+	return s.n == n && memcmp(s.p, lit, n) == 0;
+}
+
+static bool
+has_prefix(const char *s, size_t n, const char *pre)
+{
+	size_t m = strlen(pre);
+	return n >= m && memcmp(s, pre, m) == 0;
+}
+
+bool
+pdpi_arn_split(const char *s, size_t n, pdpi_str seg[5], pdpi_str *rest)
+{
+	size_t start = 0;
+	int k = 0;
+
+	if (!has_prefix(s, n, "arn:"))
+		return false;
+	for (size_t i = 0; i < n && k < 5; i++) {
+		if (s[i] == ':') {
+			seg[k++] = mkstr(s + start, i - start);
+			start = i + 1;
+		}
+	}
+	if (k < 5)
+		return false;
+	*rest = mkstr(s + start, n - start);
+	return true;
+}
+
+// An AWS account id is twelve digits.
+static bool
+is_account_id(pdpi_str s)
+{
+	if (s.n != 12)
+		return false;
+	for (uint32_t i = 0; i < s.n; i++)
+		if (s.p[i] < '0' || s.p[i] > '9')
+			return false;
+	return true;
+}
+
+// split_name splits "path/.../name" into its path ("/path/.../") and its
+// last element.
+static void
+split_name(pdpi_str all, pdpi_str *path, pdpi_str *name)
+{
+	uint32_t i = all.n;
+	while (i > 0 && all.p[i - 1] != '/')
+		i--;
+	*name = mkstr(all.p + i, all.n - i);
+	*path = mkstr(all.p, i);
+}
+
+bool
+pdpi_who_parse(pdpi_who *who, const char *principal, size_t n, char *buf,
+    size_t cap)
+{
+	pdpi_str seg[5], rest;
+
+	memset(who, 0, sizeof(*who));
+	who->arn = mkstr(principal, n);
+	if (n == 0)
+		return false;
+	if ((n == 9 && memcmp(principal, "anonymous", 9) == 0) ||
+	    (n == 1 && principal[0] == '*')) {
+		who->kind = PDPI_WHO_ANONYMOUS;
+		who->arn = mkstr("", 0);
+		return true;
+	}
+	if (!has_prefix(principal, n, "arn:")) {
+		// A service principal: "lambda.amazonaws.com".
+		if (memchr(principal, '.', n) == NULL ||
+		    memchr(principal, ':', n) != NULL ||
+		    memchr(principal, '/', n) != NULL)
+			return false;
+		who->kind = PDPI_WHO_SERVICE;
+		who->name = who->arn;
+		return true;
+	}
+	if (!pdpi_arn_split(principal, n, seg, &rest))
+		return false;
+	who->partition = seg[1];
+	who->account = seg[4];
+	who->kind = PDPI_WHO_OTHER;
+	if (!is_account_id(seg[4]))
+		return true;
+	if (str_is(seg[2], "iam") && str_is(rest, "root")) {
+		who->kind = PDPI_WHO_ROOT;
+	} else if (str_is(seg[2], "iam") && has_prefix(rest.p, rest.n,
+	    "user/")) {
+		pdpi_str all = mkstr(rest.p + 4, rest.n - 4);
+		split_name(all, &who->path, &who->name);
+		if (who->name.n == 0)
+			return false;
+		who->kind = PDPI_WHO_USER;
+	} else if (str_is(seg[2], "sts") && has_prefix(rest.p, rest.n,
+	    "assumed-role/")) {
+		const char *r = rest.p + 13;
+		size_t rn = rest.n - 13;
+		const char *slash = memchr(r, '/', rn);
+		if (slash == NULL || slash == r || slash == r + rn - 1)
+			return false;
+		who->kind = PDPI_WHO_ROLE_SESSION;
+		who->name = mkstr(r, (size_t) (slash - r));
+		who->session = mkstr(slash + 1, rn - (size_t) (slash - r) - 1);
+		who->service_linked = has_prefix(who->name.p, who->name.n,
+		    "AWSServiceRoleFor");
+		int len = snprintf(buf, cap, "arn:%.*s:iam::%.*s:role/%.*s",
+		    (int) seg[1].n, seg[1].p, (int) seg[4].n, seg[4].p,
+		    (int) who->name.n, who->name.p);
+		if (len < 0 || (size_t) len >= cap)
+			return false;
+		who->role_arn = mkstr(buf, (size_t) len);
+	} else if (str_is(seg[2], "sts") && has_prefix(rest.p, rest.n,
+	    "federated-user/")) {
+		who->kind = PDPI_WHO_FEDUSER;
+		who->name = mkstr(rest.p + 15, rest.n - 15);
+		if (who->name.n == 0)
+			return false;
+	}
+	return true;
+}
+
+const pdpi_ckey *
+pdpi_ctx_find(const pdpi_req *r, pdpi_str key)
+{
+	for (uint32_t i = 0; i < r->nctx; i++) {
+		const pdpi_ckey *c = &r->ctx[i];
+		if (pdpi_eq_fold(c->key.p, c->key.n, key.p, key.n))
+			return c;
+	}
+	return NULL;
+}
+
+bool
+pdpi_req_set_action(pdpi_req *r, const char *action, size_t n, char *buf,
+    size_t cap)
+{
+	const char *colon = memchr(action, ':', n);
+
+	if (cap < n)
+		return false;
+	pdpi_fold_utf8(buf, action, n);
+	r->action = mkstr(action, n);
+	r->folded = mkstr(buf, n);
+	if (colon == NULL) {
+		r->svc = mkstr(buf, 0);
+		r->aname = mkstr(buf, n);
+	} else {
+		size_t k = (size_t) (colon - action);
+		r->svc = mkstr(buf, k);
+		r->aname = mkstr(buf + k + 1, n - k - 1);
+	}
+	return true;
+}
+
+void
+pdpi_req_set_resource(pdpi_req *r, const char *resource, size_t n,
+    const char *resource_account)
+{
+	r->resource = mkstr(resource, n);
+	r->res_arn = pdpi_arn_split(resource, n, r->rseg, &r->rrest);
+	if (resource_account != NULL && resource_account[0] != '\0')
+		r->resource_account = mkstr(resource_account,
+		    strlen(resource_account));
+	else if (r->res_arn && r->rseg[4].n > 0)
+		r->resource_account = r->rseg[4];
+	else
+		r->resource_account = r->who.account;
+}
+
+// derive_add appends key=value unless the request already has the key.
+static void
+derive_add(const pdpi_ckey *given, uint32_t ngiven, pdpi_ckey *out,
+    pdpi_str *vals, uint32_t *k, const char *key, pdpi_str value)
+{
+	size_t kn = strlen(key);
+	for (uint32_t i = 0; i < ngiven; i++)
+		if (pdpi_eq_fold(given[i].key.p, given[i].key.n, key, kn))
+			return;
+	vals[*k] = value;
+	out[*k].key = mkstr(key, kn);
+	out[*k].multi = false;
+	out[*k].nvals = 1;
+	out[*k].vals = &vals[*k];
+	(*k)++;
+}
+
+uint32_t
+pdpi_req_derive(const pdpi_who *who, const pdpi_ckey *given, uint32_t ngiven,
+    pdpi_ckey *out, pdpi_str *vals, char *buf, size_t cap)
+{
+	uint32_t k = 0;
+	const char *type = NULL;
+
+#define ADD(key, val) derive_add(given, ngiven, out, vals, &k, key, val)
+	switch (who->kind) {
+	case PDPI_WHO_ROOT:
+		type = "Account";
+		ADD("aws:PrincipalArn", who->arn);
+		ADD("aws:userid", who->account);
+		break;
+	case PDPI_WHO_USER:
+		type = "User";
+		ADD("aws:PrincipalArn", who->arn);
+		ADD("aws:username", who->name);
+		if (who->user_id.n > 0)
+			ADD("aws:userid", who->user_id);
+		break;
+	case PDPI_WHO_ROLE_SESSION:
+		type = "AssumedRole";
+		ADD("aws:PrincipalArn", who->role_arn);
+		break;
+	case PDPI_WHO_FEDUSER: {
+		type = "FederatedUser";
+		ADD("aws:PrincipalArn", who->arn);
+		int len = snprintf(buf, cap, "%.*s:%.*s", (int) who->account.n,
+		    who->account.p, (int) who->name.n, who->name.p);
+		if (len > 0 && (size_t) len < cap)
+			ADD("aws:userid", mkstr(buf, (size_t) len));
+		break;
+	}
+	case PDPI_WHO_ANONYMOUS:
+		type = "Anonymous";
+		ADD("aws:userid", mkstr("anonymous", 9));
+		ADD("aws:PrincipalAccount", mkstr("anonymous", 9));
+		break;
+	case PDPI_WHO_SERVICE:
+		ADD("aws:PrincipalServiceName", who->name);
+		break;
+	default:
+		break;
+	}
+	if (who->account.n > 0)
+		ADD("aws:PrincipalAccount", who->account);
+	if (type != NULL)
+		ADD("aws:PrincipalType", mkstr(type, strlen(type)));
+	if (who->kind == PDPI_WHO_SERVICE)
+		ADD("aws:PrincipalIsAWSService", mkstr("true", 4));
+	else
+		ADD("aws:PrincipalIsAWSService", mkstr("false", 5));
+#undef ADD
+	return k;
+}

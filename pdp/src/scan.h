@@ -1,0 +1,41 @@
+// scan.h - state shared by the pieces of one decision (eval.c, cond.c,
+// match.c). Lives on the stack of pdpi_decide: nothing is allocated.
+
+#ifndef PDP_SCAN_H
+#define PDP_SCAN_H
+
+#include "decide.h"
+
+// Room for one expanded policy variable template. Policy documents are at
+// most a few KiB, but context values are the caller's: a template that
+// expands past this decides Deny (fail closed), it is never truncated.
+#define PDPI_SCRATCH 4096
+
+typedef struct pdpi_scan {
+	const pdpi_req *r;
+	const pdpi_world *w;
+	pdpi_explain *ex;  // NULL: no explanation wanted
+	bool overflow;     // a template did not fit: the decision denies
+	char buf[PDPI_SCRATCH];
+	uint8_t lit[PDPI_SCRATCH];
+} pdpi_scan;
+
+enum pdpi_expand {
+	PDPI_EXPAND_OK = 0,
+	PDPI_EXPAND_MISSING = 1,  // a variable has no value and no default
+	PDPI_EXPAND_OVERFLOW = 2, // does not fit in the scratch buffer
+};
+
+// pdpi_tmpl_expand substitutes the variables of t. On PDPI_EXPAND_OK,
+// *out is the text and *lit (NULL when nothing was substituted) marks the
+// characters that came from variables and must match literally.
+int pdpi_tmpl_expand(pdpi_scan *s, const pdpi_tmpl *t, pdpi_str *out,
+    const uint8_t **lit);
+
+// pdpi_cond_eval evaluates one condition entry (operator + key + values).
+bool pdpi_cond_eval(pdpi_scan *s, const pdpi_cond *c);
+
+// pdpi_explain_missing records that a condition key was absent.
+void pdpi_explain_missing(pdpi_scan *s, pdpi_str keytext);
+
+#endif // PDP_SCAN_H

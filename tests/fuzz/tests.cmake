@@ -1,0 +1,7 @@
+# libFuzzer targets: one per parser or decoder. Built only in a PDP_FUZZ
+# build (clang), which the top-level CMakeLists.txt includes directly.
+if(NOT PDP_FUZZ)
+	return()
+endif()
+
+pdp_fuzz(policy ${CMAKE_CURRENT_LIST_DIR}/fuzz_policy.c iamc_core)
