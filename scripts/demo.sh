@@ -6,8 +6,8 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-scripts/setup.sh
-scripts/build.sh build --target=iamc -DCMAKE_BUILD_TYPE=Release \
+bash scripts/setup.sh
+bash scripts/build.sh build --target=iamc -DCMAKE_BUILD_TYPE=Release \
     -DPDP_SANITIZE=OFF -DPDP_FUZZ=OFF
 iamc=build/compiler/iamc
 

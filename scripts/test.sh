@@ -50,7 +50,7 @@ build() {
 	local label=$1 dir=$2
 	shift 2
 	stage "$label: build $dir ($*)"
-	if scripts/build.sh "$dir" "$@"; then
+	if bash scripts/build.sh "$dir" "$@"; then
 		return 0
 	fi
 	echo "test: $label: build failed" >&2
@@ -66,9 +66,10 @@ run_ctest() {
 	shift 2
 	local log=$dir/Testing/Temporary/LastTest.log
 	stage "$label: ctest in $dir"
+	local rc=0
 	rm -f "$log"
 	(cd "$dir" && env "$@" ctest --output-on-failure --no-tests=error \
-	    --timeout 300 -j "$JOBS") || true
+	    --timeout 300 -j "$JOBS") || rc=$?
 	if [ ! -f "$log" ]; then
 		echo "test: $label: ctest ran no suite" >&2
 		record "$label (ctest)" 0 1
@@ -96,7 +97,14 @@ run_ctest() {
 	echo "$out" | sed '$d'
 	local n
 	n=$(echo "$out" | tail -n 1)
-	record "$label (ctest)" "${n% *}" "${n#* }"
+	local npass=${n% *} nfail=${n#* }
+	if [ "$rc" -ne 0 ] && [ "$nfail" -eq 0 ]; then
+		# A suite that never started (missing program) has no
+		# record in the log; ctest's status still says so.
+		echo "  FAIL  (ctest exited with status $rc)"
+		nfail=1
+	fi
+	record "$label (ctest)" "$npass" "$nfail"
 }
 
 # run_fuzzers DIR fuzzes every target in DIR/fuzz/ for FUZZ_SECONDS,
@@ -143,7 +151,7 @@ run_fuzzers() {
 }
 
 stage setup
-scripts/setup.sh
+bash scripts/setup.sh
 
 # Options are given in full each time: a build directory keeps the cache
 # of whoever configured it last.

@@ -59,6 +59,149 @@ typedef enum pdp_policy_type {
 // in access-denied messages ("identity-based", "service control", ...).
 const char *pdp_policy_type_name(pdp_policy_type t);
 
+
+// --- Bundles ----------------------------------------------------------------
+//
+// A bundle (.pdpb, written by `iamc compile`) holds a whole authorization
+// world: principals, their compiled policies and decision tables,
+// resource-based policies, and the SCPs and RCPs of each account. An open
+// bundle is immutable and reference counted; any number of threads may
+// decide against it at once.
+
+typedef struct pdp_bundle pdp_bundle;
+
+// pdp_bundle_open maps the bundle file at `path`, verifies its header,
+// checksum and every internal reference, and sets *out (one reference).
+// A corrupt, truncated or wrong-version bundle is rejected: the error is
+// returned and `err` (errlen bytes, may be NULL) says what is wrong.
+int pdp_bundle_open(const char *path, pdp_bundle **out, char *err,
+    size_t errlen);
+
+// pdp_bundle_open_mem is pdp_bundle_open on `len` bytes in memory; the
+// bytes are copied, so the caller may free them on return.
+int pdp_bundle_open_mem(const void *data, size_t len, pdp_bundle **out,
+    char *err, size_t errlen);
+
+// pdp_bundle_hold takes one more reference; pdp_bundle_close drops one and
+// frees the bundle with the last. close(NULL) is a no-op. Thread-safe.
+void pdp_bundle_hold(pdp_bundle *b);
+void pdp_bundle_close(pdp_bundle *b);
+
+// pdp_bundle_revision returns the revision `iamc compile` gave the bundle.
+uint64_t pdp_bundle_revision(const pdp_bundle *b);
+
+// pdp_bundle_principals returns the number of principals in the bundle.
+size_t pdp_bundle_principals(const pdp_bundle *b);
+
+// --- Requests and decisions -------------------------------------------------
+
+// One context key and its values. A key given with `multi` set is a
+// multivalued key (a list, such as aws:TagKeys), even with one value.
+typedef struct pdp_context_entry {
+	const char *key;            // e.g. "aws:SourceIp"; any case
+	const char *const *values;  // nvalues strings
+	uint32_t nvalues;
+	bool multi;
+} pdp_context_entry;
+
+#define PDP_CONTEXT_MAX 128 // context entries one request may carry
+
+// An authorization request. All strings are borrowed for the duration of
+// the call only. Zero it, then fill what applies.
+typedef struct pdp_request {
+	const char *principal;        // caller ARN ("arn:aws:iam::A:user/u",
+	                              // "arn:aws:sts::A:assumed-role/R/S",
+	                              // root), a service principal name, or
+	                              // "anonymous"
+	const char *action;           // "s3:GetObject"
+	const char *resource;         // ARN; NULL means "*"
+	const char *resource_account; // NULL: the ARN's account, else the
+	                              // principal's
+	const pdp_context_entry *context;
+	uint32_t ncontext;            // at most PDP_CONTEXT_MAX
+	const char *session_policy;   // NULL, or the name or ARN of a policy
+	                              // in the bundle to use as the session
+	                              // policy (AssumeRole PolicyArns)
+} pdp_request;
+
+// A decision. `err` is PDP_OK when the request was decided; otherwise the
+// request could not be decided (unknown principal, bad request, no
+// bundle) and `effect` is a deny. `reason` is a static text.
+typedef struct pdp_decision {
+	pdp_effect effect;
+	int err;
+	uint64_t revision; // the bundle that decided
+	const char *reason;
+} pdp_decision;
+
+#define PDP_EXPLAIN_MAX 32
+
+// A deciding statement, as in AWS's policy simulator.
+typedef struct pdp_statement_ref {
+	const char *policy; // policy name or ARN (not NUL-terminated: use
+	uint32_t policy_len;//   policy_len)
+	const char *sid;    // "" when the statement has none (sid_len 0)
+	uint32_t sid_len;
+	uint32_t index;     // position in the policy's Statement list
+	pdp_effect effect;  // PDP_ALLOW or PDP_EXPLICIT_DENY
+} pdp_statement_ref;
+
+// What decided. Strings point into the bundle and live as long as the
+// caller holds the bundle (pdp_engine_explain holds it for you until the
+// next call on the same explanation).
+typedef struct pdp_explanation {
+	uint32_t nmatched;
+	bool matched_truncated;
+	pdp_statement_ref matched[PDP_EXPLAIN_MAX];
+	uint32_t nmissing; // context keys conditions needed but were absent
+	bool missing_truncated;
+	const char *missing[PDP_EXPLAIN_MAX];
+	uint32_t missing_len[PDP_EXPLAIN_MAX];
+	pdp_policy_type deny_type; // the policy type behind a deny
+} pdp_explanation;
+
+// pdp_bundle_authorize decides `req` against bundle `b` and fills *out.
+// When `ex` is not NULL it also fills the explanation (costlier: every
+// statement is judged); with NULL no explanation work is done. Returns
+// out->err. Never fails open. Thread-safe; allocates nothing; takes no
+// lock.
+int pdp_bundle_authorize(const pdp_bundle *b, const pdp_request *req,
+    pdp_decision *out, pdp_explanation *ex);
+
+// --- Engines: atomic bundle swaps -------------------------------------------
+//
+// An engine holds the current bundle. pdp_engine_swap publishes a new one
+// atomically: requests already deciding finish on the bundle they
+// started with, and an old bundle is freed when its last reader leaves.
+// Readers never block and never take a lock.
+
+typedef struct pdp_engine pdp_engine;
+
+// pdp_engine_open creates an engine with no bundle (every request then
+// decides deny with PDP_ENOENT). Returns PDP_OK or PDP_ENOMEM.
+int pdp_engine_open(pdp_engine **out);
+
+// pdp_engine_close frees the engine and drops its bundle reference. No
+// thread may use the engine any more. close(NULL) is a no-op.
+void pdp_engine_close(pdp_engine *e);
+
+// pdp_engine_swap makes `b` current; the engine takes its own reference
+// (the caller keeps its one). The previous bundle is released once the
+// requests using it are done. Swaps are serialized with each other.
+void pdp_engine_swap(pdp_engine *e, pdp_bundle *b);
+
+// pdp_engine_acquire returns the current bundle with one reference held
+// for the caller (release it with pdp_bundle_close), or NULL.
+pdp_bundle *pdp_engine_acquire(pdp_engine *e);
+
+// pdp_authorize decides `req` against the engine's current bundle, as
+// pdp_bundle_authorize does. Never fails open: on error `out->effect` is
+// a deny and `out->err` says why. Thread-safe; allocates nothing.
+// `ex` strings stay valid only while the bundle that decided is held;
+// use pdp_engine_acquire and pdp_bundle_authorize to keep them.
+int pdp_authorize(pdp_engine *e, const pdp_request *req, pdp_decision *out,
+    pdp_explanation *ex);
+
 #ifdef __cplusplus
 }
 #endif

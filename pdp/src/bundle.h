@@ -1,0 +1,58 @@
+// bundle.h - a loaded bundle: the file mapped read-only, its policies
+// rebuilt as programs (program.h) whose strings point into the mapping,
+// and its hash tables used in place.
+
+#ifndef PDP_BUNDLE_H
+#define PDP_BUNDLE_H
+
+#include <stdatomic.h>
+
+#include "decide.h"
+#include "pdp.h"
+#include "pdpb.h"
+
+struct pdp_bundle {
+	atomic_uint refs;
+	void *base;          // the file's bytes
+	size_t size;
+	bool mapped;         // base came from mmap (else malloc)
+	uint64_t revision;
+	const char *strings; // PDPB_SEC_STRINGS
+	uint32_t nstrings;   // bytes
+
+	// Programs, rebuilt at load (one allocation: `mem`).
+	void *mem;
+	pdpi_policy *policies;
+	uint32_t npolicies;
+	pdpi_pset *sets;     // each with its table, when it has one
+	uint32_t nsets;
+	pdpi_pset *levels;   // LEVELS resolved to sets, for SCP/RCP chains
+
+	const pdpb_account *accounts; // sorted by id
+	uint32_t naccounts;
+	const pdpb_principal *principals; // hash table
+	uint32_t nprincipal_slots;
+	uint32_t nprincipals;
+	const pdpb_tag *tags;
+	uint32_t ntags;
+	const pdpb_rpolicy *rpolicies;    // hash table
+	uint32_t nrpolicy_slots;
+	const pdpb_named *named;          // hash table
+	uint32_t nnamed_slots;
+};
+
+// pdpi_bundle_str returns a bundle string (checked at load).
+static inline pdpi_str
+pdpi_bundle_str(const pdp_bundle *b, pdpb_str s)
+{
+	pdpi_str r = {b->strings + s.off, s.len};
+	return r;
+}
+
+// pdpi_bundle_load verifies and indexes `size` bytes at `base`, which the
+// bundle then owns (freed or unmapped by close). When `verify_checksum`
+// is false the checksum is not checked (fuzzing the structure checks).
+int pdpi_bundle_load(void *base, size_t size, bool mapped,
+    bool verify_checksum, pdp_bundle **out, char *err, size_t errlen);
+
+#endif // PDP_BUNDLE_H

@@ -1,0 +1,228 @@
+// pdpb.h - the bundle file format (.pdpb): the byte layout shared by the
+// writer (compiler/src/bundle_write.c) and the loader (pdp/src/bundle.c).
+//
+// proto/bundle.md is the specification; the R-BUNDLE-nnn rule ids there
+// mark the lines that enforce each rule. Every integer is native-endian
+// (the header's endian probe rejects a foreign one) and every record is a
+// fixed-size struct of 32- and 64-bit fields with explicit padding, so
+// the layout is the same under every C compiler for the platform.
+
+#ifndef PDPB_H
+#define PDPB_H
+
+#include <stdint.h>
+
+#define PDPB_MAGIC "PDPBNDL"   // 7 characters and a NUL: 8 bytes
+#define PDPB_VERSION 1u
+#define PDPB_ENDIAN_PROBE 0x01020304u
+#define PDPB_NONE 0xffffffffu   // "no set", "no table", ...
+
+// The file header, at offset 0.
+typedef struct pdpb_header {
+	char magic[8];        // PDPB_MAGIC
+	uint32_t version;     // PDPB_VERSION
+	uint32_t endian;      // PDPB_ENDIAN_PROBE as written by the writer
+	uint64_t size;        // the whole file, in bytes
+	uint64_t checksum;    // xxh3-64 of the file with this field zeroed
+	uint64_t revision;    // chosen by the compiler's caller
+	uint64_t created;     // Unix seconds
+	uint32_t nsections;   // entries in the section directory
+	uint32_t directory;   // offset of the section directory
+	uint32_t flags;       // 0
+	uint32_t reserved;    // 0
+} pdpb_header;
+
+// Section ids.
+enum pdpb_section_id {
+	PDPB_SEC_STRINGS = 1,    // bytes; pdpb_str offsets point here
+	PDPB_SEC_POLICIES = 2,   // pdpb_policy[]
+	PDPB_SEC_STMTS = 3,      // pdpb_stmt[]
+	PDPB_SEC_ACTIONS = 4,    // pdpb_action[]
+	PDPB_SEC_RESOURCES = 5,  // pdpb_resource[]
+	PDPB_SEC_PRINS = 6,      // pdpb_prin[] (Principal elements)
+	PDPB_SEC_CONDS = 7,      // pdpb_cond[]
+	PDPB_SEC_CVALUES = 8,    // pdpb_cvalue[]
+	PDPB_SEC_PARTS = 9,      // pdpb_part[]
+	PDPB_SEC_SETS = 10,      // pdpb_set[]
+	PDPB_SEC_SETIDX = 11,    // uint32_t[] policy indices of sets
+	PDPB_SEC_TABLES = 12,    // table blocks (pdp/src/table.h), 4-aligned
+	PDPB_SEC_ACCOUNTS = 13,  // pdpb_account[]
+	PDPB_SEC_LEVELS = 14,    // uint32_t[] set indices of SCP/RCP levels
+	PDPB_SEC_PRINCIPALS = 15, // pdpb_principal[], a hash table
+	PDPB_SEC_TAGS = 16,      // pdpb_tag[]
+	PDPB_SEC_RPOLICIES = 17, // pdpb_rpolicy[], a hash table
+	PDPB_SEC_NAMED = 18,     // pdpb_named[], a hash table
+	PDPB_SEC_MAX = 18,
+};
+
+typedef struct pdpb_section {
+	uint32_t id;     // enum pdpb_section_id
+	uint32_t offset; // from the start of the file, 8-aligned
+	uint32_t size;   // bytes
+	uint32_t count;  // records (size / record size)
+} pdpb_section;
+
+typedef struct pdpb_str {
+	uint32_t off; // into PDPB_SEC_STRINGS
+	uint32_t len;
+} pdpb_str;
+
+typedef struct pdpb_tmpl {
+	pdpb_str text;
+	uint32_t parts; // first index into PARTS
+	uint32_t nparts;
+} pdpb_tmpl;
+
+typedef struct pdpb_part {
+	uint32_t kind;        // enum pdpi_part_kind
+	uint32_t has_default;
+	pdpb_str s;
+	pdpb_str dflt;
+} pdpb_part;
+
+typedef struct pdpb_action {
+	uint32_t kind; // enum pdpi_action_kind
+	uint32_t pad;
+	pdpb_str svc, name, text;
+} pdpb_action;
+
+typedef struct pdpb_resource {
+	uint32_t kind; // enum pdpi_res_kind
+	uint32_t pad;
+	pdpb_str seg[5];
+	pdpb_tmpl rest;
+	pdpb_str text;
+} pdpb_resource;
+
+typedef struct pdpb_prin {
+	uint32_t kind; // enum pdpi_prin_kind
+	uint32_t pad;
+	pdpb_str account, name, session, text;
+} pdpb_prin;
+
+typedef struct pdpb_cvalue {
+	pdpb_tmpl t;
+	uint32_t ok;
+	uint32_t pad;
+	// Typed value, by the condition's operator: num (double bits),
+	// date (sec, nsec), b, ip (family, bits, 16 address bytes) or bin.
+	union {
+		double num;
+		struct {
+			int64_t sec;
+			int32_t nsec;
+			int32_t pad;
+		} date;
+		uint32_t b;
+		struct {
+			uint8_t family, bits, pad[6];
+			uint8_t addr[16];
+		} ip;
+		pdpb_str bin;
+	} v;
+} pdpb_cvalue;
+
+typedef struct pdpb_cond {
+	uint8_t op, set, negated, if_exists;
+	uint32_t pad;
+	pdpb_str opname, key, keytext;
+	uint32_t values; // first index into CVALUES
+	uint32_t nvalues;
+} pdpb_cond;
+
+enum pdpb_stmt_flags {
+	PDPB_NOT_ACTION = 1,
+	PDPB_NOT_RESOURCE = 2,
+	PDPB_HAS_RESOURCE = 4,
+	PDPB_HAS_PRINCIPAL = 8,
+	PDPB_NOT_PRINCIPAL = 16,
+};
+
+typedef struct pdpb_stmt {
+	uint32_t effect; // enum pdpi_effect
+	uint32_t flags;  // enum pdpb_stmt_flags
+	uint32_t index;
+	uint32_t pad;
+	pdpb_str sid;
+	uint32_t actions, nactions;       // into ACTIONS
+	uint32_t resources, nresources;   // into RESOURCES
+	uint32_t principals, nprincipals; // into PRINS
+	uint32_t conds, nconds;           // into CONDS
+} pdpb_stmt;
+
+typedef struct pdpb_policy {
+	pdpb_str name;
+	uint32_t type;   // pdp_policy_type
+	uint32_t vars;
+	uint32_t stmts;  // first index into STMTS
+	uint32_t nstmts;
+} pdpb_policy;
+
+// A policy set (identity policies of a principal, a boundary, one SCP or
+// RCP level) and its decision table.
+typedef struct pdpb_set {
+	uint32_t first;      // into SETIDX
+	uint32_t n;
+	uint32_t table;      // offset into TABLES, or PDPB_NONE
+	uint32_t table_size; // bytes
+} pdpb_set;
+
+typedef struct pdpb_account {
+	pdpb_str id;          // 12 digits
+	uint32_t scp, nscp;   // levels: first index into LEVELS, count
+	uint32_t rcp, nrcp;
+} pdpb_account;
+
+enum pdpb_principal_kind {
+	PDPB_ROOT = 1,
+	PDPB_USER = 2,
+	PDPB_ROLE = 3,
+	PDPB_FEDUSER = 4,
+};
+
+enum pdpb_principal_flags {
+	PDPB_HAS_BOUNDARY = 1,
+	PDPB_SERVICE_LINKED = 2,
+};
+
+// A principal, in an open-addressing hash table of a power-of-two size
+// keyed by xxh3 of `key`: "root:ACCOUNT", "user:ACCOUNT:name",
+// "role:ACCOUNT:name" (role names folded to lower case: they are unique
+// ignoring case) or "feduser:ACCOUNT:name". An empty slot has key.len 0.
+typedef struct pdpb_principal {
+	uint64_t hash;
+	pdpb_str key;
+	pdpb_str arn;       // the canonical ARN, with path
+	pdpb_str unique_id; // AIDA..., AROA... ("" unknown)
+	uint32_t kind;      // enum pdpb_principal_kind
+	uint32_t flags;     // enum pdpb_principal_flags
+	uint32_t account;   // index into ACCOUNTS
+	uint32_t identity;  // set index, or PDPB_NONE
+	uint32_t boundary;  // set index, or PDPB_NONE
+	uint32_t tags, ntags; // into TAGS
+	uint32_t max_session; // seconds (roles)
+} pdpb_principal;
+
+typedef struct pdpb_tag {
+	pdpb_str key, value;
+} pdpb_tag;
+
+// A resource-based policy, in a hash table keyed by xxh3 of the resource
+// ARN (a role's trust policy is keyed by the role ARN without its path).
+typedef struct pdpb_rpolicy {
+	uint64_t hash;
+	pdpb_str arn;
+	uint32_t policy; // index into POLICIES
+	uint32_t pad;
+} pdpb_rpolicy;
+
+// A policy that requests may name (session policies by ARN or name), in
+// a hash table keyed by xxh3 of the name.
+typedef struct pdpb_named {
+	uint64_t hash;
+	pdpb_str name;
+	uint32_t set; // index into SETS
+	uint32_t pad;
+} pdpb_named;
+
+#endif // PDPB_H
