@@ -4,6 +4,8 @@
 Writes (relative to this file's directory):
   workload.jsonl          eval-format lines (see docs/eval-format.md) plus the
                           benchmark-only fields  expect / category / peers / set
+  workload-pbac.jsonl     the lines pbac can decide (same lines, same order),
+                          so iampdp can also be timed on exactly pbac's subset
   cedar/policies/<set>.cedar   one Cedar policy set per distinct IAM policy set
   cedar/entities.json     every User and Resource entity (tags as Cedar tags)
   cedar/requests.jsonl    per workload line: Cedar principal/action/resource
@@ -82,7 +84,7 @@ POLICIES = {
         {"Sid": "DenyOffNet", "Effect": "Deny", "Action": "*",
          "Resource": "*",
          "Condition": {"NotIpAddress": {
-             "aws:SourceIp": ["10.0.0.0/8", "192.0.2.0/24"]}}}),
+             "aws:SourceIp": "10.0.0.0/8"}}}),
     # MFA required for deletes
     "MFADelete": pol(
         {"Sid": "DeleteWithMFA", "Effect": "Allow",
@@ -183,8 +185,8 @@ for _a, rs, _k in TEMPLATES:
     for r in rs:
         RESOURCES.setdefault(r, {})
 
-ON_NET_IPS = ["10.1.2.3", "10.20.30.40", "10.255.0.9", "192.0.2.17", "192.0.2.200"]
-OFF_NET_IPS = ["203.0.113.5", "198.51.100.77", "8.8.8.8"]
+ON_NET_IPS = ["10.1.2.3", "10.20.30.40", "10.255.0.9", "10.0.0.1"]
+OFF_NET_IPS = ["203.0.113.5", "198.51.100.77", "192.0.2.17", "11.0.0.1"]
 PREFIXES = ["reports/", "reports/2024/", "public/", "secret/", "tmp/", ""]
 
 # ---------------------------------------------------------- reference eval
@@ -274,23 +276,31 @@ def evaluate(pnames, action, resource, ctx):
     return "Allow" if allow else "ImplicitDeny"
 
 
-def pbac_ok(pnames, action, resource):
-    """pbac decides a line correctly iff no statement that targets the
-    request uses a feature pbac lacks: policy variables inside Condition
-    values (it only interpolates Resource), more than one key in one
-    operator block (it reads only the first), or ...IfExists (a missing key
-    reads as the key's own name, never as absent)."""
+def pbac_unsupported(pnames, action, resource):
+    """Why pbac cannot decide this line, or None if it can.
+
+    pbac decides a line correctly iff no statement that targets the request
+    (action and resource match) uses a feature pbac lacks: policy variables
+    inside Condition values (it only interpolates Resource), more than one
+    key in one operator block (it reads only the first), ...IfExists (a
+    missing key reads as the key's own name, never as absent), or a negated
+    operator with several values (it ORs the negations: "not in A or not in
+    B", where IAM means "in none of A, B")."""
     for p in pnames:
         for st in POLICIES[p]["Statement"]:
             if not stmt_targets(st, action, resource):
                 continue
             for op, block in st.get("Condition", {}).items():
-                if len(block) > 1 or op.endswith("IfExists"):
-                    return False
+                if len(block) > 1:
+                    return "several keys in one condition operator"
+                if op.endswith("IfExists"):
+                    return "...IfExists operator"
                 for vals in block.values():
                     if any("${" in str(x) for x in aslist(vals)):
-                        return False
-    return True
+                        return "policy variable in a Condition value"
+                    if (op.startswith("Not") or "Not" in op.split(":")[-1]) and len(aslist(vals)) > 1:
+                        return "negated operator with several values"
+    return None
 
 # ---------------------------------------------------------- cedar output
 
@@ -446,6 +456,7 @@ def main():
 
     os.makedirs(os.path.join(args.out, "cedar", "policies"), exist_ok=True)
     wl = open(os.path.join(args.out, "workload.jsonl"), "w")
+    wp = open(os.path.join(args.out, "workload-pbac.jsonl"), "w")
     cr = open(os.path.join(args.out, "cedar", "requests.jsonl"), "w")
     stats = {"lines": 0, "Allow": 0, "ImplicitDeny": 0, "ExplicitDeny": 0,
              "wildcardActionHit": 0, "pbac": 0}
@@ -455,7 +466,8 @@ def main():
         wild = any(stmt_matches(st, action, r, ctx) and any("*" in a for a in aslist(st.get("Action", [])))
                    for p in pnames for st in POLICIES[p]["Statement"])
         peers = ["iampdp", "iam-simulate", "cedar"]
-        if pbac_ok(pnames, action, r):
+        skip = pbac_unsupported(pnames, action, r)
+        if skip is None:
             peers.append("pbac")
             stats["pbac"] += 1
         cat = {"Allow": "allow", "ImplicitDeny": "implicit-deny", "ExplicitDeny": "explicit-deny"}[dec]
@@ -473,7 +485,11 @@ def main():
             "set": sets[tuple(pnames)],
             "peers": peers,
         }
+        if skip:
+            line["pbacSkip"] = skip
         wl.write(json.dumps(line, separators=(",", ":")) + "\n")
+        if "pbac" in peers:
+            wp.write(json.dumps(line, separators=(",", ":")) + "\n")
         cr.write(json.dumps({
             "id": lid, "policySet": sets[tuple(pnames)],
             "principal": {"type": "User", "id": user_arn(u)},
@@ -483,6 +499,7 @@ def main():
         stats["lines"] += 1
         stats[dec] += 1
     wl.close()
+    wp.close()
     cr.close()
 
     for pn, sid in sets.items():

@@ -7,7 +7,8 @@
 //
 // usage: node peers.mjs [--workload F] [--cedar DIR] [--seconds S]
 //                       [--batch N] [--warmup-seconds S] [--peers a,b,c]
-//                       [--iampdp FILE] [--iampdp-pbac FILE] [--json FILE]
+//                       [--iampdp FILE] [--iampdp-pbac FILE]
+//                       [--iampdp-eval FILE] [--json FILE]
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
@@ -25,9 +26,10 @@ const opt = {
   warmupSeconds: 1,
   minPasses: 3,
   batch: 100,          // decisions per timed batch
-  peers: 'iam-simulate,cedar,pbac',
+  peers: 'iam-simulate,iam-simulate-public,cedar,pbac',
   iampdp: null,        // pdpbench --json output over the full workload
   iampdpPbac: null,    // pdpbench --json output over the pbac subset
+  iampdpEval: null,    // `iamc eval` output over the workload: per-line check
   json: null,
 };
 for (let i = 2; i < process.argv.length; i++) {
@@ -43,6 +45,7 @@ for (let i = 2; i < process.argv.length; i++) {
     case '--peers': opt.peers = v(); break;
     case '--iampdp': opt.iampdp = v(); break;
     case '--iampdp-pbac': opt.iampdpPbac = v(); break;
+    case '--iampdp-eval': opt.iampdpEval = v(); break;
     case '--json': opt.json = v(); break;
     case '-h': case '--help':
       console.log(readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(1, 10).join('\n'));
@@ -263,6 +266,8 @@ function time(decide, n) {
 // ------------------------------------------------------------------ main
 const results = [];
 const expectCount = lines.reduce((a, l) => a + (l.expect === 'Allow' ? 1 : 0), 0);
+const load = os.loadavg()[0];
+if (load > 0.5) console.error(`peers: WARNING: load average ${load.toFixed(2)} on ${os.cpus().length} cores: other work is running; timings will be noisy`);
 console.error(`peers: ${lines.length} workload lines (${expectCount} Allow, ${lines.length - expectCount} Deny); node ${process.version}, ${os.cpus()[0]?.model ?? '?'}`);
 for (const [key, make] of Object.entries(factories)) {
   if (!wanted.has(key)) continue;
@@ -301,10 +306,25 @@ const loadIampdp = (f) => {
 };
 const iampdp = loadIampdp(opt.iampdp);
 const iampdpPbac = loadIampdp(opt.iampdpPbac);
+// iampdp's per-line decisions, from `iamc eval` (same engine as pdpbench)
+let iampdpDisagree = null;
+if (opt.iampdpEval) {
+  const got = readJsonl(opt.iampdpEval);
+  const byId = new Map(got.map((g) => [g.id, g.decision]));
+  const bad = [];
+  for (const l of lines) {
+    const d = byId.get(l.id);
+    const dec = d === 'Allow' ? 'Allow' : d === 'ExplicitDeny' || d === 'ImplicitDeny' ? 'Deny' : `${d}`;
+    if (dec !== l.expect || (l.expectDetail && d !== l.expectDetail)) bad.push({ id: l.id, action: l.request.action, resource: l.request.resource, expect: l.expectDetail || l.expect, got: d });
+  }
+  iampdpDisagree = bad;
+  console.error(`peers: iampdp (iamc eval): ${lines.length - bad.length}/${lines.length} lines agree with the expected decision`);
+  for (const d of bad.slice(0, 10)) console.error(`  disagree ${d.id} ${d.action} ${d.resource}: expected ${d.expect}, got ${d.got}`);
+}
 const fmt = (x, d = 0) => (x == null || Number.isNaN(x) ? '-' : Number(x).toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d }));
 const rows = [];
 if (iampdp) {
-  rows.push(['iampdp (pdpbench micro)', `${iampdp.decisions}/${lines.length}`, '0*', fmt(iampdp.median_ns, 1), fmt(iampdp.p99_ns, 1), fmt(iampdp.decisions_per_sec)]);
+  rows.push(['iampdp (pdpbench micro)', `${iampdp.decisions}/${lines.length}`, iampdpDisagree ? String(iampdpDisagree.length) : '?', fmt(iampdp.median_ns, 1), fmt(iampdp.p99_ns, 1), fmt(iampdp.decisions_per_sec)]);
 }
 for (const r of results) {
   rows.push([`${r.peer} ${r.version.split(' ')[0]}`, `${r.lines_timed}/${r.lines_total}`, String(r.disagreements),
@@ -318,12 +338,23 @@ pr(head);
 console.log(w.map((n) => '-'.repeat(n)).join('  '));
 rows.forEach(pr);
 console.log('');
+let iampdpCountsBad = false;
 if (iampdp) {
   const expAllow = expectCount;
   if (iampdp.allow != null && (iampdp.allow !== expAllow || iampdp.deny !== lines.length - expAllow)) {
     console.log(`WARNING: iampdp decided ${iampdp.allow} Allow / ${iampdp.deny} Deny; the workload expects ${expAllow} / ${lines.length - expAllow}`);
+    iampdpCountsBad = true;
+  }
+  if (iampdpPbac && iampdpPbac.allow != null) {
+    const sub = lines.filter((l) => (l.peers || []).includes('pbac'));
+    const a = sub.filter((l) => l.expect === 'Allow').length;
+    if (iampdpPbac.allow !== a || iampdpPbac.deny !== sub.length - a) {
+      console.log(`WARNING: on pbac's subset iampdp decided ${iampdpPbac.allow} Allow / ${iampdpPbac.deny} Deny; expected ${a} / ${sub.length - a}`);
+      iampdpCountsBad = true;
+    }
   } else {
-    console.log(`* iampdp's allow/deny counts match the expectations (${iampdp.allow}/${iampdp.deny}); pdpbench does not report per-line decisions.`);
+    console.log(`iampdp's allow/deny totals match the expectations (${iampdp.allow}/${iampdp.deny})` +
+      (iampdpDisagree ? '; per-line decisions checked with iamc eval.' : '; per-line decisions not checked (no iamc).'));
   }
   for (const r of results) {
     let base = iampdp;
@@ -341,12 +372,17 @@ if (iampdp) {
 }
 const pbacR = results.find((r) => r.key === 'pbac');
 if (pbacR) {
-  console.log(`note: pbac was given only the ${pbacR.lines_supported} of ${lines.length} lines it can decide: lines where a ` +
-    'statement that targets the request uses a policy variable in a Condition value (${aws:PrincipalTag/team}), which pbac does not substitute, are left out.');
+  const why = {};
+  for (const l of lines) if (l.pbacSkip) why[l.pbacSkip] = (why[l.pbacSkip] || 0) + 1;
+  pbacR.skipped = why;
+  console.log(`note: pbac was given only the ${pbacR.lines_supported} of ${lines.length} lines it can decide; left out, because a ` +
+    'statement that targets the request uses what pbac lacks: ' +
+    (Object.entries(why).map(([k, n]) => `${k} (${n} lines)`).join(', ') || 'nothing') + '.');
 }
 if (opt.json) {
   writeFileSync(opt.json, JSON.stringify({ node: process.version, cpu: os.cpus()[0]?.model, batch: opt.batch,
-    seconds: opt.seconds, workload_lines: lines.length, iampdp, iampdp_pbac_subset: iampdpPbac, peers: results }, null, 1) + '\n');
+    seconds: opt.seconds, workload_lines: lines.length, iampdp, iampdp_pbac_subset: iampdpPbac,
+    iampdp_disagreements: iampdpDisagree, peers: results }, null, 1) + '\n');
 }
 const bad = results.filter((r) => r.disagreements > 0 && !r.secondary);
-process.exitCode = bad.length ? 3 : 0;
+process.exitCode = bad.length || iampdpCountsBad || (iampdpDisagree && iampdpDisagree.length) ? 3 : 0;

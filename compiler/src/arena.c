@@ -83,8 +83,8 @@ iamc_arena_alloc(iamc_arena *a, size_t n)
 			return NULL;
 		nc->cap = cap;
 		if (c != NULL && n > ARENA_CHUNK / 2) {
-			// A big block gets its own chunk behind the current one,
-			// so the current chunk's free space is not wasted.
+			// A big block gets its own chunk behind the current
+			// one, so the current chunk's free space stays usable.
 			nc->next = c->next;
 			c->next = nc;
 			nc->used = n;

@@ -295,7 +295,8 @@ key_warnings(iamci_ctx *c, const char *kpath, const char *opn,
 		    "a set operator treats it as a one-element set, which can "
 		    "be overly permissive; drop the %s prefix", opn,
 		    cd->keytext.p,
-		    cd->set == PDPI_SET_ANY ? "ForAnyValue:" : "ForAllValues:");
+		    cd->set == PDPI_SET_ANY ? "ForAnyValue:"
+		    : "ForAllValues:");
 }
 
 // has_null_guard reports whether conds hold Null {key: "false"}.
@@ -340,7 +341,8 @@ iamci_conds_compile(iamci_ctx *c, const char *path, const json_t *v,
 			continue;
 		}
 		if (o.def == NULL) {
-			// AWS saves an unknown operator if nothing is under it.
+			// AWS saves an unknown operator with nothing under
+			// it.
 			if (json_object_size(map) == 0)
 				iamci_warn(c, path, "unknown operator \"%s\" "
 				    "with an empty map is ignored", opn);

@@ -28,6 +28,11 @@ iamc_diags_fini(iamc_diags *d)
 	memset(d, 0, sizeof(*d));
 }
 
+static char *vformat(const char *fmt, va_list ap)
+    __attribute__((format(printf, 1, 0)));
+static bool diags_addv(iamc_diags *d, iamc_severity sev, const char *path,
+    const char *fmt, va_list ap) __attribute__((format(printf, 4, 0)));
+
 static char *
 vformat(const char *fmt, va_list ap)
 {

@@ -443,7 +443,7 @@ iamc_eval_json(const json_t *in)
 		error_result(out, l->err);
 	} else {
 		pdpi_explain ex;
-		pdp_effect e = pdpi_decide(&l->w, &l->r, &ex);
+		pdp_effect e = pdpi_decide(&l->w, &l->r, &ex, NULL);
 		explain_json(out, e, &ex);
 	}
 	iamc_arena_close(l->a);

@@ -87,7 +87,7 @@ void iamci_stmt_compile(iamci_ctx *c, const char *path, uint32_t index,
 bool iamci_tmpl_build(iamci_ctx *c, const char *s, size_t n, bool vars,
     pdpi_tmpl *out);
 
-// --- action.c ----------------------------------------------------------------
+// --- action.c --------------------------------------------------------------
 
 // iamci_actions_compile validates and compiles an Action/NotAction value
 // at `path` (`what` names the element in messages); returns the number of

@@ -95,19 +95,20 @@ size_check(iamci_ctx *c, const json_t *doc)
 	case PDP_POLICY_BOUNDARY:
 		// Also used for inline policies, whose quota is per entity.
 		if (n > 6144)
-			iamci_warn(c, "", "policy has %zu characters (whitespace "
-			    "not counted); a managed policy may have at most "
-			    "6144", n);
+			iamci_warn(c, "", "policy has %zu characters "
+			    "(whitespace not counted); a managed policy may "
+			    "have at most 6144", n);
 		break;
 	case PDP_POLICY_TRUST:
 		if (n > 4096)
 			iamci_error(c, "", "policy has %zu characters "
-			    "(whitespace not counted); a role trust policy may "
-			    "have at most 4096", n);
+			    "(whitespace not counted); a role trust policy "
+			    "may have at most 4096", n);
 		else if (n > 2048)
-			iamci_warn(c, "", "policy has %zu characters (whitespace "
-			    "not counted); a role trust policy may have 2048 "
-			    "unless the account's quota was raised", n);
+			iamci_warn(c, "", "policy has %zu characters "
+			    "(whitespace not counted); a role trust policy "
+			    "may have 2048 unless the account's quota was "
+			    "raised", n);
 		break;
 	case PDP_POLICY_SESSION:
 		if (n > 2048)
@@ -134,8 +135,8 @@ statements(iamci_ctx *c, const json_t *doc, pdpi_policy *pol)
 		return;
 	}
 	if (!json_is_object(v) && !json_is_array(v)) {
-		iamci_error(c, "Statement", "Statement must be an object or an "
-		    "array of objects");
+		iamci_error(c, "Statement", "Statement must be an object or "
+		    "an array of objects");
 		return;
 	}
 	n = json_is_array(v) ? json_array_size(v) : 1;
@@ -243,8 +244,8 @@ iamc_policy_compile_text(iamc_arena *a, const char *text, size_t len,
 		if (json_error_code(&err) == json_error_out_of_memory)
 			return PDP_ENOMEM;
 		if (d != NULL)
-			iamc_diags_add(d, IAMC_ERROR, "", "invalid JSON at line "
-			    "%d, column %d: %s", err.line, err.column,
+			iamc_diags_add(d, IAMC_ERROR, "", "invalid JSON at "
+			    "line %d, column %d: %s", err.line, err.column,
 			    err.text);
 		return PDP_EPOLICY;
 	}

@@ -238,7 +238,8 @@ iamci_principals_compile(iamci_ctx *c, const char *path, const char *what,
 		}
 		m = iamci_strlist(c, kp, what, val);
 		if (m == 0)
-			iamci_error(c, kp, "%s %s must not be empty", what, key);
+			iamci_error(c, kp, "%s %s must not be empty", what,
+			    key);
 		if (m > 0)
 			total += (size_t) m;
 	}

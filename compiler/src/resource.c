@@ -127,8 +127,8 @@ resource_compile(iamci_ctx *c, const char *path, const char *s, size_t n,
 	if (nseg > 3 && seg[3].n > 0 &&
 	    !iamci_has_wildcard(seg[3].p, seg[3].n)) {
 		if (seg_is(&seg[2], "iam")) {
-			iamci_error(c, path, "IAM resource %.*s cannot contain "
-			    "region information.", (int) n, s);
+			iamci_error(c, path, "IAM resource %.*s cannot "
+			    "contain region information.", (int) n, s);
 			return false;
 		}
 		if (seg_is(&seg[2], "s3")) {

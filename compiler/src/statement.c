@@ -172,9 +172,9 @@ actions(iamci_ctx *c, const char *path, const json_t *v, pdpi_stmt *st)
 	if (c->type == PDP_POLICY_RCP && st->effect == PDPI_DENY) {
 		for (uint32_t i = 0; i < st->nactions; i++) {
 			if (st->actions[i].kind == PDPI_ACT_ALL)
-				iamci_error(c, p, "a resource control policy "
-				    "must not use \"*\" as an action; name the "
-				    "service, e.g. \"s3:*\"");
+				iamci_error(c, p, "a resource control "
+				    "policy must not use \"*\" as an action; "
+				    "name the service, e.g. \"s3:*\"");
 		}
 	}
 	if (nact != NULL && st->effect == PDPI_ALLOW)
@@ -283,6 +283,8 @@ iamci_stmt_compile(iamci_ctx *c, const char *path, uint32_t index,
 	json_t *val;
 
 	st->index = index;
+	if (!iamci_str(c, "", 0, &st->sid))
+		return;
 	if (!json_is_object(v)) {
 		iamci_error(c, path, "a statement must be an object");
 		return;

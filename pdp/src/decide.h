@@ -56,11 +56,12 @@ typedef struct pdpi_explain {
 } pdpi_explain;
 
 // pdpi_decide decides request `r` against world `w` and returns the
-// effect. When `ex` is not NULL it is filled with the explanation; when
-// it is NULL no explanation work is done. Never fails: an internal limit
-// (a policy variable expanding past the scratch buffer) decides
-// PDP_EXPLICIT_DENY with a reason.
+// effect; *reason (when not NULL) gets a static text saying why. When
+// `ex` is not NULL it is filled with the explanation; when it is NULL no
+// explanation work is done. Never fails: an internal limit (a policy
+// variable expanding past the scratch buffer) decides PDP_EXPLICIT_DENY
+// with a reason.
 pdp_effect pdpi_decide(const pdpi_world *w, const pdpi_req *r,
-    pdpi_explain *ex);
+    pdpi_explain *ex, const char **reason);
 
 #endif // PDP_DECIDE_H

@@ -391,6 +391,8 @@ finish(pdpi_scan *s, pdp_effect e, uint8_t type, const char *reason)
 		reason = "a policy variable expanded past the evaluator's "
 		    "limit";
 	}
+	if (s->reason != NULL)
+		*s->reason = reason;
 	if (s->ex != NULL) {
 		s->ex->reason = reason;
 		s->ex->deny_type = type;
@@ -401,7 +403,8 @@ finish(pdpi_scan *s, pdp_effect e, uint8_t type, const char *reason)
 }
 
 pdp_effect
-pdpi_decide(const pdpi_world *w, const pdpi_req *r, pdpi_explain *ex)
+pdpi_decide(const pdpi_world *w, const pdpi_req *r, pdpi_explain *ex,
+    const char **reason)
 {
 	pdpi_scan s;
 	const pdpi_who *who = &r->who;
@@ -411,6 +414,7 @@ pdpi_decide(const pdpi_world *w, const pdpi_req *r, pdpi_explain *ex)
 	s.r = r;
 	s.w = w;
 	s.ex = ex;
+	s.reason = reason;
 	s.overflow = false;
 	if (ex != NULL)
 		memset(ex, 0, sizeof(*ex));

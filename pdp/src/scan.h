@@ -15,6 +15,7 @@ typedef struct pdpi_scan {
 	const pdpi_req *r;
 	const pdpi_world *w;
 	pdpi_explain *ex;  // NULL: no explanation wanted
+	const char **reason; // NULL: no reason wanted
 	bool overflow;     // a template did not fit: the decision denies
 	char buf[PDPI_SCRATCH];
 	uint8_t lit[PDPI_SCRATCH];

@@ -134,12 +134,44 @@ parse_zone(const char *s, size_t n, size_t *i, int64_t *off)
 	return true;
 }
 
+// parse_time reads hh[:mm[:ss[.fraction]]] into seconds of the day and
+// nanoseconds.
+static bool
+parse_time(const char *s, size_t n, size_t *i, int64_t *tod, int32_t *nsec)
+{
+	int64_t hh, mi = 0, ss = 0, f = 0;
+	size_t st;
+
+	if (!digits(s, n, i, 1, 2, &hh) || hh > 23)
+		return false;
+	if (*i < n && s[*i] == ':') {
+		(*i)++;
+		if (!digits(s, n, i, 1, 2, &mi) || mi > 59)
+			return false;
+		if (*i < n && s[*i] == ':') {
+			(*i)++;
+			if (!digits(s, n, i, 1, 2, &ss) || ss > 59)
+				return false;
+			if (*i < n && s[*i] == '.') {
+				st = ++(*i);
+				if (!digits(s, n, i, 1, 9, &f))
+					return false;
+				for (size_t k = *i - st; k < 9; k++)
+					f *= 10;
+			}
+		}
+	}
+	*tod = hh * 3600 + mi * 60 + ss;
+	*nsec = (int32_t) f;
+	return true;
+}
+
 bool
 pdpi_parse_date(const char *s, size_t n, pdpi_date *out)
 {
 	bool iso = false;
 	size_t i = 0;
-	int64_t year, mon = 1, day = 1, hh = 0, mi = 0, ss = 0, off = 0;
+	int64_t year, mon = 1, day = 1, tod = 0, off = 0;
 	int32_t nsec = 0;
 	bool neg = false;
 
@@ -175,38 +207,13 @@ pdpi_parse_date(const char *s, size_t n, pdpi_date *out)
 		i++;
 		// "01T" is accepted by AWS's legacy parser: the time may be
 		// empty, but a zone needs an hour before it.
-		if (i < n) {
-			if (!digits(s, n, &i, 1, 2, &hh) || hh > 23)
-				return false;
-			if (i < n && s[i] == ':') {
-				i++;
-				if (!digits(s, n, &i, 1, 2, &mi) || mi > 59)
-					return false;
-				if (i < n && s[i] == ':') {
-					i++;
-					if (!digits(s, n, &i, 1, 2, &ss) ||
-					    ss > 59)
-						return false;
-					if (i < n && s[i] == '.') {
-						int64_t f = 0;
-						size_t st = ++i;
-						if (!digits(s, n, &i, 1, 9, &f))
-							return false;
-						for (size_t k = i - st; k < 9;
-						     k++)
-							f *= 10;
-						nsec = (int32_t) f;
-					}
-				}
-			}
-			if (!parse_zone(s, n, &i, &off))
-				return false;
-		}
+		if (i < n && (!parse_time(s, n, &i, &tod, &nsec) ||
+		    !parse_zone(s, n, &i, &off)))
+			return false;
 	}
 	if (i != n)
 		return false;
-	out->sec = days_from_civil(year, mon, day) * 86400 + hh * 3600 +
-	    mi * 60 + ss - off;
+	out->sec = days_from_civil(year, mon, day) * 86400 + tod - off;
 	out->nsec = nsec;
 	return true;
 }

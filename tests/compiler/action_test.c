@@ -126,8 +126,10 @@ START_TEST(test_action_non_string_entries_are_errors)
 
 	compile_actions(&r, "['s3:Get*',3,{}]");
 	ck_rejected(&r);
-	ck_error(&r, "Statement[0].Action[1]", "Action entries must be strings");
-	ck_error(&r, "Statement[0].Action[2]", "Action entries must be strings");
+	ck_error(&r, "Statement[0].Action[1]",
+	    "Action entries must be strings");
+	ck_error(&r, "Statement[0].Action[2]",
+	    "Action entries must be strings");
 	cres_fini(&r);
 	compile_actions(&r, "{'a':1}");
 	ck_error(&r, "Statement[0].Action",

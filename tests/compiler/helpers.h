@@ -107,7 +107,7 @@ cres_has(const cres *r, iamc_severity sev, const char *path,
 static inline bool
 str_is(pdpi_str s, const char *lit)
 {
-	return s.n == strlen(lit) && memcmp(s.p, lit, s.n) == 0;
+	return s.n == strlen(lit) && (s.n == 0 || memcmp(s.p, lit, s.n) == 0);
 }
 
 // run_suite runs a suite and turns failures into the exit status.

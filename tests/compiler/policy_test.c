@@ -332,7 +332,8 @@ START_TEST(test_policy_trust_size_warns_above_2048_errors_above_4096)
 	cres_fini(&r);
 	// 3000 characters: a warning. Unique IDs may be at most 128
 	// long, so grow the document with more of them.
-	size_t off = (size_t) snprintf(doc, 6000, "{\"Version\":\"2012-10-17\","
+	size_t off = (size_t) snprintf(doc, 6000,
+	    "{\"Version\":\"2012-10-17\","
 	    "\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":[");
 	for (int i = 0; i < 24; i++)
 		off += (size_t) snprintf(doc + off, 6000 - off, "%s\"%s\"",

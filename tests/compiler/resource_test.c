@@ -46,7 +46,8 @@ START_TEST(test_resource_short_arn_is_padded_in_identity_policies)
 	cres r;
 	const pdpi_resource *x;
 
-	compile_res(&r, PDP_POLICY_IDENTITY, "['arn:aws:s3:*','arn:aws:fdsasf']");
+	compile_res(&r, PDP_POLICY_IDENTITY,
+	    "['arn:aws:s3:*','arn:aws:fdsasf']");
 	ck_clean(&r);
 	x = r.p->stmts[0].resources;
 	ck_assert_int_eq(x[0].kind, PDPI_RES_ARN);
@@ -60,12 +61,13 @@ START_TEST(test_resource_short_arn_is_padded_in_identity_policies)
 }
 END_TEST
 
-START_TEST(test_resource_short_arn_without_wildcard_never_matches_in_resource_policy)
+START_TEST(test_resource_short_arn_needs_wildcard_in_resource_policy)
 {
 	cres r;
 	const pdpi_resource *x;
 
-	compile_res(&r, PDP_POLICY_RESOURCE, "['arn:aws:s3:*','arn:aws:fdsasf']");
+	compile_res(&r, PDP_POLICY_RESOURCE,
+	    "['arn:aws:s3:*','arn:aws:fdsasf']");
 	ck_clean(&r);
 	x = r.p->stmts[0].resources;
 	ck_assert_int_eq(x[0].kind, PDPI_RES_ARN);
@@ -81,10 +83,10 @@ START_TEST(test_resource_variables_only_in_resource_part)
 	const pdpi_resource *x;
 
 	compile_res(&r, PDP_POLICY_IDENTITY,
-	    "'arn:aws:sqs:${aws:region}:*:${aws:username}-queue'");
+	    "'arn:aws:sqs:${region}:*:${aws:username}-queue'");
 	ck_clean(&r);
 	x = r.p->stmts[0].resources;
-	ck_assert(str_is(x[0].seg[3], "${aws:region}"));
+	ck_assert(str_is(x[0].seg[3], "${region}"));
 	ck_assert_uint_eq(x[0].rest.nparts, 2);
 	ck_assert_int_eq(x[0].rest.parts[0].kind, PDPI_PART_VAR);
 	ck_assert(str_is(x[0].rest.parts[0].s, "aws:username"));
@@ -181,16 +183,16 @@ START_TEST(test_resource_iam_resource_type_is_checked)
 	    "'arn:aws:iam::*:role/x','arn:aws:iam::*:*']");
 	ck_rejected(&r);
 	ck_error(&r, "Statement[0].Resource[0]", "IAM resource path must "
-	    "either be \"*\" or \"root\" or start with user/, federated-user/, "
-	    "role/, group/, instance-profile/, mfa/, server-certificate/, "
-	    "policy/, sms-mfa/, saml-provider/, oidc-provider/, report/, "
-	    "access-report/.");
+	    "either be \"*\" or \"root\" or start with user/, "
+	    "federated-user/, role/, group/, instance-profile/, mfa/, "
+	    "server-certificate/, policy/, sms-mfa/, saml-provider/, "
+	    "oidc-provider/, report/, access-report/.");
 	ck_assert_uint_eq(cres_count(&r, IAMC_ERROR), 1);
 	cres_fini(&r);
 }
 END_TEST
 
-START_TEST(test_resource_missing_is_error_in_identity_but_not_resource_policy)
+START_TEST(test_resource_required_in_identity_optional_in_resource_policy)
 {
 	cres r;
 
@@ -201,7 +203,8 @@ START_TEST(test_resource_missing_is_error_in_identity_but_not_resource_policy)
 	    "Policy statement must contain resources.");
 	cres_fini(&r);
 	cres_compile(&r, PDP_POLICY_RESOURCE, "{'Version':'2012-10-17',"
-	    "'Statement':[{'Effect':'Allow','Principal':'*','Action':'s3:*'}]}");
+	    "'Statement':[{'Effect':'Allow','Principal':'*',"
+	    "'Action':'s3:*'}]}");
 	ck_clean(&r);
 	ck_assert(!r.p->stmts[0].has_resource);
 	ck_assert_uint_eq(r.p->stmts[0].nresources, 0);
@@ -252,7 +255,7 @@ resource_suite(void)
 	tcase_add_test(t,
 	    test_resource_short_arn_is_padded_in_identity_policies);
 	tcase_add_test(t,
-	    test_resource_short_arn_without_wildcard_never_matches_in_resource_policy);
+	    test_resource_short_arn_needs_wildcard_in_resource_policy);
 	tcase_add_test(t, test_resource_variables_only_in_resource_part);
 	tcase_add_test(t, test_resource_not_arn_is_error);
 	tcase_add_test(t, test_resource_bad_partition_is_error);
@@ -262,7 +265,7 @@ resource_suite(void)
 	tcase_add_test(t, test_resource_iam_and_s3_reject_region);
 	tcase_add_test(t, test_resource_iam_resource_type_is_checked);
 	tcase_add_test(t,
-	    test_resource_missing_is_error_in_identity_but_not_resource_policy);
+	    test_resource_required_in_identity_optional_in_resource_policy);
 	tcase_add_test(t, test_resource_and_notresource_together_is_error);
 	tcase_add_test(t, test_resource_allow_notresource_warns);
 	suite_add_tcase(s, t);

@@ -68,8 +68,8 @@ END_TEST
 START_TEST(test_statement_principal_forbidden_in_identity_style_policies)
 {
 	static const pdp_policy_type types[] = { PDP_POLICY_IDENTITY,
-		PDP_POLICY_AWS_MANAGED, PDP_POLICY_BOUNDARY, PDP_POLICY_SESSION,
-		PDP_POLICY_SCP };
+		PDP_POLICY_AWS_MANAGED, PDP_POLICY_BOUNDARY,
+		PDP_POLICY_SESSION, PDP_POLICY_SCP };
 	cres r;
 
 	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {

@@ -1,0 +1,392 @@
+// authorize.c - deciding a request against a bundle: find the principal,
+// its policy sets, the resource's policy and the organization's SCPs and
+// RCPs, add the context keys AWS derives, then run pdpi_decide.
+//
+// This is the decision path: it allocates nothing and takes no lock.
+// Every buffer is on the stack and bounded; a request that does not fit
+// is refused with PDP_ETOOBIG (and denied), never truncated.
+
+#include <stdio.h>
+#include <string.h>
+
+#define XXH_INLINE_ALL
+#include <xxhash.h>
+
+#include "bundle.h"
+#include "fold.h"
+
+#define PRINCIPAL_MAX 2048 // bytes of a principal ARN
+#define ACTION_MAX 256     // bytes of an action
+#define VALUES_MAX 1024    // context values in one request
+#define TAGS_MAX 64        // principal tags turned into context keys
+#define TAGKEY_MAX 160     // "aws:PrincipalTag/" + a 128-byte tag key
+
+static int
+refuse(pdp_decision *out, int err, const char *reason)
+{
+	out->effect = PDP_IMPLICIT_DENY;
+	out->err = err;
+	out->reason = reason;
+	return err;
+}
+
+static bool
+str_eq(pdpi_str a, pdpi_str b)
+{
+	return a.n == b.n && memcmp(a.p, b.p, a.n) == 0;
+}
+
+// find_principal looks `key` up in the principal hash table.
+static const pdpb_principal *
+find_principal(const pdp_bundle *b, const char *key, size_t n)
+{
+	uint64_t h = XXH3_64bits(key, n);
+	uint32_t mask = b->nprincipal_slots - 1;
+
+	for (uint32_t i = (uint32_t) h & mask, k = 0;
+	    k < b->nprincipal_slots; i = (i + 1) & mask, k++) {
+		const pdpb_principal *p = &b->principals[i];
+		if (p->key.len == 0)
+			return NULL;
+		if (p->hash == h && p->key.len == n &&
+		    memcmp(b->strings + p->key.off, key, n) == 0)
+			return p;
+	}
+	return NULL;
+}
+
+static const pdpb_rpolicy *
+find_rpolicy(const pdp_bundle *b, const char *arn, size_t n)
+{
+	uint64_t h = XXH3_64bits(arn, n);
+	uint32_t mask = b->nrpolicy_slots - 1;
+
+	for (uint32_t i = (uint32_t) h & mask, k = 0; k < b->nrpolicy_slots;
+	    i = (i + 1) & mask, k++) {
+		const pdpb_rpolicy *p = &b->rpolicies[i];
+		if (p->arn.len == 0)
+			return NULL;
+		if (p->hash == h && p->arn.len == n &&
+		    memcmp(b->strings + p->arn.off, arn, n) == 0)
+			return p;
+	}
+	return NULL;
+}
+
+static const pdpb_named *
+find_named(const pdp_bundle *b, const char *name, size_t n)
+{
+	uint64_t h = XXH3_64bits(name, n);
+	uint32_t mask = b->nnamed_slots - 1;
+
+	for (uint32_t i = (uint32_t) h & mask, k = 0; k < b->nnamed_slots;
+	    i = (i + 1) & mask, k++) {
+		const pdpb_named *p = &b->named[i];
+		if (p->name.len == 0)
+			return NULL;
+		if (p->hash == h && p->name.len == n &&
+		    memcmp(b->strings + p->name.off, name, n) == 0)
+			return p;
+	}
+	return NULL;
+}
+
+// find_account bisects the sorted account table.
+static const pdpb_account *
+find_account(const pdp_bundle *b, pdpi_str id)
+{
+	uint32_t lo = 0, hi = b->naccounts;
+
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		pdpi_str a = pdpi_bundle_str(b, b->accounts[mid].id);
+		size_t n = a.n < id.n ? a.n : id.n;
+		int c = memcmp(a.p, id.p, n);
+		if (c == 0)
+			c = (a.n > id.n) - (a.n < id.n);
+		if (c == 0)
+			return &b->accounts[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+// principal_key builds the lookup key of the caller (pdpb.h); names that
+// are unique ignoring case are folded.
+static size_t
+principal_key(char *buf, size_t cap, const pdpi_who *who)
+{
+	static const char *const kinds[] = {
+		[PDPI_WHO_USER] = "user", [PDPI_WHO_ROLE_SESSION] = "role",
+		[PDPI_WHO_FEDUSER] = "feduser",
+	};
+	int n;
+
+	if (who->kind == PDPI_WHO_ROOT)
+		n = snprintf(buf, cap, "root:%.*s", (int) who->account.n,
+		    who->account.p);
+	else
+		n = snprintf(buf, cap, "%s:%.*s:%.*s", kinds[who->kind],
+		    (int) who->account.n, who->account.p, (int) who->name.n,
+		    who->name.p);
+	if (n < 0 || (size_t) n >= cap)
+		return 0;
+	if (who->kind != PDPI_WHO_FEDUSER)
+		pdpi_fold_utf8(buf + n - who->name.n, buf + n - who->name.n,
+		    who->name.n);
+	return (size_t) n;
+}
+
+static void
+explain_out(const pdpi_explain *ie, pdp_explanation *ex)
+{
+	memset(ex, 0, sizeof(*ex));
+	ex->nmatched = ie->nmatched;
+	ex->matched_truncated = ie->matched_truncated;
+	for (uint32_t i = 0; i < ie->nmatched && i < PDP_EXPLAIN_MAX; i++) {
+		const pdpi_match *m = &ie->matched[i];
+		pdp_statement_ref *r = &ex->matched[i];
+		r->policy = m->policy->name.p;
+		r->policy_len = m->policy->name.n;
+		r->sid = m->stmt->sid.n ? m->stmt->sid.p : "";
+		r->sid_len = m->stmt->sid.n;
+		r->index = m->stmt->index;
+		r->effect = m->stmt->effect == PDPI_ALLOW ? PDP_ALLOW :
+		    PDP_EXPLICIT_DENY;
+	}
+	ex->nmissing = ie->nmissing;
+	ex->missing_truncated = ie->missing_truncated;
+	for (uint32_t i = 0; i < ie->nmissing && i < PDP_EXPLAIN_MAX; i++) {
+		ex->missing[i] = ie->missing[i].p;
+		ex->missing_len[i] = ie->missing[i].n;
+	}
+	ex->deny_type = (pdp_policy_type) ie->deny_type;
+}
+
+// The stack of one decision.
+typedef struct frame {
+	pdpi_req r;
+	pdpi_world w;
+	pdpi_pset session;
+	char who[PRINCIPAL_MAX + 64];
+	char key[PRINCIPAL_MAX + 64];
+	char action[ACTION_MAX];
+	char userid[256];
+	char derived[512];
+	pdpi_ckey ctx[PDP_CONTEXT_MAX + TAGS_MAX + PDPI_DERIVED_MAX];
+	pdpi_str vals[VALUES_MAX + TAGS_MAX + PDPI_DERIVED_MAX];
+	char tagkeys[TAGS_MAX][TAGKEY_MAX];
+} frame;
+
+// add_context copies the caller's context, then the principal's tags as
+// aws:PrincipalTag/<key>, then the keys AWS derives. A key the caller
+// gave wins over a derived one.
+static int
+add_context(frame *f, const pdp_bundle *b, const pdp_request *q,
+    const pdpb_principal *rec, pdp_decision *out)
+{
+	uint32_t n = 0, nv = 0;
+
+	if (q->ncontext > PDP_CONTEXT_MAX)
+		return refuse(out, PDP_ETOOBIG, "too many context keys");
+	for (uint32_t i = 0; i < q->ncontext; i++) {
+		const pdp_context_entry *e = &q->context[i];
+		if (e->key == NULL || (e->nvalues > 0 && e->values == NULL))
+			return refuse(out, PDP_EINVAL, "context entry without "
+			    "key or values");
+		if (e->nvalues > VALUES_MAX - nv)
+			return refuse(out, PDP_ETOOBIG, "too many context "
+			    "values");
+		pdpi_ckey *k = &f->ctx[n++];
+		k->key.p = e->key;
+		k->key.n = (uint32_t) strlen(e->key);
+		k->multi = e->multi;
+		k->nvals = e->nvalues;
+		k->vals = &f->vals[nv];
+		for (uint32_t j = 0; j < e->nvalues; j++) {
+			if (e->values[j] == NULL)
+				return refuse(out, PDP_EINVAL, "context value "
+				    "is NULL");
+			f->vals[nv].p = e->values[j];
+			f->vals[nv].n = (uint32_t) strlen(e->values[j]);
+			nv++;
+		}
+	}
+	uint32_t given = n;
+	for (uint32_t i = 0; rec != NULL && i < rec->ntags && i < TAGS_MAX;
+	    i++) {
+		const pdpb_tag *t = &b->tags[rec->tags + i];
+		pdpi_str tk = pdpi_bundle_str(b, t->key);
+		int len = snprintf(f->tagkeys[i], TAGKEY_MAX,
+		    "aws:PrincipalTag/%.*s", (int) tk.n, tk.p);
+		if (len < 0 || len >= TAGKEY_MAX)
+			continue; // longer than any valid tag key
+		pdpi_str key = {f->tagkeys[i], (uint32_t) len};
+		f->r.ctx = f->ctx;
+		f->r.nctx = given;
+		if (pdpi_ctx_find(&f->r, key) != NULL)
+			continue;
+		f->vals[nv] = pdpi_bundle_str(b, t->value);
+		f->ctx[n].key = key;
+		f->ctx[n].multi = false;
+		f->ctx[n].nvals = 1;
+		f->ctx[n].vals = &f->vals[nv++];
+		n++;
+	}
+	n += pdpi_req_derive(&f->r.who, f->ctx, n, f->ctx + n, f->vals + nv,
+	    f->derived, sizeof(f->derived));
+	f->r.ctx = f->ctx;
+	f->r.nctx = n;
+	return PDP_OK;
+}
+
+// find_caller resolves the caller to its principal record. Root needs
+// none; services and anonymous callers have none.
+static int
+find_caller(frame *f, const pdp_bundle *b, const pdpb_principal **recp,
+    pdp_decision *out)
+{
+	pdpi_who *who = &f->r.who;
+	const pdpb_principal *rec = NULL;
+
+	switch (who->kind) {
+	case PDPI_WHO_SERVICE:
+	case PDPI_WHO_ANONYMOUS:
+		*recp = NULL;
+		return PDP_OK;
+	case PDPI_WHO_OTHER:
+		return refuse(out, PDP_EINVAL, "the principal is not a "
+		    "user, role session, federated user, root, service or "
+		    "anonymous caller");
+	default:
+		break;
+	}
+	size_t kn = principal_key(f->key, sizeof(f->key), who);
+	if (kn == 0)
+		return refuse(out, PDP_ETOOBIG, "principal too long");
+	rec = find_principal(b, f->key, kn);
+	if (rec == NULL && who->kind != PDPI_WHO_ROOT)
+		return refuse(out, PDP_ENOENT, "unknown principal");
+	// A user is named by its ARN, path included.
+	if (rec != NULL && who->kind == PDPI_WHO_USER &&
+	    !str_eq(pdpi_bundle_str(b, rec->arn), who->arn))
+		return refuse(out, PDP_ENOENT, "unknown principal");
+	if (rec != NULL) {
+		pdpi_str uid = pdpi_bundle_str(b, rec->unique_id);
+		who->service_linked = (rec->flags & PDPB_SERVICE_LINKED) != 0;
+		who->user_id = uid;
+		if (who->kind == PDPI_WHO_ROLE_SESSION && uid.n > 0) {
+			// aws:userid of a role session is role-id:session.
+			int len = snprintf(f->userid, sizeof(f->userid),
+			    "%.*s:%.*s", (int) uid.n, uid.p,
+			    (int) who->session.n, who->session.p);
+			if (len > 0 && (size_t) len < sizeof(f->userid)) {
+				who->user_id.p = f->userid;
+				who->user_id.n = (uint32_t) len;
+			}
+		}
+	}
+	*recp = rec;
+	return PDP_OK;
+}
+
+static void
+set_levels(const pdp_bundle *b, pdpi_str account, bool scp, uint32_t *n,
+    const pdpi_pset **v)
+{
+	const pdpb_account *a = find_account(b, account);
+
+	*n = 0;
+	*v = NULL;
+	if (a == NULL)
+		return;
+	*n = scp ? a->nscp : a->nrcp;
+	*v = &b->levels[scp ? a->scp : a->rcp];
+}
+
+// find_resource_policy looks the resource up; an S3 object falls back to
+// its bucket's policy.
+static const pdpi_policy *
+find_resource_policy(const pdp_bundle *b, const pdpi_req *r)
+{
+	const pdpb_rpolicy *p;
+
+	if (r->resource.n == 1 && r->resource.p[0] == '*')
+		return NULL;
+	p = find_rpolicy(b, r->resource.p, r->resource.n);
+	if (p == NULL && r->res_arn && r->rseg[2].n == 2 &&
+	    memcmp(r->rseg[2].p, "s3", 2) == 0) {
+		const char *slash = memchr(r->rrest.p, '/', r->rrest.n);
+		if (slash != NULL)
+			p = find_rpolicy(b, r->resource.p,
+			    (size_t) (slash - r->resource.p));
+	}
+	return p ? &b->policies[p->policy] : NULL;
+}
+
+int
+pdp_bundle_authorize(const pdp_bundle *b, const pdp_request *q,
+    pdp_decision *out, pdp_explanation *ex)
+{
+	frame f;
+	const pdpb_principal *rec;
+	int rv;
+
+	memset(out, 0, sizeof(*out));
+	out->revision = b ? b->revision : 0;
+	if (ex != NULL)
+		memset(ex, 0, sizeof(*ex));
+	if (b == NULL)
+		return refuse(out, PDP_ENOENT, "no bundle loaded");
+	if (q == NULL || q->principal == NULL || q->action == NULL)
+		return refuse(out, PDP_EINVAL, "request lacks a principal or "
+		    "an action");
+	size_t pn = strlen(q->principal), an = strlen(q->action);
+	if (pn > PRINCIPAL_MAX || an > ACTION_MAX)
+		return refuse(out, PDP_ETOOBIG, "principal or action too long");
+
+	memset(&f.r, 0, sizeof(f.r));
+	memset(&f.w, 0, sizeof(f.w));
+	if (!pdpi_who_parse(&f.r.who, q->principal, pn, f.who, sizeof(f.who)))
+		return refuse(out, PDP_EINVAL, "the principal is not an ARN, "
+		    "a service principal or \"anonymous\"");
+	pdpi_req_set_action(&f.r, q->action, an, f.action, sizeof(f.action));
+	const char *res = q->resource ? q->resource : "*";
+	pdpi_req_set_resource(&f.r, res, strlen(res), q->resource_account);
+
+	if ((rv = find_caller(&f, b, &rec, out)) != PDP_OK ||
+	    (rv = add_context(&f, b, q, rec, out)) != PDP_OK)
+		return rv;
+
+	if (rec != NULL && rec->identity != PDPB_NONE)
+		f.w.identity = b->sets[rec->identity];
+	if (rec != NULL && rec->boundary != PDPB_NONE) {
+		f.w.has_boundary = true;
+		f.w.boundary = b->sets[rec->boundary];
+	}
+	if (q->session_policy != NULL) {
+		const pdpb_named *nm = find_named(b, q->session_policy,
+		    strlen(q->session_policy));
+		if (nm == NULL)
+			return refuse(out, PDP_ENOENT,
+			    "unknown session policy");
+		f.session = b->sets[nm->set];
+		f.w.has_session = true;
+		f.w.session = f.session;
+	}
+	set_levels(b, f.r.who.account, true, &f.w.nscp, &f.w.scp);
+	set_levels(b, f.r.resource_account, false, &f.w.nrcp, &f.w.rcp);
+	f.w.resource = find_resource_policy(b, &f.r);
+
+	if (ex == NULL) {
+		out->effect = pdpi_decide(&f.w, &f.r, NULL, &out->reason);
+	} else {
+		pdpi_explain ie;
+		out->effect = pdpi_decide(&f.w, &f.r, &ie, &out->reason);
+		explain_out(&ie, ex);
+	}
+	return PDP_OK;
+}

@@ -1,0 +1,766 @@
+// bundle.c - opening a bundle: map, verify every header field, section
+// and reference (proto/bundle.md), and rebuild its policies as programs.
+//
+// Nothing in a bundle is trusted: a bundle that passes these checks can
+// be decided against without any further bounds check, and one that
+// fails is never used.
+
+#define _POSIX_C_SOURCE 200809L
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define XXH_INLINE_ALL
+#include <xxhash.h>
+
+#include "bundle.h"
+
+// The loader's state while checking one bundle.
+typedef struct ld {
+	const char *base;
+	size_t size;
+	const pdpb_section *sec[PDPB_SEC_MAX + 1];
+	uint32_t nstrings;
+	char *err;
+	size_t errlen;
+} ld;
+
+static int fail(ld *l, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int
+fail(ld *l, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (l->err != NULL && l->errlen > 0) {
+		va_start(ap, fmt);
+		vsnprintf(l->err, l->errlen, fmt, ap);
+		va_end(ap);
+	}
+	return code;
+}
+
+static const void *
+sec_data(const ld *l, int id)
+{
+	return l->base + l->sec[id]->offset;
+}
+
+static uint32_t
+sec_count(const ld *l, int id)
+{
+	return l->sec[id]->count;
+}
+
+// Record sizes by section id (1: a byte section).
+static const size_t rec_size[PDPB_SEC_MAX + 1] = {
+	[PDPB_SEC_STRINGS] = 1,
+	[PDPB_SEC_POLICIES] = sizeof(pdpb_policy),
+	[PDPB_SEC_STMTS] = sizeof(pdpb_stmt),
+	[PDPB_SEC_ACTIONS] = sizeof(pdpb_action),
+	[PDPB_SEC_RESOURCES] = sizeof(pdpb_resource),
+	[PDPB_SEC_PRINS] = sizeof(pdpb_prin),
+	[PDPB_SEC_CONDS] = sizeof(pdpb_cond),
+	[PDPB_SEC_CVALUES] = sizeof(pdpb_cvalue),
+	[PDPB_SEC_PARTS] = sizeof(pdpb_part),
+	[PDPB_SEC_SETS] = sizeof(pdpb_set),
+	[PDPB_SEC_SETIDX] = 4,
+	[PDPB_SEC_TABLES] = 1,
+	[PDPB_SEC_ACCOUNTS] = sizeof(pdpb_account),
+	[PDPB_SEC_LEVELS] = 4,
+	[PDPB_SEC_PRINCIPALS] = sizeof(pdpb_principal),
+	[PDPB_SEC_TAGS] = sizeof(pdpb_tag),
+	[PDPB_SEC_RPOLICIES] = sizeof(pdpb_rpolicy),
+	[PDPB_SEC_NAMED] = sizeof(pdpb_named),
+};
+
+static const char *const sec_name[PDPB_SEC_MAX + 1] = {
+	"", "strings", "policies", "statements", "actions", "resources",
+	"principal elements", "conditions", "condition values", "parts",
+	"sets", "set members", "tables", "accounts", "levels", "principals",
+	"tags", "resource policies", "named policies",
+};
+
+// check_header verifies the header and the section directory
+// (R-BUNDLE-001 .. R-BUNDLE-010).
+static int
+check_header(ld *l, bool verify_checksum)
+{
+	pdpb_header h;
+
+	if (l->size < sizeof(h))
+		return fail(l, PDP_ECORRUPT, "truncated: %zu bytes is smaller "
+		    "than the %zu-byte header", l->size, sizeof(h));
+	memcpy(&h, l->base, sizeof(h));
+	if (memcmp(h.magic, PDPB_MAGIC, 8) != 0) // R-BUNDLE-001
+		return fail(l, PDP_ECORRUPT, "not a bundle: bad magic");
+	if (h.endian != PDPB_ENDIAN_PROBE) // R-BUNDLE-002
+		return fail(l, PDP_EVERSION, "bundle was written on a machine "
+		    "of another byte order");
+	if (h.version != PDPB_VERSION) // R-BUNDLE-003
+		return fail(l, PDP_EVERSION, "bundle format version %u; this "
+		    "library reads version %u", h.version, PDPB_VERSION);
+	if (h.size != l->size) // R-BUNDLE-004
+		return fail(l, PDP_ECORRUPT, "truncated or padded: header "
+		    "says %llu bytes, file has %zu", (unsigned long long) h.size,
+		    l->size);
+	if (verify_checksum) { // R-BUNDLE-005
+		XXH3_state_t st;
+		const uint64_t zero = 0;
+		size_t at = offsetof(pdpb_header, checksum);
+		XXH3_64bits_reset(&st);
+		XXH3_64bits_update(&st, l->base, at);
+		XXH3_64bits_update(&st, &zero, sizeof(zero));
+		XXH3_64bits_update(&st, l->base + at + 8, l->size - at - 8);
+		if (XXH3_64bits_digest(&st) != h.checksum)
+			return fail(l, PDP_ECORRUPT, "checksum mismatch: the "
+			    "bundle is corrupt");
+	}
+	if (h.flags != 0 || h.reserved != 0) // R-BUNDLE-006
+		return fail(l, PDP_EVERSION, "unknown header flags 0x%x",
+		    h.flags);
+	if (h.directory % 8 != 0 || h.directory > l->size ||
+	    (uint64_t) h.nsections * sizeof(pdpb_section) >
+	    l->size - h.directory) // R-BUNDLE-007
+		return fail(l, PDP_ECORRUPT, "section directory out of bounds");
+	const pdpb_section *dir = (const pdpb_section *) (l->base +
+	    h.directory);
+	for (uint32_t i = 0; i < h.nsections; i++) {
+		const pdpb_section *s = &dir[i];
+		if (s->id == 0 || s->id > PDPB_SEC_MAX)
+			return fail(l, PDP_EVERSION, "unknown section id %u",
+			    s->id); // R-BUNDLE-008
+		if (l->sec[s->id] != NULL)
+			return fail(l, PDP_ECORRUPT, "section %s appears twice",
+			    sec_name[s->id]);
+		if (s->offset % 8 != 0 || s->offset > l->size ||
+		    s->size > l->size - s->offset) // R-BUNDLE-009
+			return fail(l, PDP_ECORRUPT, "section %s out of bounds",
+			    sec_name[s->id]);
+		if ((uint64_t) s->count * rec_size[s->id] != s->size)
+			return fail(l, PDP_ECORRUPT, "section %s: %u records "
+			    "do not fill %u bytes", sec_name[s->id], s->count,
+			    s->size); // R-BUNDLE-010
+		l->sec[s->id] = s;
+	}
+	for (int id = 1; id <= PDPB_SEC_MAX; id++)
+		if (l->sec[id] == NULL)
+			return fail(l, PDP_ECORRUPT, "section %s is missing",
+			    sec_name[id]);
+	l->nstrings = l->sec[PDPB_SEC_STRINGS]->size;
+	return PDP_OK;
+}
+
+static bool
+str_ok(const ld *l, pdpb_str s)
+{
+	return s.off <= l->nstrings && s.len <= l->nstrings - s.off;
+}
+
+static bool
+range_ok(uint32_t first, uint32_t n, uint32_t count)
+{
+	return first <= count && n <= count - first;
+}
+
+static bool
+tmpl_ok(const ld *l, const pdpb_tmpl *t)
+{
+	const pdpb_part *p = sec_data(l, PDPB_SEC_PARTS);
+
+	if (!str_ok(l, t->text) ||
+	    !range_ok(t->parts, t->nparts, sec_count(l, PDPB_SEC_PARTS)))
+		return false;
+	for (uint32_t i = 0; i < t->nparts; i++) {
+		const pdpb_part *q = &p[t->parts + i];
+		if (q->kind > PDPI_PART_ESC || q->has_default > 1 ||
+		    !str_ok(l, q->s) || !str_ok(l, q->dflt))
+			return false;
+	}
+	return true;
+}
+
+// check_programs verifies every policy record and what it references
+// (R-BUNDLE-020 .. R-BUNDLE-026).
+static int
+check_programs(ld *l)
+{
+	const pdpb_policy *pol = sec_data(l, PDPB_SEC_POLICIES);
+	const pdpb_stmt *st = sec_data(l, PDPB_SEC_STMTS);
+	const pdpb_action *ac = sec_data(l, PDPB_SEC_ACTIONS);
+	const pdpb_resource *rs = sec_data(l, PDPB_SEC_RESOURCES);
+	const pdpb_prin *pr = sec_data(l, PDPB_SEC_PRINS);
+	const pdpb_cond *cd = sec_data(l, PDPB_SEC_CONDS);
+	const pdpb_cvalue *cv = sec_data(l, PDPB_SEC_CVALUES);
+
+	for (uint32_t i = 0; i < sec_count(l, PDPB_SEC_POLICIES); i++)
+		if (!str_ok(l, pol[i].name) ||
+		    pol[i].type > PDP_POLICY_AWS_MANAGED || pol[i].vars > 1 ||
+		    !range_ok(pol[i].stmts, pol[i].nstmts,
+		    sec_count(l, PDPB_SEC_STMTS)))
+			return fail(l, PDP_ECORRUPT, "policy %u is corrupt",
+			    i); // R-BUNDLE-020
+	for (uint32_t i = 0; i < sec_count(l, PDPB_SEC_STMTS); i++) {
+		const pdpb_stmt *s = &st[i];
+		if ((s->effect != PDPI_ALLOW && s->effect != PDPI_DENY) ||
+		    s->flags > 31 || !str_ok(l, s->sid) ||
+		    !range_ok(s->actions, s->nactions,
+		    sec_count(l, PDPB_SEC_ACTIONS)) ||
+		    !range_ok(s->resources, s->nresources,
+		    sec_count(l, PDPB_SEC_RESOURCES)) ||
+		    !range_ok(s->principals, s->nprincipals,
+		    sec_count(l, PDPB_SEC_PRINS)) ||
+		    !range_ok(s->conds, s->nconds,
+		    sec_count(l, PDPB_SEC_CONDS)))
+			return fail(l, PDP_ECORRUPT, "statement %u is corrupt",
+			    i); // R-BUNDLE-021
+	}
+	for (uint32_t i = 0; i < sec_count(l, PDPB_SEC_ACTIONS); i++)
+		if (ac[i].kind > PDPI_ACT_NONE || !str_ok(l, ac[i].svc) ||
+		    !str_ok(l, ac[i].name) || !str_ok(l, ac[i].text))
+			return fail(l, PDP_ECORRUPT, "action %u is corrupt",
+			    i); // R-BUNDLE-022
+	for (uint32_t i = 0; i < sec_count(l, PDPB_SEC_RESOURCES); i++) {
+		bool ok = rs[i].kind <= PDPI_RES_NONE &&
+		    tmpl_ok(l, &rs[i].rest) && str_ok(l, rs[i].text);
+		for (int k = 0; k < 5 && ok; k++)
+			ok = str_ok(l, rs[i].seg[k]);
+		if (!ok)
+			return fail(l, PDP_ECORRUPT, "resource %u is corrupt",
+			    i); // R-BUNDLE-023
+	}
+	for (uint32_t i = 0; i < sec_count(l, PDPB_SEC_PRINS); i++)
+		if (pr[i].kind > PDPI_PRIN_OTHER || !str_ok(l, pr[i].account) ||
+		    !str_ok(l, pr[i].name) || !str_ok(l, pr[i].session) ||
+		    !str_ok(l, pr[i].text))
+			return fail(l, PDP_ECORRUPT, "principal element %u is "
+			    "corrupt", i); // R-BUNDLE-024
+	for (uint32_t i = 0; i < sec_count(l, PDPB_SEC_CONDS); i++)
+		if (cd[i].op > PDPI_COP_NULL || cd[i].set > PDPI_SET_ALL ||
+		    cd[i].negated > 1 || cd[i].if_exists > 1 ||
+		    !str_ok(l, cd[i].opname) || !str_ok(l, cd[i].key) ||
+		    !str_ok(l, cd[i].keytext) ||
+		    !range_ok(cd[i].values, cd[i].nvalues,
+		    sec_count(l, PDPB_SEC_CVALUES)))
+			return fail(l, PDP_ECORRUPT, "condition %u is corrupt",
+			    i); // R-BUNDLE-025
+	for (uint32_t i = 0; i < sec_count(l, PDPB_SEC_CVALUES); i++)
+		if (!tmpl_ok(l, &cv[i].t) || cv[i].ok > 1)
+			return fail(l, PDP_ECORRUPT, "condition value %u is "
+			    "corrupt", i); // R-BUNDLE-026
+	// Typed values are checked where their operator is known.
+	for (uint32_t i = 0; i < sec_count(l, PDPB_SEC_CONDS); i++) {
+		for (uint32_t k = 0; k < cd[i].nvalues; k++) {
+			const pdpb_cvalue *v = &cv[cd[i].values + k];
+			bool ok = true;
+			if (cd[i].op == PDPI_COP_IP)
+				ok = (v->v.ip.family == 4 && v->v.ip.bits <= 32)
+				    || (v->v.ip.family == 6 &&
+				    v->v.ip.bits <= 128) || !v->ok;
+			else if (cd[i].op == PDPI_COP_BINARY)
+				ok = str_ok(l, v->v.bin);
+			else if (cd[i].op == PDPI_COP_BOOL ||
+			    cd[i].op == PDPI_COP_NULL)
+				ok = v->v.b <= 1;
+			else if (cd[i].op >= PDPI_COP_DATE_EQ &&
+			    cd[i].op <= PDPI_COP_DATE_GE)
+				ok = v->v.date.nsec >= 0 &&
+				    v->v.date.nsec < 1000000000;
+			if (!ok)
+				return fail(l, PDP_ECORRUPT, "condition value "
+				    "%u is corrupt", cd[i].values + k);
+		}
+	}
+	return PDP_OK;
+}
+
+// check_index verifies sets, tables, accounts, principals, tags and the
+// resource and named policy tables (R-BUNDLE-030 .. R-BUNDLE-036).
+static int
+check_index(ld *l, uint32_t *nstmts)
+{
+	const pdpb_set *sets = sec_data(l, PDPB_SEC_SETS);
+	const uint32_t *setidx = sec_data(l, PDPB_SEC_SETIDX);
+	const uint32_t *levels = sec_data(l, PDPB_SEC_LEVELS);
+	const pdpb_policy *pol = sec_data(l, PDPB_SEC_POLICIES);
+	const char *tables = sec_data(l, PDPB_SEC_TABLES);
+	uint32_t npol = sec_count(l, PDPB_SEC_POLICIES);
+	uint32_t nsets = sec_count(l, PDPB_SEC_SETS);
+	uint32_t tsize = l->sec[PDPB_SEC_TABLES]->size;
+
+	for (uint32_t i = 0; i < sec_count(l, PDPB_SEC_SETIDX); i++)
+		if (setidx[i] >= npol)
+			return fail(l, PDP_ECORRUPT, "set member %u names no "
+			    "policy", i); // R-BUNDLE-030
+	for (uint32_t i = 0; i < nsets; i++) {
+		const pdpb_set *s = &sets[i];
+		if (!range_ok(s->first, s->n, sec_count(l, PDPB_SEC_SETIDX)))
+			return fail(l, PDP_ECORRUPT, "set %u is corrupt", i);
+		if (s->table == PDPB_NONE)
+			continue;
+		for (uint32_t k = 0; k < s->n; k++)
+			nstmts[k] = pol[setidx[s->first + k]].nstmts;
+		if (s->table % 8 != 0 || s->table > tsize ||
+		    s->table_size > tsize - s->table ||
+		    !pdpi_table_check((const uint32_t *) (tables + s->table),
+		    s->table_size, s->n, nstmts)) // R-BUNDLE-031
+			return fail(l, PDP_ECORRUPT, "decision table of set %u "
+			    "is corrupt", i);
+	}
+	for (uint32_t i = 0; i < sec_count(l, PDPB_SEC_LEVELS); i++)
+		if (levels[i] >= nsets)
+			return fail(l, PDP_ECORRUPT, "organization level %u "
+			    "names no set", i); // R-BUNDLE-032
+	const pdpb_account *acc = sec_data(l, PDPB_SEC_ACCOUNTS);
+	uint32_t nacc = sec_count(l, PDPB_SEC_ACCOUNTS);
+	uint32_t nlev = sec_count(l, PDPB_SEC_LEVELS);
+	for (uint32_t i = 0; i < nacc; i++) {
+		if (!str_ok(l, acc[i].id) ||
+		    !range_ok(acc[i].scp, acc[i].nscp, nlev) ||
+		    !range_ok(acc[i].rcp, acc[i].nrcp, nlev))
+			return fail(l, PDP_ECORRUPT, "account %u is corrupt",
+			    i); // R-BUNDLE-033
+		// Sorted by id: lookups bisect.
+		if (i > 0) {
+			pdpb_str a = acc[i - 1].id, b = acc[i].id;
+			size_t n = a.len < b.len ? a.len : b.len;
+			int c = memcmp(l->base + l->sec[PDPB_SEC_STRINGS]->offset +
+			    a.off, l->base + l->sec[PDPB_SEC_STRINGS]->offset +
+			    b.off, n);
+			if (c > 0 || (c == 0 && a.len >= b.len))
+				return fail(l, PDP_ECORRUPT, "accounts are not "
+				    "sorted");
+		}
+	}
+	const char *strings = l->base + l->sec[PDPB_SEC_STRINGS]->offset;
+	const pdpb_principal *pr = sec_data(l, PDPB_SEC_PRINCIPALS);
+	uint32_t npr = sec_count(l, PDPB_SEC_PRINCIPALS), empty = 0;
+	const pdpb_tag *tags = sec_data(l, PDPB_SEC_TAGS);
+	if (npr & (npr - 1) || npr == 0)
+		return fail(l, PDP_ECORRUPT, "principal table size %u is not "
+		    "a power of two", npr);
+	for (uint32_t i = 0; i < npr; i++) {
+		const pdpb_principal *p = &pr[i];
+		if (p->key.len == 0) {
+			empty++;
+			continue;
+		}
+		bool ok = str_ok(l, p->key) && str_ok(l, p->arn) &&
+		    str_ok(l, p->unique_id) && p->kind >= PDPB_ROOT &&
+		    p->kind <= PDPB_FEDUSER && p->flags <= 3 &&
+		    p->account < nacc &&
+		    (p->identity == PDPB_NONE || p->identity < nsets) &&
+		    (p->boundary == PDPB_NONE || p->boundary < nsets) &&
+		    ((p->flags & PDPB_HAS_BOUNDARY) != 0) ==
+		    (p->boundary != PDPB_NONE) &&
+		    range_ok(p->tags, p->ntags, sec_count(l, PDPB_SEC_TAGS));
+		// A wrong hash would make the principal unreachable.
+		if (ok)
+			ok = XXH3_64bits(strings + p->key.off, p->key.len) ==
+			    p->hash;
+		for (uint32_t k = 0; ok && k < p->ntags; k++)
+			ok = str_ok(l, tags[p->tags + k].key) &&
+			    str_ok(l, tags[p->tags + k].value);
+		if (!ok)
+			return fail(l, PDP_ECORRUPT, "principal slot %u is "
+			    "corrupt", i); // R-BUNDLE-034
+	}
+	if (empty == 0)
+		return fail(l, PDP_ECORRUPT, "principal table is full");
+	const pdpb_rpolicy *rp = sec_data(l, PDPB_SEC_RPOLICIES);
+	uint32_t nrp = sec_count(l, PDPB_SEC_RPOLICIES);
+	empty = 0;
+	if (nrp & (nrp - 1) || nrp == 0)
+		return fail(l, PDP_ECORRUPT, "resource policy table size %u "
+		    "is not a power of two", nrp);
+	for (uint32_t i = 0; i < nrp; i++) {
+		if (rp[i].arn.len == 0) {
+			empty++;
+			continue;
+		}
+		if (!str_ok(l, rp[i].arn) || rp[i].policy >= npol ||
+		    XXH3_64bits(strings + rp[i].arn.off, rp[i].arn.len) !=
+		    rp[i].hash)
+			return fail(l, PDP_ECORRUPT, "resource policy slot %u "
+			    "is corrupt", i); // R-BUNDLE-035
+	}
+	if (empty == 0)
+		return fail(l, PDP_ECORRUPT, "resource policy table is full");
+	const pdpb_named *nm = sec_data(l, PDPB_SEC_NAMED);
+	uint32_t nnm = sec_count(l, PDPB_SEC_NAMED);
+	empty = 0;
+	if (nnm & (nnm - 1) || nnm == 0)
+		return fail(l, PDP_ECORRUPT, "named policy table size %u is "
+		    "not a power of two", nnm);
+	for (uint32_t i = 0; i < nnm; i++) {
+		if (nm[i].name.len == 0) {
+			empty++;
+			continue;
+		}
+		if (!str_ok(l, nm[i].name) || nm[i].set >= nsets ||
+		    XXH3_64bits(strings + nm[i].name.off, nm[i].name.len) !=
+		    nm[i].hash)
+			return fail(l, PDP_ECORRUPT, "named policy slot %u is "
+			    "corrupt", i); // R-BUNDLE-036
+	}
+	if (empty == 0)
+		return fail(l, PDP_ECORRUPT, "named policy table is full");
+	return PDP_OK;
+}
+
+static pdpi_str
+S(const pdp_bundle *b, pdpb_str s)
+{
+	return pdpi_bundle_str(b, s);
+}
+
+static pdpi_tmpl
+T(const pdp_bundle *b, const pdpb_tmpl *t, pdpi_part *parts)
+{
+	pdpi_tmpl r;
+	r.text = S(b, t->text);
+	r.nparts = t->nparts;
+	r.parts = t->nparts ? &parts[t->parts] : NULL;
+	return r;
+}
+
+static void *
+take(char **m, size_t n)
+{
+	void *p = *m;
+	*m += n;
+	return p;
+}
+
+// build rebuilds programs and sets from the checked sections. One
+// allocation holds every array.
+static int
+build(ld *l, pdp_bundle *b)
+{
+	uint32_t np = sec_count(l, PDPB_SEC_POLICIES);
+	uint32_t ns = sec_count(l, PDPB_SEC_STMTS);
+	uint32_t na = sec_count(l, PDPB_SEC_ACTIONS);
+	uint32_t nr = sec_count(l, PDPB_SEC_RESOURCES);
+	uint32_t npr = sec_count(l, PDPB_SEC_PRINS);
+	uint32_t nc = sec_count(l, PDPB_SEC_CONDS);
+	uint32_t nv = sec_count(l, PDPB_SEC_CVALUES);
+	uint32_t nq = sec_count(l, PDPB_SEC_PARTS);
+	uint32_t nset = sec_count(l, PDPB_SEC_SETS);
+	uint32_t nsi = sec_count(l, PDPB_SEC_SETIDX);
+	uint32_t nlev = sec_count(l, PDPB_SEC_LEVELS);
+	size_t total = (size_t) np * sizeof(pdpi_policy) +
+	    (size_t) ns * sizeof(pdpi_stmt) + (size_t) na * sizeof(pdpi_action) +
+	    (size_t) nr * sizeof(pdpi_resource) +
+	    (size_t) npr * sizeof(pdpi_principal) +
+	    (size_t) nc * sizeof(pdpi_cond) + (size_t) nv * sizeof(pdpi_cvalue) +
+	    (size_t) nq * sizeof(pdpi_part) + (size_t) nset * sizeof(pdpi_pset) +
+	    (size_t) nset * sizeof(pdpi_table) +
+	    (size_t) nsi * sizeof(pdpi_policy *) +
+	    (size_t) nlev * sizeof(pdpi_pset) + 16;
+	char *m = calloc(1, total);
+	if (m == NULL)
+		return fail(l, PDP_ENOMEM, "out of memory");
+	b->mem = m;
+	// Every record type holds a pointer, so consecutive arrays stay
+	// aligned.
+#define TAKE(type, n) ((type *) take(&m, (size_t) (n) * sizeof(type)))
+	pdpi_policy *pol = TAKE(pdpi_policy, np);
+	pdpi_stmt *st = TAKE(pdpi_stmt, ns);
+	pdpi_action *ac = TAKE(pdpi_action, na);
+	pdpi_resource *rs = TAKE(pdpi_resource, nr);
+	pdpi_principal *pr = TAKE(pdpi_principal, npr);
+	pdpi_cond *cd = TAKE(pdpi_cond, nc);
+	pdpi_cvalue *cv = TAKE(pdpi_cvalue, nv);
+	pdpi_part *pa = TAKE(pdpi_part, nq);
+	pdpi_pset *sets = TAKE(pdpi_pset, nset);
+	pdpi_table *tbl = TAKE(pdpi_table, nset);
+	const pdpi_policy **members = TAKE(const pdpi_policy *, nsi);
+	pdpi_pset *levels = TAKE(pdpi_pset, nlev);
+#undef TAKE
+
+	const pdpb_part *dpa = sec_data(l, PDPB_SEC_PARTS);
+	for (uint32_t i = 0; i < nq; i++) {
+		pa[i].kind = (uint8_t) dpa[i].kind;
+		pa[i].has_default = dpa[i].has_default != 0;
+		pa[i].s = S(b, dpa[i].s);
+		pa[i].dflt = S(b, dpa[i].dflt);
+	}
+	const pdpb_action *dac = sec_data(l, PDPB_SEC_ACTIONS);
+	for (uint32_t i = 0; i < na; i++) {
+		ac[i].kind = (uint8_t) dac[i].kind;
+		ac[i].svc = S(b, dac[i].svc);
+		ac[i].name = S(b, dac[i].name);
+		ac[i].text = S(b, dac[i].text);
+	}
+	const pdpb_resource *drs = sec_data(l, PDPB_SEC_RESOURCES);
+	for (uint32_t i = 0; i < nr; i++) {
+		rs[i].kind = (uint8_t) drs[i].kind;
+		for (int k = 0; k < 5; k++)
+			rs[i].seg[k] = S(b, drs[i].seg[k]);
+		rs[i].rest = T(b, &drs[i].rest, pa);
+		rs[i].text = S(b, drs[i].text);
+	}
+	const pdpb_prin *dpr = sec_data(l, PDPB_SEC_PRINS);
+	for (uint32_t i = 0; i < npr; i++) {
+		pr[i].kind = (uint8_t) dpr[i].kind;
+		pr[i].account = S(b, dpr[i].account);
+		pr[i].name = S(b, dpr[i].name);
+		pr[i].session = S(b, dpr[i].session);
+		pr[i].text = S(b, dpr[i].text);
+	}
+	const pdpb_cond *dcd = sec_data(l, PDPB_SEC_CONDS);
+	const pdpb_cvalue *dcv = sec_data(l, PDPB_SEC_CVALUES);
+	for (uint32_t i = 0; i < nc; i++) {
+		cd[i].op = dcd[i].op;
+		cd[i].set = dcd[i].set;
+		cd[i].negated = dcd[i].negated != 0;
+		cd[i].if_exists = dcd[i].if_exists != 0;
+		cd[i].opname = S(b, dcd[i].opname);
+		cd[i].key = S(b, dcd[i].key);
+		cd[i].keytext = S(b, dcd[i].keytext);
+		cd[i].nvalues = dcd[i].nvalues;
+		cd[i].values = &cv[dcd[i].values];
+		for (uint32_t k = 0; k < dcd[i].nvalues; k++) {
+			const pdpb_cvalue *d = &dcv[dcd[i].values + k];
+			pdpi_cvalue *v = &cv[dcd[i].values + k];
+			v->t = T(b, &d->t, pa);
+			v->ok = d->ok != 0;
+			switch (cd[i].op) {
+			case PDPI_COP_NUM_EQ: case PDPI_COP_NUM_LT:
+			case PDPI_COP_NUM_LE: case PDPI_COP_NUM_GT:
+			case PDPI_COP_NUM_GE:
+				v->v.num = d->v.num;
+				break;
+			case PDPI_COP_DATE_EQ: case PDPI_COP_DATE_LT:
+			case PDPI_COP_DATE_LE: case PDPI_COP_DATE_GT:
+			case PDPI_COP_DATE_GE:
+				v->v.date.sec = d->v.date.sec;
+				v->v.date.nsec = d->v.date.nsec;
+				break;
+			case PDPI_COP_BOOL: case PDPI_COP_NULL:
+				v->v.b = d->v.b != 0;
+				break;
+			case PDPI_COP_IP:
+				v->v.ip.family = d->v.ip.family;
+				v->v.ip.bits = d->v.ip.bits;
+				memcpy(v->v.ip.addr, d->v.ip.addr, 16);
+				break;
+			case PDPI_COP_BINARY:
+				v->v.bin = S(b, d->v.bin);
+				break;
+			default:
+				break;
+			}
+		}
+	}
+	const pdpb_stmt *dst = sec_data(l, PDPB_SEC_STMTS);
+	for (uint32_t i = 0; i < ns; i++) {
+		const pdpb_stmt *d = &dst[i];
+		st[i].effect = (uint8_t) d->effect;
+		st[i].not_action = d->flags & PDPB_NOT_ACTION;
+		st[i].not_resource = d->flags & PDPB_NOT_RESOURCE;
+		st[i].has_resource = d->flags & PDPB_HAS_RESOURCE;
+		st[i].has_principal = d->flags & PDPB_HAS_PRINCIPAL;
+		st[i].not_principal = d->flags & PDPB_NOT_PRINCIPAL;
+		st[i].index = d->index;
+		st[i].sid = S(b, d->sid);
+		st[i].nactions = d->nactions;
+		st[i].actions = &ac[d->actions];
+		st[i].nresources = d->nresources;
+		st[i].resources = &rs[d->resources];
+		st[i].nprincipals = d->nprincipals;
+		st[i].principals = &pr[d->principals];
+		st[i].nconds = d->nconds;
+		st[i].conds = &cd[d->conds];
+	}
+	const pdpb_policy *dpol = sec_data(l, PDPB_SEC_POLICIES);
+	for (uint32_t i = 0; i < np; i++) {
+		pol[i].name = S(b, dpol[i].name);
+		pol[i].type = (uint8_t) dpol[i].type;
+		pol[i].vars = dpol[i].vars != 0;
+		pol[i].nstmts = dpol[i].nstmts;
+		pol[i].stmts = &st[dpol[i].stmts];
+	}
+	const uint32_t *dsi = sec_data(l, PDPB_SEC_SETIDX);
+	for (uint32_t i = 0; i < nsi; i++)
+		members[i] = &pol[dsi[i]];
+	const pdpb_set *dset = sec_data(l, PDPB_SEC_SETS);
+	const char *tables = sec_data(l, PDPB_SEC_TABLES);
+	for (uint32_t i = 0; i < nset; i++) {
+		sets[i].n = dset[i].n;
+		sets[i].v = &members[dset[i].first];
+		if (dset[i].table != PDPB_NONE) {
+			tbl[i].w = (const uint32_t *) (tables + dset[i].table);
+			tbl[i].size = dset[i].table_size;
+			sets[i].table = &tbl[i];
+		}
+	}
+	const uint32_t *dlev = sec_data(l, PDPB_SEC_LEVELS);
+	for (uint32_t i = 0; i < nlev; i++)
+		levels[i] = sets[dlev[i]];
+
+	b->policies = pol;
+	b->npolicies = np;
+	b->sets = sets;
+	b->nsets = nset;
+	b->levels = levels;
+	return PDP_OK;
+}
+
+int
+pdpi_bundle_load(void *base, size_t size, bool mapped, bool verify_checksum,
+    pdp_bundle **out, char *err, size_t errlen)
+{
+	ld l;
+	pdp_bundle *b = NULL;
+	uint32_t *nstmts = NULL;
+	int rv;
+
+	memset(&l, 0, sizeof(l));
+	l.base = base;
+	l.size = size;
+	l.err = err;
+	l.errlen = errlen;
+	if ((rv = check_header(&l, verify_checksum)) != PDP_OK ||
+	    (rv = check_programs(&l)) != PDP_OK)
+		goto fail;
+	nstmts = malloc(((size_t) sec_count(&l, PDPB_SEC_SETIDX) + 1) *
+	    sizeof(*nstmts));
+	b = calloc(1, sizeof(*b));
+	if (nstmts == NULL || b == NULL) {
+		rv = fail(&l, PDP_ENOMEM, "out of memory");
+		goto fail;
+	}
+	if ((rv = check_index(&l, nstmts)) != PDP_OK)
+		goto fail;
+	b->base = base;
+	b->size = size;
+	b->mapped = mapped;
+	b->strings = l.base + l.sec[PDPB_SEC_STRINGS]->offset;
+	b->nstrings = l.nstrings;
+	if ((rv = build(&l, b)) != PDP_OK)
+		goto fail;
+	memcpy(&b->revision, l.base + offsetof(pdpb_header, revision), 8);
+	b->accounts = sec_data(&l, PDPB_SEC_ACCOUNTS);
+	b->naccounts = sec_count(&l, PDPB_SEC_ACCOUNTS);
+	b->principals = sec_data(&l, PDPB_SEC_PRINCIPALS);
+	b->nprincipal_slots = sec_count(&l, PDPB_SEC_PRINCIPALS);
+	for (uint32_t i = 0; i < b->nprincipal_slots; i++)
+		b->nprincipals += b->principals[i].key.len != 0;
+	b->tags = sec_data(&l, PDPB_SEC_TAGS);
+	b->ntags = sec_count(&l, PDPB_SEC_TAGS);
+	b->rpolicies = sec_data(&l, PDPB_SEC_RPOLICIES);
+	b->nrpolicy_slots = sec_count(&l, PDPB_SEC_RPOLICIES);
+	b->named = sec_data(&l, PDPB_SEC_NAMED);
+	b->nnamed_slots = sec_count(&l, PDPB_SEC_NAMED);
+	atomic_init(&b->refs, 1);
+	free(nstmts);
+	*out = b;
+	return PDP_OK;
+fail:
+	if (b != NULL)
+		free(b->mem);
+	free(b);
+	free(nstmts);
+	if (mapped)
+		munmap(base, size);
+	else
+		free(base);
+	return rv;
+}
+
+int
+pdp_bundle_open_mem(const void *data, size_t len, pdp_bundle **out,
+    char *err, size_t errlen)
+{
+	// malloc's alignment (16 on the platforms we build for) satisfies
+	// every record's.
+	void *copy = malloc(len ? len : 1);
+
+	if (copy == NULL) {
+		if (err != NULL && errlen > 0)
+			snprintf(err, errlen, "out of memory");
+		return PDP_ENOMEM;
+	}
+	memcpy(copy, data, len);
+	return pdpi_bundle_load(copy, len, false, true, out, err, errlen);
+}
+
+int
+pdp_bundle_open(const char *path, pdp_bundle **out, char *err, size_t errlen)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0 || fstat(fd, &st) != 0) {
+		if (err != NULL && errlen > 0)
+			snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return errno == ENOENT ? PDP_ENOENT : PDP_EIO;
+	}
+	if (st.st_size < (off_t) sizeof(pdpb_header)) {
+		close(fd);
+		if (err != NULL && errlen > 0)
+			snprintf(err, errlen, "%s: truncated: %lld bytes is "
+			    "smaller than the bundle header", path,
+			    (long long) st.st_size);
+		return PDP_ECORRUPT;
+	}
+	void *base = mmap(NULL, (size_t) st.st_size, PROT_READ, MAP_PRIVATE,
+	    fd, 0);
+	close(fd);
+	if (base == MAP_FAILED) {
+		if (err != NULL && errlen > 0)
+			snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return PDP_EIO;
+	}
+	int rv = pdpi_bundle_load(base, (size_t) st.st_size, true, true, out,
+	    err, errlen);
+	if (rv != PDP_OK && err != NULL && errlen > 0) {
+		// Name the file in front of the loader's message.
+		char tmp[512];
+		snprintf(tmp, sizeof(tmp), "%s: %s", path, err);
+		snprintf(err, errlen, "%s", tmp);
+	}
+	return rv;
+}
+
+void
+pdp_bundle_hold(pdp_bundle *b)
+{
+	atomic_fetch_add(&b->refs, 1);
+}
+
+void
+pdp_bundle_close(pdp_bundle *b)
+{
+	if (b == NULL || atomic_fetch_sub(&b->refs, 1) != 1)
+		return;
+	free(b->mem);
+	if (b->mapped)
+		munmap(b->base, b->size);
+	else
+		free(b->base);
+	free(b);
+}
+
+uint64_t
+pdp_bundle_revision(const pdp_bundle *b)
+{
+	return b->revision;
+}
+
+size_t
+pdp_bundle_principals(const pdp_bundle *b)
+{
+	return b->nprincipals;
+}
