@@ -220,12 +220,13 @@ value_compile(iamci_ctx *c, const char *path, const char *opn,
 		}
 		return true;
 	default:
+		// AWS checks dates when a policy is saved, but not numbers:
+		// a value that is no number (a policy variable, say) is
+		// literal text that never matches (iam-semantics 3.5).
 		cv->ok = pdpi_parse_number(s, n, &cv->v.num);
-		if (!cv->ok) {
-			iamci_error(c, path, "invalid %s value \"%.*s\": not "
-			    "a number", opn, (int) n, s);
-			return false;
-		}
+		if (!cv->ok)
+			iamci_warn(c, path, "%s value \"%.*s\" is not a number "
+			    "and never matches", opn, (int) n, s);
 		return true;
 	}
 }

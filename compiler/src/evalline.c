@@ -294,7 +294,15 @@ build_request(line *l, const json_t *req)
 	    an + 1))
 		return fail(l, "%s", "out of memory");
 	pdpi_req_set_resource(&l->r, resource, strlen(resource), racct);
-	return build_context(l, json_object_get(req, "context"));
+	if (build_context(l, json_object_get(req, "context")) != 0)
+		return -1;
+	// A unique id given as aws:userid identifies the caller to
+	// Principal elements that name ids (AIDA..., AROA...:session).
+	const pdpi_ckey *uid = pdpi_ctx_find(&l->r,
+	    (pdpi_str){"aws:userid", 10});
+	if (uid != NULL && !uid->multi && uid->nvals == 1)
+		l->r.who.user_id = uid->vals[0];
+	return 0;
 }
 
 // Actions whose resource policy is the role's trust policy.

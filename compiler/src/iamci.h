@@ -20,6 +20,10 @@
 // Longest JSON path we build; longer paths are truncated, never overrun.
 #define IAMCI_PATH_MAX 512
 
+// AWS answers most grammar errors with this one text; our messages say
+// what is wrong and end with it, so that both can be searched for.
+#define IAMCI_AWS_SYNTAX " (AWS: \"Syntax errors in policy.\")"
+
 typedef struct iamci_ctx {
 	iamc_arena *a;
 	iamc_diags *d;
@@ -48,6 +52,10 @@ void *iamci_alloc(iamci_ctx *c, size_t n);
 // return false (and set c->nomem) when out of memory.
 bool iamci_str(iamci_ctx *c, const char *s, size_t n, pdpi_str *out);
 bool iamci_str_fold(iamci_ctx *c, const char *s, size_t n, pdpi_str *out);
+
+// iamci_charset_check reports every string and key under `v` (at JSON
+// path `path`) that holds a character policies may not contain.
+void iamci_charset_check(iamci_ctx *c, const json_t *v, const char *path);
 
 // iamci_path formats a JSON path into buf (IAMCI_PATH_MAX bytes).
 void iamci_path(char *buf, const char *fmt, ...)

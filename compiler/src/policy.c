@@ -67,7 +67,7 @@ version(iamci_ctx *c, const json_t *doc)
 			    "version 2012-10-17 or greater.");
 	} else {
 		iamci_error(c, "Version", "invalid Version \"%s\": expected "
-		    "\"2012-10-17\" or \"2008-10-17\"", s);
+		    "\"2012-10-17\" or \"2008-10-17\"" IAMCI_AWS_SYNTAX, s);
 	}
 }
 
@@ -131,18 +131,19 @@ statements(iamci_ctx *c, const json_t *doc, pdpi_policy *pol)
 	size_t n;
 
 	if (v == NULL) {
-		iamci_error(c, "", "missing required element \"Statement\"");
+		iamci_error(c, "", "missing required element \"Statement\""
+		    IAMCI_AWS_SYNTAX);
 		return;
 	}
 	if (!json_is_object(v) && !json_is_array(v)) {
 		iamci_error(c, "Statement", "Statement must be an object or "
-		    "an array of objects");
+		    "an array of objects" IAMCI_AWS_SYNTAX);
 		return;
 	}
 	n = json_is_array(v) ? json_array_size(v) : 1;
 	if (n == 0) {
 		iamci_error(c, "Statement", "Statement must not be an empty "
-		    "array");
+		    "array" IAMCI_AWS_SYNTAX);
 		return;
 	}
 	st = iamci_alloc(c, n * sizeof(*st));
@@ -205,8 +206,10 @@ iamc_policy_compile(iamc_arena *a, const json_t *doc, pdp_policy_type type,
 	json_object_foreach((json_t *) doc, key, val) {
 		if (strcmp(key, "Version") != 0 && strcmp(key, "Id") != 0 &&
 		    strcmp(key, "Statement") != 0)
-			iamci_error(&c, key, "unknown element \"%s\"", key);
+			iamci_error(&c, key, "unknown element \"%s\""
+			    IAMCI_AWS_SYNTAX, key);
 	}
+	iamci_charset_check(&c, doc, "");
 	version(&c, doc);
 	val = json_object_get(doc, "Id");
 	if (val != NULL && !json_is_string(val))

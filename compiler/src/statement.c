@@ -99,7 +99,8 @@ effect_compile(iamci_ctx *c, const char *path, const json_t *v,
 
 	iamci_path(p, "%s.Effect", path);
 	if (v == NULL) {
-		iamci_error(c, path, "missing required element \"Effect\"");
+		iamci_error(c, path, "missing required element \"Effect\""
+		    IAMCI_AWS_SYNTAX);
 		return;
 	}
 	if (!json_is_string(v)) {
@@ -117,7 +118,7 @@ effect_compile(iamci_ctx *c, const char *path, const json_t *v,
 		    "\"%s\"", s);
 	} else {
 		iamci_error(c, p, "Effect must be \"Allow\" or \"Deny\", not "
-		    "\"%s\"", s);
+		    "\"%s\"" IAMCI_AWS_SYNTAX, s);
 	}
 }
 
@@ -156,7 +157,7 @@ actions(iamci_ctx *c, const char *path, const json_t *v, pdpi_stmt *st)
 
 	if (act != NULL && nact != NULL) {
 		iamci_error(c, path, "a statement must not contain both "
-		    "Action and NotAction");
+		    "Action and NotAction" IAMCI_AWS_SYNTAX);
 		return;
 	}
 	if (use == NULL || empty(use)) {
@@ -193,7 +194,7 @@ resources(iamci_ctx *c, const char *path, const json_t *v, pdpi_stmt *st)
 
 	if (res != NULL && nres != NULL) {
 		iamci_error(c, path, "a statement must not contain both "
-		    "Resource and NotResource");
+		    "Resource and NotResource" IAMCI_AWS_SYNTAX);
 		return;
 	}
 	iamci_path(p, "%s.%s", path, what);
@@ -236,7 +237,7 @@ principals(iamci_ctx *c, const char *path, const json_t *v, pdpi_stmt *st)
 	}
 	if (pr != NULL && npr != NULL) {
 		iamci_error(c, path, "a statement must not contain both "
-		    "Principal and NotPrincipal");
+		    "Principal and NotPrincipal" IAMCI_AWS_SYNTAX);
 		return;
 	}
 	if (use == NULL) {
@@ -295,7 +296,8 @@ iamci_stmt_compile(iamci_ctx *c, const char *path, uint32_t index,
 			known = known || strcmp(key, stmt_keys[i]) == 0;
 		if (!known) {
 			iamci_path(p, "%s.%s", path, key);
-			iamci_error(c, p, "unknown element \"%s\"", key);
+			iamci_error(c, p, "unknown element \"%s\""
+			    IAMCI_AWS_SYNTAX, key);
 		}
 	}
 	if ((val = json_object_get(v, "Sid")) != NULL)

@@ -215,10 +215,10 @@ cmp_one(pdpi_scan *s, const pdpi_cond *c, pdpi_str rv, const pdpi_cvalue *pv)
 		return pdpi_cidr_contains(&pv->v.ip, &ip) ? CMP_MATCH :
 		    CMP_NOMATCH;
 	case PDPI_COP_BINARY:
-		// Request values of binary keys travel as base64 text;
-		// the compiler stored the canonical base64 of the policy.
-		return (pv->t.text.n == rv.n &&
-		    memcmp(pv->t.text.p, rv.p, rv.n) == 0) ? CMP_MATCH :
+		// The request carries the key's bytes; the policy's base64
+		// was decoded by the compiler.
+		return (pv->v.bin.n == rv.n &&
+		    memcmp(pv->v.bin.p, rv.p, rv.n) == 0) ? CMP_MATCH :
 		    CMP_NOMATCH;
 	default:
 		return CMP_ERROR;

@@ -115,7 +115,7 @@ START_TEST(test_action_and_notaction_together_is_error)
 	    "'NotAction':'iam:*','Resource':'*'}]}");
 	ck_rejected(&r);
 	ck_error(&r, "Statement[0]",
-	    "a statement must not contain both Action and NotAction");
+	    "a statement must not contain both Action and NotAction (AWS: \"Syntax errors in policy.\")");
 	cres_fini(&r);
 }
 END_TEST

@@ -60,7 +60,7 @@ START_TEST(test_policy_unknown_top_level_element_is_error)
 	cres_compile(&r, PDP_POLICY_IDENTITY,
 	    "{" V12 ",'Statement':[" ALLOW_ALL "],'Conditions':{}}");
 	ck_rejected(&r);
-	ck_error(&r, "Conditions", "unknown element \"Conditions\"");
+	ck_error(&r, "Conditions", "unknown element \"Conditions\" (AWS: \"Syntax errors in policy.\")");
 	cres_fini(&r);
 }
 END_TEST
@@ -71,7 +71,7 @@ START_TEST(test_policy_missing_statement_is_error)
 
 	cres_compile(&r, PDP_POLICY_IDENTITY, "{" V12 "}");
 	ck_rejected(&r);
-	ck_error(&r, "", "missing required element \"Statement\"");
+	ck_error(&r, "", "missing required element \"Statement\" (AWS: \"Syntax errors in policy.\")");
 	cres_fini(&r);
 }
 END_TEST
@@ -82,7 +82,7 @@ START_TEST(test_policy_empty_statement_array_is_error)
 
 	cres_compile(&r, PDP_POLICY_IDENTITY, "{" V12 ",'Statement':[]}");
 	ck_rejected(&r);
-	ck_error(&r, "Statement", "Statement must not be an empty array");
+	ck_error(&r, "Statement", "Statement must not be an empty array (AWS: \"Syntax errors in policy.\")");
 	cres_fini(&r);
 }
 END_TEST
@@ -94,7 +94,7 @@ START_TEST(test_policy_statement_of_wrong_type_is_error)
 	cres_compile(&r, PDP_POLICY_IDENTITY, "{" V12 ",'Statement':'x'}");
 	ck_rejected(&r);
 	ck_error(&r, "Statement",
-	    "Statement must be an object or an array of objects");
+	    "Statement must be an object or an array of objects (AWS: \"Syntax errors in policy.\")");
 	cres_fini(&r);
 	cres_compile(&r, PDP_POLICY_IDENTITY,
 	    "{" V12 ",'Statement':[" ALLOW_ALL ",3]}");
@@ -112,7 +112,7 @@ START_TEST(test_policy_invalid_version_is_error)
 	    "{'Version':'2013-10-17','Statement':[" ALLOW_ALL "]}");
 	ck_rejected(&r);
 	ck_error(&r, "Version", "invalid Version \"2013-10-17\": expected "
-	    "\"2012-10-17\" or \"2008-10-17\"");
+	    "\"2012-10-17\" or \"2008-10-17\" (AWS: \"Syntax errors in policy.\")");
 	cres_fini(&r);
 	cres_compile(&r, PDP_POLICY_IDENTITY,
 	    "{'Version':20121017,'Statement':[" ALLOW_ALL "]}");
@@ -248,7 +248,7 @@ START_TEST(test_policy_reports_every_problem)
 	    "'DateLessThan':{'aws:CurrentTime':'next tuesday'}}},"
 	    "{'Effect':'Deny','Resource':'*','Extra':true}]}");
 	ck_rejected(&r);
-	ck_error(&r, "Foo", "unknown element \"Foo\"");
+	ck_error(&r, "Foo", "unknown element \"Foo\" (AWS: \"Syntax errors in policy.\")");
 	ck_error(&r, "Statement[0].Effect", "The policy failed legacy "
 	    "parsing: Effect must be \"Allow\" or \"Deny\" (case-sensitive), "
 	    "not \"allow\"");
@@ -262,7 +262,7 @@ START_TEST(test_policy_reports_every_problem)
 	ck_error(&r, "Statement[1].Condition.DateLessThan.aws:CurrentTime",
 	    "The policy failed legacy parsing: invalid DateLessThan value "
 	    "\"next tuesday\": not an ISO 8601 date or epoch seconds");
-	ck_error(&r, "Statement[2].Extra", "unknown element \"Extra\"");
+	ck_error(&r, "Statement[2].Extra", "unknown element \"Extra\" (AWS: \"Syntax errors in policy.\")");
 	ck_error(&r, "Statement[2]", "Policy statement must contain actions.");
 	ck_assert_uint_eq(cres_count(&r, IAMC_ERROR), 9);
 	ck_assert_uint_eq(r.d.nerrors, 9);

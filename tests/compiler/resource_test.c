@@ -225,7 +225,7 @@ START_TEST(test_resource_and_notresource_together_is_error)
 	    "'NotResource':'*'}]}");
 	ck_rejected(&r);
 	ck_error(&r, "Statement[0]",
-	    "a statement must not contain both Resource and NotResource");
+	    "a statement must not contain both Resource and NotResource (AWS: \"Syntax errors in policy.\")");
 	cres_fini(&r);
 }
 END_TEST

@@ -19,9 +19,9 @@ START_TEST(test_statement_effect_must_be_exact)
 	    "parsing: Effect must be \"Allow\" or \"Deny\" (case-sensitive), "
 	    "not \"denY\"");
 	ck_error(&r, "Statement[1].Effect",
-	    "Effect must be \"Allow\" or \"Deny\", not \"invalid\"");
+	    "Effect must be \"Allow\" or \"Deny\", not \"invalid\" (AWS: \"Syntax errors in policy.\")");
 	ck_error(&r, "Statement[2].Effect", "Effect must be a string");
-	ck_error(&r, "Statement[3]", "missing required element \"Effect\"");
+	ck_error(&r, "Statement[3]", "missing required element \"Effect\" (AWS: \"Syntax errors in policy.\")");
 	ck_assert_uint_eq(cres_count(&r, IAMC_ERROR), 4);
 	cres_fini(&r);
 }
@@ -35,9 +35,9 @@ START_TEST(test_statement_unknown_and_wrong_case_elements_are_errors)
 	    "{'Effect':'Allow','Action':'*','Resource':'*','effect':'Allow',"
 	    "'Conditions':{}}]}");
 	ck_rejected(&r);
-	ck_error(&r, "Statement[0].effect", "unknown element \"effect\"");
+	ck_error(&r, "Statement[0].effect", "unknown element \"effect\" (AWS: \"Syntax errors in policy.\")");
 	ck_error(&r, "Statement[0].Conditions",
-	    "unknown element \"Conditions\"");
+	    "unknown element \"Conditions\" (AWS: \"Syntax errors in policy.\")");
 	cres_fini(&r);
 }
 END_TEST
@@ -100,7 +100,7 @@ START_TEST(test_statement_resource_policy_requires_principal)
 	    "{'Effect':'Allow','Principal':'*','NotPrincipal':'*',"
 	    "'Action':'s3:*','Resource':'*'}]}");
 	ck_error(&r, "Statement[0]", "a statement must not contain both "
-	    "Principal and NotPrincipal");
+	    "Principal and NotPrincipal (AWS: \"Syntax errors in policy.\")");
 	cres_fini(&r);
 }
 END_TEST
