@@ -5,3 +5,5 @@ if(NOT PDP_FUZZ)
 endif()
 
 pdp_fuzz(policy ${CMAKE_CURRENT_LIST_DIR}/fuzz_policy.c iamc_core)
+# The wire decoder's target lives with the server's tests.
+include(${CMAKE_CURRENT_LIST_DIR}/wire.cmake OPTIONAL)

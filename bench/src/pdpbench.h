@@ -1,0 +1,16 @@
+// pdpbench.h - the subcommands of pdpbench, one per file.
+
+#ifndef PDPBENCH_H
+#define PDPBENCH_H
+
+// pdpbench_micro measures the in-process decision path (micro.c).
+int pdpbench_micro(int argc, char **argv);
+
+// pdpbench_load drives a pdpd server over nng (load.c).
+int pdpbench_load(int argc, char **argv);
+
+// pdpbench_echo runs the bare nng echo server that load compares against
+// (echo.c).
+int pdpbench_echo(int argc, char **argv);
+
+#endif // PDPBENCH_H
