@@ -1,19 +1,46 @@
 // iamc_eval.h - decide one `iamc eval` line (docs: eval-format in the
 // README): policies and a request in, a decision and its explanation out.
 //
-// The policies of each line are compiled in memory and decided by the
-// same engine as every other entry point (pdp/src/decide.h).
+// The policies of each line are compiled into a bundle in memory and
+// decided by pdp_bundle_authorize, exactly as pdpd decides.
 
 #ifndef IAMC_EVAL_H
 #define IAMC_EVAL_H
 
 #include <jansson.h>
 
+#include "pdp.h"
+
 // iamc_eval_json decides the eval-format input object `in` and returns a
 // new output object (the caller owns it: json_decref). A line that cannot
 // be decided gives {"decision": "Error", "error": "..."}; the result is
 // NULL only when out of memory.
 json_t *iamc_eval_json(const json_t *in);
+
+// A line prepared for deciding: a bundle compiled in memory from the
+// line's policies, and the request.
+typedef struct iamc_eval_prep iamc_eval_prep;
+
+// iamc_eval_prepare compiles the eval-format input object `in` into a
+// bundle and a request, for callers that decide it themselves (through
+// pdpd, say). On failure `err` (errlen bytes) says why, naming the policy
+// and JSON path, and no object is returned.
+int iamc_eval_prepare(const json_t *in, iamc_eval_prep **out, char *err,
+    size_t errlen);
+
+// The bundle and request of a prepared line; they live until
+// iamc_eval_prep_free.
+const pdp_bundle *iamc_eval_prep_bundle(const iamc_eval_prep *p);
+const pdp_request *iamc_eval_prep_request(const iamc_eval_prep *p);
+
+// iamc_eval_prep_free frees a prepared line. free(NULL) is a no-op.
+void iamc_eval_prep_free(iamc_eval_prep *p);
+
+// iamc_eval_result renders a decision as an eval-format output object
+// (new reference; NULL when out of memory). `id` is copied; `ex` may be
+// NULL.
+json_t *iamc_eval_result(const json_t *id, const pdp_decision *d,
+    const pdp_explanation *ex);
 
 // iamc_eval_line parses one line of JSON text and decides it. Invalid
 // JSON gives an Error object naming the line and column. NULL only when

@@ -284,10 +284,13 @@ cstr(iamc_builder *b, const char *s)
 static void *
 rec(iamc_builder *b, buf *x, size_t size)
 {
+	// After an error, and for empty records, writes go to a sink.
 	static char sink[256];
-	void *p = b->err ? NULL : buf_grow(x, size);
+	void *p;
 
-	if (p == NULL) {
+	if (size == 0 || b->err)
+		return memset(sink, 0, sizeof(sink));
+	if ((p = buf_grow(x, size)) == NULL) {
 		b->err = PDP_ENOMEM;
 		return memset(sink, 0, sizeof(sink));
 	}
@@ -496,12 +499,9 @@ iamc_builder_set(iamc_builder *b, const pdpi_policy *const *v, uint32_t n,
 	rs.n = n;
 	rs.table = PDPB_NONE;
 	rs.table_size = 0;
-	uint32_t *w = rec(b, &b->setidx, (size_t) n * 4 + (n == 0));
-	if (!b->err) {
+	uint32_t *w = rec(b, &b->setidx, (size_t) n * 4);
+	if (!b->err && n > 0)
 		memcpy(w, idx, n * sizeof(*idx));
-		if (n == 0)
-			b->setidx.n -= 1; // nothing to store
-	}
 	if (table && !b->err) {
 		pdpi_table t;
 		if (iamc_table_build(b->a, v, n, &t) != PDP_OK) {

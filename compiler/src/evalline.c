@@ -1,26 +1,39 @@
-// evalline.c - one `iamc eval` line: compile its policies in memory, build
-// the request, decide with pdpi_decide and report the explanation.
+// evalline.c - one `iamc eval` line: compile its policies into a bundle in
+// memory, open it as pdpd would, and decide the request with
+// pdp_bundle_authorize. The line is decided by the very code that decides
+// against compiled bundle files: tables, loader and all.
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
-#include "decide.h"
 #include "iamc.h"
+#include "iamc_bundle.h"
 #include "iamc_eval.h"
-#include "iamc_table.h"
+#include "request.h"
 
 #define ERRMAX 1024
 
-// One line's working state; everything lives in the arena.
+// One line's working state; everything lives in the builder's arena.
 typedef struct line {
+	iamc_builder *b;
 	iamc_arena *a;
 	char err[ERRMAX];
-	pdpi_world w;
-	pdpi_req r;
-	bool trust; // the resource policy is a role trust policy
+	pdpi_who who;        // the caller, parsed
+	pdpi_req r;          // action and resource, parsed (for the trust
+	                     // policy and account rules)
+	pdp_request req;     // what is decided
+	pdp_context_entry *ctx;
+	const char *userid;  // aws:userid from the context, or NULL
 } line;
+
+// A prepared line: the bundle and the request that decide it.
+struct iamc_eval_prep {
+	line l;
+	pdp_bundle *bundle;
+};
 
 static int fail(line *l, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
@@ -83,11 +96,11 @@ compile_one(line *l, const json_t *el, pdp_policy_type type, const char *dflt)
 	return p;
 }
 
-// compile_list compiles a list of POLICY into a set named prefix[i];
-// `extra` (may be NULL) is appended to the set.
+// compile_list compiles a list of POLICY named prefix[i] into a set of
+// the bundle; `extra` (may be NULL) is appended. `table`: index it.
 static int
 compile_list(line *l, const json_t *list, pdp_policy_type type,
-    const char *prefix, const pdpi_policy *extra, pdpi_pset *out)
+    const char *prefix, const pdpi_policy *extra, bool table, uint32_t *set)
 {
 	char name[64];
 	size_t n = json_array_size(list);
@@ -103,8 +116,8 @@ compile_list(line *l, const json_t *list, pdp_policy_type type,
 	}
 	if (extra != NULL)
 		v[n++] = extra;
-	out->n = (uint32_t) n;
-	out->v = v;
+	if (iamc_builder_set(l->b, v, (uint32_t) n, table, set) != PDP_OK)
+		return fail(l, "%s", "out of memory");
 	return 0;
 }
 
@@ -114,16 +127,18 @@ static const char rcp_full_access[] =
     "\"Principal\":\"*\",\"Action\":\"*\",\"Resource\":\"*\"}]}";
 
 // compile_levels compiles SCPs or RCPs: a list of levels (lists), or a
-// flat list of policies meaning one level.
+// flat list of policies meaning one level. *levels gets one set index per
+// level.
 static int
 compile_levels(line *l, const json_t *j, pdp_policy_type type,
-    const char *field, uint32_t *nout, const pdpi_pset **out)
+    const char *field, uint32_t *nout, uint32_t **levels)
 {
 	char prefix[32];
 	const pdpi_policy *full = NULL;
 	size_t n;
 	bool flat;
 
+	*nout = 0;
 	if (j == NULL || json_is_null(j))
 		return 0;
 	if (!json_is_array(j))
@@ -140,15 +155,15 @@ compile_levels(line *l, const json_t *j, pdp_policy_type type,
 		if (rv != PDP_OK)
 			return fail(l, "%s", "RCPFullAWSAccess: internal error");
 	}
-	pdpi_pset *levels = iamc_arena_alloc(l->a, (n + 1) * sizeof(*levels));
-	if (levels == NULL)
+	*levels = iamc_arena_alloc(l->a, (n + 1) * sizeof(**levels));
+	if (*levels == NULL)
 		return fail(l, "%s", "out of memory");
 	if (flat) {
 		snprintf(prefix, sizeof(prefix), "%s[0]", field);
-		if (compile_list(l, j, type, prefix, full, &levels[0]) != 0)
+		if (compile_list(l, j, type, prefix, full, false,
+		    &(*levels)[0]) != 0)
 			return -1;
 		*nout = 1;
-		*out = levels;
 		return 0;
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -157,92 +172,77 @@ compile_levels(line *l, const json_t *j, pdp_policy_type type,
 			return fail(l, "%s: a list mixes levels and policies",
 			    field);
 		snprintf(prefix, sizeof(prefix), "%s[%zu]", field, i);
-		if (compile_list(l, lv, type, prefix, full, &levels[i]) != 0)
+		if (compile_list(l, lv, type, prefix, full, false,
+		    &(*levels)[i]) != 0)
 			return -1;
 	}
 	*nout = (uint32_t) n;
-	*out = levels;
 	return 0;
 }
 
 // value_text converts one context value (string, number or boolean) to
-// its string form in the arena.
-static bool
-value_text(line *l, const json_t *v, pdpi_str *out)
+// a NUL-terminated string in the arena; NULL for any other JSON type.
+static const char *
+value_text(line *l, const json_t *v)
 {
 	char num[64];
-	const char *s;
-	size_t n;
 
-	if (json_is_string(v)) {
-		s = json_string_value(v);
-		n = json_string_length(v);
-	} else if (json_is_integer(v)) {
-		n = (size_t) snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT,
+	if (json_is_string(v))
+		return iamc_arena_strdup(l->a, json_string_value(v),
+		    json_string_length(v));
+	if (json_is_integer(v))
+		snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT,
 		    json_integer_value(v));
-		s = num;
-	} else if (json_is_real(v)) {
-		n = (size_t) snprintf(num, sizeof(num), "%.17g",
-		    json_real_value(v));
-		s = num;
-	} else if (json_is_boolean(v)) {
-		s = json_is_true(v) ? "true" : "false";
-		n = strlen(s);
-	} else {
-		return false;
-	}
-	char *c = iamc_arena_strdup(l->a, s, n);
-	if (c == NULL)
-		return false;
-	out->p = c;
-	out->n = (uint32_t) n;
-	return true;
+	else if (json_is_real(v))
+		snprintf(num, sizeof(num), "%.17g", json_real_value(v));
+	else if (json_is_boolean(v))
+		snprintf(num, sizeof(num), "%s", json_is_true(v) ? "true" :
+		    "false");
+	else
+		return NULL;
+	return iamc_arena_strdup(l->a, num, strlen(num));
 }
 
-// build_context turns request.context into context keys, then appends the
-// keys AWS derives from the principal that the request did not give.
+// build_context turns request.context into the request's context entries.
 static int
 build_context(line *l, const json_t *ctx)
 {
 	size_t n = json_is_object(ctx) ? json_object_size(ctx) : 0;
-	pdpi_ckey *keys;
 	const char *k;
 	json_t *v;
 	size_t i = 0;
 
 	if (ctx != NULL && !json_is_null(ctx) && !json_is_object(ctx))
 		return fail(l, "%s", "request.context must be an object");
-	keys = iamc_arena_alloc(l->a, (n + PDPI_DERIVED_MAX) * sizeof(*keys));
-	if (keys == NULL)
+	if (n > PDP_CONTEXT_MAX)
+		return fail(l, "request.context: more than %d keys",
+		    PDP_CONTEXT_MAX);
+	l->ctx = iamc_arena_alloc(l->a, (n + 1) * sizeof(*l->ctx));
+	if (l->ctx == NULL)
 		return fail(l, "%s", "out of memory");
 	json_object_foreach((json_t *) ctx, k, v) {
-		pdpi_ckey *c = &keys[i++];
+		pdp_context_entry *e = &l->ctx[i++];
 		size_t nv = json_is_array(v) ? json_array_size(v) : 1;
-		pdpi_str *vals = iamc_arena_alloc(l->a,
+		const char **vals = iamc_arena_alloc(l->a,
 		    (nv + 1) * sizeof(*vals));
 		if (vals == NULL)
 			return fail(l, "%s", "out of memory");
-		c->key.p = k;
-		c->key.n = (uint32_t) strlen(k);
-		c->multi = json_is_array(v);
-		c->nvals = (uint32_t) nv;
-		c->vals = vals;
+		e->key = k;
+		e->multi = json_is_array(v);
+		e->nvalues = (uint32_t) nv;
+		e->values = vals;
 		for (size_t j = 0; j < nv; j++) {
-			const json_t *e = c->multi ? json_array_get(v, j) : v;
-			if (!value_text(l, e, &vals[j]))
+			const json_t *el = e->multi ? json_array_get(v, j) : v;
+			if ((vals[j] = value_text(l, el)) == NULL)
 				return fail(l, "request.context.%s: a value "
 				    "must be a string, number, boolean or a "
 				    "list of these", k);
 		}
+		if (!e->multi && strcasecmp(k, "aws:userid") == 0)
+			l->userid = vals[0];
 	}
-	pdpi_str *dv = iamc_arena_alloc(l->a, PDPI_DERIVED_MAX * sizeof(*dv));
-	char *buf = iamc_arena_alloc(l->a, 512);
-	if (dv == NULL || buf == NULL)
-		return fail(l, "%s", "out of memory");
-	i += pdpi_req_derive(&l->r.who, keys, (uint32_t) i, keys + i, dv, buf,
-	    512);
-	l->r.ctx = keys;
-	l->r.nctx = (uint32_t) i;
+	l->req.context = l->ctx;
+	l->req.ncontext = (uint32_t) n;
 	return 0;
 }
 
@@ -253,7 +253,8 @@ get_string(const json_t *o, const char *key)
 	return json_is_string(v) ? json_string_value(v) : NULL;
 }
 
-// build_request reads the "request" object into l->r.
+// build_request reads the "request" object into l->req, and parses the
+// caller, action and resource for the bundle built around them.
 static int
 build_request(line *l, const json_t *req)
 {
@@ -281,28 +282,26 @@ build_request(line *l, const json_t *req)
 	if (jr != NULL && !json_is_null(jr) && racct == NULL)
 		return fail(l, "%s", "request.resourceAccount: not a string");
 
-	buf = iamc_arena_alloc(l->a, strlen(principal) + 64);
+	size_t pn = strlen(principal), an = strlen(action);
+	buf = iamc_arena_alloc(l->a, pn + 64);
 	if (buf == NULL)
 		return fail(l, "%s", "out of memory");
-	if (!pdpi_who_parse(&l->r.who, principal, strlen(principal), buf,
-	    strlen(principal) + 64))
-		return fail(l, "request.principal: \"%s\" is not an ARN, a "
-		    "service principal or \"anonymous\"", principal);
-	size_t an = strlen(action);
+	if (!pdpi_who_parse(&l->who, principal, pn, buf, pn + 64) ||
+	    l->who.kind == PDPI_WHO_OTHER)
+		return fail(l, "request.principal: \"%s\" is not a user, role "
+		    "session, federated user or root ARN, a service principal "
+		    "or \"anonymous\"", principal);
+	l->r.who = l->who;
 	buf = iamc_arena_alloc(l->a, an + 1);
 	if (buf == NULL || !pdpi_req_set_action(&l->r, action, an, buf,
 	    an + 1))
 		return fail(l, "%s", "out of memory");
 	pdpi_req_set_resource(&l->r, resource, strlen(resource), racct);
-	if (build_context(l, json_object_get(req, "context")) != 0)
-		return -1;
-	// A unique id given as aws:userid identifies the caller to
-	// Principal elements that name ids (AIDA..., AROA...:session).
-	const pdpi_ckey *uid = pdpi_ctx_find(&l->r,
-	    (pdpi_str){"aws:userid", 10});
-	if (uid != NULL && !uid->multi && uid->nvals == 1)
-		l->r.who.user_id = uid->vals[0];
-	return 0;
+	l->req.principal = principal;
+	l->req.action = action;
+	l->req.resource = resource;
+	l->req.resource_account = racct;
+	return build_context(l, json_object_get(req, "context"));
 }
 
 // Actions whose resource policy is the role's trust policy.
@@ -323,39 +322,78 @@ is_trust_request(const pdpi_req *r)
 	return false;
 }
 
-// index_set gives a policy set its decision table, so that the line is
-// decided the way a compiled bundle is.
-static int
-index_set(line *l, pdpi_pset *set)
+static const char *
+dup_str(line *l, pdpi_str s)
 {
-	pdpi_table *t = iamc_arena_alloc(l->a, sizeof(*t));
+	return iamc_arena_strdup(l->a, s.p ? s.p : "", s.n);
+}
 
-	if (t == NULL || iamc_table_build(l->a, set->v, set->n, t) != PDP_OK)
+// add_principal registers the caller, so that the bundle resolves it the
+// way it resolves principals compiled from an account.
+static int
+add_principal(line *l, uint32_t identity, uint32_t boundary)
+{
+	const pdpi_who *who = &l->who;
+	iamc_principal_spec p;
+	char uid[128] = "";
+
+	memset(&p, 0, sizeof(p));
+	p.identity = identity;
+	p.boundary = boundary;
+	p.account = dup_str(l, who->account);
+	p.name = dup_str(l, who->name);
+	p.path = dup_str(l, who->path);
+	p.service_linked = who->service_linked;
+	// A unique id given as aws:userid identifies the caller to
+	// Principal elements naming ids (AIDA..., or AROA...:session).
+	if (l->userid != NULL) {
+		snprintf(uid, sizeof(uid), "%s", l->userid);
+		char *colon = strchr(uid, ':');
+		if (colon != NULL && who->kind == PDPI_WHO_ROLE_SESSION)
+			*colon = '\0';
+		p.unique_id = uid;
+	}
+	switch (who->kind) {
+	case PDPI_WHO_ROOT:
+		p.kind = PDPB_ROOT;
+		break;
+	case PDPI_WHO_USER:
+		p.kind = PDPB_USER;
+		break;
+	case PDPI_WHO_ROLE_SESSION:
+		p.kind = PDPB_ROLE;
+		p.path = "/";
+		break;
+	case PDPI_WHO_FEDUSER:
+		p.kind = PDPB_FEDUSER;
+		break;
+	default:
+		return 0; // services and anonymous callers have no entity
+	}
+	if (p.account == NULL || p.name == NULL || p.path == NULL)
 		return fail(l, "%s", "out of memory");
-	set->table = t;
+	if (iamc_builder_principal(l->b, &p) != PDP_OK)
+		return fail(l, "%s", "out of memory");
 	return 0;
 }
 
-// build_world compiles every policy of the line.
+// build_bundle compiles every policy of the line into the builder: the
+// caller's identity policies and boundary, the session policy (named
+// "session"), the resource's policy, the SCP levels of the caller's
+// account and the RCP levels of the resource's account.
 static int
-build_world(line *l, const json_t *in)
+build_bundle(line *l, const json_t *in)
 {
 	const json_t *j;
+	uint32_t identity = PDPB_NONE, boundary = PDPB_NONE, set;
+	uint32_t nscp = 0, nrcp = 0, *scp = NULL, *rcp = NULL;
 
 	j = json_object_get(in, "identityPolicies");
 	if (j != NULL && !json_is_null(j)) {
 		if (!json_is_array(j))
 			return fail(l, "%s", "identityPolicies must be a list");
 		if (compile_list(l, j, PDP_POLICY_IDENTITY, "identity", NULL,
-		    &l->w.identity) != 0 || index_set(l, &l->w.identity) != 0)
-			return -1;
-	}
-	j = json_object_get(in, "resourcePolicy");
-	if (j != NULL && !json_is_null(j)) {
-		pdp_policy_type t = is_trust_request(&l->r) ?
-		    PDP_POLICY_TRUST : PDP_POLICY_RESOURCE;
-		l->w.resource = compile_one(l, j, t, "resource");
-		if (l->w.resource == NULL)
+		    true, &identity) != 0)
 			return -1;
 	}
 	j = json_object_get(in, "permissionBoundaries");
@@ -363,28 +401,124 @@ build_world(line *l, const json_t *in)
 		if (!json_is_array(j))
 			return fail(l, "%s",
 			    "permissionBoundaries must be a list");
-		l->w.has_boundary = true;
 		if (compile_list(l, j, PDP_POLICY_BOUNDARY, "boundary", NULL,
-		    &l->w.boundary) != 0 || index_set(l, &l->w.boundary) != 0)
+		    true, &boundary) != 0)
 			return -1;
 	}
 	j = json_object_get(in, "sessionPolicy");
 	if (j != NULL && !json_is_null(j)) {
-		const pdpi_policy **v = iamc_arena_alloc(l->a, sizeof(*v));
-		if (v == NULL)
-			return fail(l, "%s", "out of memory");
-		v[0] = compile_one(l, j, PDP_POLICY_SESSION, "session");
-		if (v[0] == NULL)
+		const pdpi_policy *p = compile_one(l, j, PDP_POLICY_SESSION,
+		    "session");
+		if (p == NULL)
 			return -1;
-		l->w.has_session = true;
-		l->w.session.n = 1;
-		l->w.session.v = v;
+		if (iamc_builder_set(l->b, &p, 1, true, &set) != PDP_OK ||
+		    iamc_builder_named(l->b, "session", set) != PDP_OK)
+			return fail(l, "%s", "out of memory");
+		l->req.session_policy = "session";
+	}
+	j = json_object_get(in, "resourcePolicy");
+	if (j != NULL && !json_is_null(j)) {
+		pdp_policy_type t = is_trust_request(&l->r) ?
+		    PDP_POLICY_TRUST : PDP_POLICY_RESOURCE;
+		const pdpi_policy *p = compile_one(l, j, t, "resource");
+		if (p == NULL)
+			return -1;
+		// A resource policy belongs to a resource: a request on
+		// "*" has none to consult.
+		if (strcmp(l->req.resource, "*") != 0 &&
+		    iamc_builder_resource_policy(l->b, l->req.resource, p) !=
+		    PDP_OK)
+			return fail(l, "%s", "out of memory");
 	}
 	if (compile_levels(l, json_object_get(in, "scps"), PDP_POLICY_SCP,
-	    "scp", &l->w.nscp, &l->w.scp) != 0)
+	    "scp", &nscp, &scp) != 0 ||
+	    compile_levels(l, json_object_get(in, "rcps"), PDP_POLICY_RCP,
+	    "rcp", &nrcp, &rcp) != 0)
 		return -1;
-	return compile_levels(l, json_object_get(in, "rcps"), PDP_POLICY_RCP,
-	    "rcp", &l->w.nrcp, &l->w.rcp);
+
+	const char *pa = dup_str(l, l->who.account);
+	const char *ra = dup_str(l, l->r.resource_account);
+	if (pa == NULL || ra == NULL)
+		return fail(l, "%s", "out of memory");
+	// A service or anonymous caller on an S3 object, with no
+	// resourceAccount: the resource's account is unknown, but the line's
+	// RCPs are still its RCPs. Give it an account of its own.
+	if (ra[0] == '\0' && nrcp > 0) {
+		ra = "(resource)";
+		l->req.resource_account = ra;
+	}
+	bool same = strcmp(pa, ra) == 0;
+	if (pa[0] != '\0' && iamc_builder_account(l->b, pa, scp, nscp,
+	    rcp, same ? nrcp : 0) != PDP_OK)
+		return fail(l, "%s", "out of memory");
+	if (ra[0] != '\0' && !same && iamc_builder_account(l->b, ra, NULL, 0,
+	    rcp, nrcp) != PDP_OK)
+		return fail(l, "%s", "out of memory");
+	return add_principal(l, identity, boundary);
+}
+
+void
+iamc_eval_prep_free(iamc_eval_prep *p)
+{
+	if (p == NULL)
+		return;
+	pdp_bundle_close(p->bundle);
+	iamc_builder_close(p->l.b);
+	free(p);
+}
+
+int
+iamc_eval_prepare(const json_t *in, iamc_eval_prep **out, char *err,
+    size_t errlen)
+{
+	iamc_eval_prep *p = calloc(1, sizeof(*p));
+	line *l;
+	void *data = NULL;
+	size_t len = 0;
+	int rv;
+
+	if (p == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return PDP_ENOMEM;
+	}
+	l = &p->l;
+	if (iamc_builder_open(&l->b) != PDP_OK) {
+		free(p);
+		snprintf(err, errlen, "out of memory");
+		return PDP_ENOMEM;
+	}
+	l->a = iamc_builder_arena(l->b);
+	if (!json_is_object(in)) {
+		fail(l, "%s", "a line must be a JSON object");
+	} else if (build_request(l, json_object_get(in, "request")) == 0 &&
+	    build_bundle(l, in) == 0) {
+		rv = iamc_builder_write(l->b, 1, &data, &len);
+		if (rv != PDP_OK)
+			fail(l, "writing the bundle: %s", pdp_strerror(rv));
+		else if (pdp_bundle_open_mem(data, len, &p->bundle, l->err,
+		    sizeof(l->err)) != PDP_OK && l->err[0] == '\0')
+			fail(l, "%s", "opening the bundle failed");
+		free(data);
+	}
+	if (l->err[0] != '\0') {
+		snprintf(err, errlen, "%s", l->err);
+		iamc_eval_prep_free(p);
+		return PDP_EINVAL;
+	}
+	*out = p;
+	return PDP_OK;
+}
+
+const pdp_bundle *
+iamc_eval_prep_bundle(const iamc_eval_prep *p)
+{
+	return p->bundle;
+}
+
+const pdp_request *
+iamc_eval_prep_request(const iamc_eval_prep *p)
+{
+	return &p->l.req;
 }
 
 static json_t *
@@ -395,67 +529,74 @@ error_result(json_t *out, const char *msg)
 	return out;
 }
 
-static json_t *
-explain_json(json_t *out, pdp_effect e, const pdpi_explain *ex)
+json_t *
+iamc_eval_result(const json_t *id, const pdp_decision *d,
+    const pdp_explanation *ex)
 {
-	json_t *m = json_array(), *miss = json_array();
+	json_t *out = json_object(), *m = json_array(), *miss = json_array();
 
-	json_object_set_new(out, "decision", json_string(pdp_effect_name(e)));
-	for (uint32_t i = 0; m && i < ex->nmatched; i++) {
-		const pdpi_policy *p = ex->matched[i].policy;
-		const pdpi_stmt *st = ex->matched[i].stmt;
+	if (out == NULL || m == NULL || miss == NULL) {
+		json_decref(out);
+		json_decref(m);
+		json_decref(miss);
+		return NULL;
+	}
+	json_object_set_new(out, "id", id ? json_deep_copy(id) : json_null());
+	if (d->err != PDP_OK) {
+		json_decref(m);
+		json_decref(miss);
+		return error_result(out, d->reason ? d->reason :
+		    pdp_strerror(d->err));
+	}
+	json_object_set_new(out, "decision",
+	    json_string(pdp_effect_name(d->effect)));
+	for (uint32_t i = 0; ex != NULL && i < ex->nmatched &&
+	    i < PDP_EXPLAIN_MAX; i++) {
+		const pdp_statement_ref *r = &ex->matched[i];
 		json_t *o = json_object();
 		json_object_set_new(o, "policy",
-		    json_stringn(p->name.p, p->name.n));
-		if (st->sid.n > 0)
+		    json_stringn(r->policy, r->policy_len));
+		if (r->sid_len > 0)
 			json_object_set_new(o, "sid",
-			    json_stringn(st->sid.p, st->sid.n));
-		json_object_set_new(o, "statement", json_integer(st->index));
+			    json_stringn(r->sid, r->sid_len));
+		json_object_set_new(o, "statement", json_integer(r->index));
 		json_object_set_new(o, "effect", json_string(
-		    st->effect == PDPI_ALLOW ? "Allow" : "Deny"));
+		    r->effect == PDP_ALLOW ? "Allow" : "Deny"));
 		json_array_append_new(m, o);
 	}
-	for (uint32_t i = 0; miss && i < ex->nmissing; i++)
+	for (uint32_t i = 0; ex != NULL && i < ex->nmissing &&
+	    i < PDP_EXPLAIN_MAX; i++)
 		json_array_append_new(miss,
-		    json_stringn(ex->missing[i].p, ex->missing[i].n));
+		    json_stringn(ex->missing[i], ex->missing_len[i]));
 	json_object_set_new(out, "matched", m);
 	json_object_set_new(out, "missingContext", miss);
-	if (ex->reason != NULL)
-		json_object_set_new(out, "reason", json_string(ex->reason));
+	if (d->reason != NULL)
+		json_object_set_new(out, "reason", json_string(d->reason));
 	return out;
 }
 
 json_t *
 iamc_eval_json(const json_t *in)
 {
-	json_t *out = json_object();
-	line *l;
+	const json_t *id = json_is_object(in) ? json_object_get(in, "id") :
+	    NULL;
+	iamc_eval_prep *p;
+	char err[ERRMAX];
+	json_t *out;
 
-	if (out == NULL)
-		return NULL;
-	if (json_is_object(in)) {
-		const json_t *id = json_object_get(in, "id");
+	if (iamc_eval_prepare(in, &p, err, sizeof(err)) != PDP_OK) {
+		out = json_object();
+		if (out == NULL)
+			return NULL;
 		json_object_set_new(out, "id", id ? json_deep_copy(id) :
 		    json_null());
-	} else {
-		json_object_set_new(out, "id", json_null());
-		return error_result(out, "a line must be a JSON object");
+		return error_result(out, err);
 	}
-	l = calloc(1, sizeof(*l));
-	if (l == NULL || (l->a = iamc_arena_open()) == NULL) {
-		free(l);
-		return error_result(out, "out of memory");
-	}
-	if (build_request(l, json_object_get(in, "request")) != 0 ||
-	    build_world(l, in) != 0) {
-		error_result(out, l->err);
-	} else {
-		pdpi_explain ex;
-		pdp_effect e = pdpi_decide(&l->w, &l->r, &ex, NULL);
-		explain_json(out, e, &ex);
-	}
-	iamc_arena_close(l->a);
-	free(l);
+	pdp_decision d;
+	pdp_explanation ex;
+	pdp_bundle_authorize(p->bundle, &p->l.req, &d, &ex);
+	out = iamc_eval_result(id, &d, &ex);
+	iamc_eval_prep_free(p);
 	return out;
 }
 
