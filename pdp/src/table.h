@@ -16,7 +16,7 @@
 //   [2] nslots (power of two)    [3] slots offset
 //   [4] nsvc (power of two)      [5] service slots offset
 //   [6] global list offset       [7] global list length
-//   [8] candidates offset        [9] ncandidates
+//   [8] [9] reserved: a list (offset, length), empty
 //   [10] strings offset          [11] strings size
 //   slot:  hash lo, hash hi, key offset, key length, list offset, length
 //          (an empty slot has key length 0); the key is the folded
