@@ -15,6 +15,13 @@
 extern "C" {
 #endif
 
+// The shared library exports only what this header declares.
+#if defined(__GNUC__)
+#define PDP_API __attribute__((visibility("default")))
+#else
+#define PDP_API
+#endif
+
 // Errors. One enum for the whole project; 0 is success.
 typedef enum pdp_err {
 	PDP_OK = 0,
@@ -30,7 +37,7 @@ typedef enum pdp_err {
 } pdp_err;
 
 // pdp_strerror returns a static, human-readable text for `err`.
-const char *pdp_strerror(int err);
+PDP_API const char *pdp_strerror(int err);
 
 // Decisions. The zero value is an implicit deny, so a decision that was
 // never written denies.
@@ -41,7 +48,7 @@ typedef enum pdp_effect {
 } pdp_effect;
 
 // pdp_effect_name returns "Allow", "ExplicitDeny" or "ImplicitDeny".
-const char *pdp_effect_name(pdp_effect e);
+PDP_API const char *pdp_effect_name(pdp_effect e);
 
 // Kinds of policy, which decide validation rules and evaluation role.
 typedef enum pdp_policy_type {
@@ -57,7 +64,7 @@ typedef enum pdp_policy_type {
 
 // pdp_policy_type_name returns the AWS wording of a policy type, as used
 // in access-denied messages ("identity-based", "service control", ...).
-const char *pdp_policy_type_name(pdp_policy_type t);
+PDP_API const char *pdp_policy_type_name(pdp_policy_type t);
 
 
 // --- Bundles ----------------------------------------------------------------
@@ -74,24 +81,24 @@ typedef struct pdp_bundle pdp_bundle;
 // checksum and every internal reference, and sets *out (one reference).
 // A corrupt, truncated or wrong-version bundle is rejected: the error is
 // returned and `err` (errlen bytes, may be NULL) says what is wrong.
-int pdp_bundle_open(const char *path, pdp_bundle **out, char *err,
+PDP_API int pdp_bundle_open(const char *path, pdp_bundle **out, char *err,
     size_t errlen);
 
 // pdp_bundle_open_mem is pdp_bundle_open on `len` bytes in memory; the
 // bytes are copied, so the caller may free them on return.
-int pdp_bundle_open_mem(const void *data, size_t len, pdp_bundle **out,
+PDP_API int pdp_bundle_open_mem(const void *data, size_t len, pdp_bundle **out,
     char *err, size_t errlen);
 
 // pdp_bundle_hold takes one more reference; pdp_bundle_close drops one and
 // frees the bundle with the last. close(NULL) is a no-op. Thread-safe.
-void pdp_bundle_hold(pdp_bundle *b);
-void pdp_bundle_close(pdp_bundle *b);
+PDP_API void pdp_bundle_hold(pdp_bundle *b);
+PDP_API void pdp_bundle_close(pdp_bundle *b);
 
 // pdp_bundle_revision returns the revision `iamc compile` gave the bundle.
-uint64_t pdp_bundle_revision(const pdp_bundle *b);
+PDP_API uint64_t pdp_bundle_revision(const pdp_bundle *b);
 
 // pdp_bundle_principals returns the number of principals in the bundle.
-size_t pdp_bundle_principals(const pdp_bundle *b);
+PDP_API size_t pdp_bundle_principals(const pdp_bundle *b);
 
 // --- Requests and decisions -------------------------------------------------
 
@@ -165,7 +172,7 @@ typedef struct pdp_explanation {
 // statement is judged); with NULL no explanation work is done. Returns
 // out->err. Never fails open. Thread-safe; allocates nothing; takes no
 // lock.
-int pdp_bundle_authorize(const pdp_bundle *b, const pdp_request *req,
+PDP_API int pdp_bundle_authorize(const pdp_bundle *b, const pdp_request *req,
     pdp_decision *out, pdp_explanation *ex);
 
 // --- Engines: atomic bundle swaps -------------------------------------------
@@ -179,27 +186,27 @@ typedef struct pdp_engine pdp_engine;
 
 // pdp_engine_open creates an engine with no bundle (every request then
 // decides deny with PDP_ENOENT). Returns PDP_OK or PDP_ENOMEM.
-int pdp_engine_open(pdp_engine **out);
+PDP_API int pdp_engine_open(pdp_engine **out);
 
 // pdp_engine_close frees the engine and drops its bundle reference. No
 // thread may use the engine any more. close(NULL) is a no-op.
-void pdp_engine_close(pdp_engine *e);
+PDP_API void pdp_engine_close(pdp_engine *e);
 
 // pdp_engine_swap makes `b` current; the engine takes its own reference
 // (the caller keeps its one). The previous bundle is released once the
 // requests using it are done. Swaps are serialized with each other.
-void pdp_engine_swap(pdp_engine *e, pdp_bundle *b);
+PDP_API void pdp_engine_swap(pdp_engine *e, pdp_bundle *b);
 
 // pdp_engine_acquire returns the current bundle with one reference held
 // for the caller (release it with pdp_bundle_close), or NULL.
-pdp_bundle *pdp_engine_acquire(pdp_engine *e);
+PDP_API pdp_bundle *pdp_engine_acquire(pdp_engine *e);
 
 // pdp_authorize decides `req` against the engine's current bundle, as
 // pdp_bundle_authorize does. Never fails open: on error `out->effect` is
 // a deny and `out->err` says why. Thread-safe; allocates nothing.
 // `ex` strings stay valid only while the bundle that decided is held;
 // use pdp_engine_acquire and pdp_bundle_authorize to keep them.
-int pdp_authorize(pdp_engine *e, const pdp_request *req, pdp_decision *out,
+PDP_API int pdp_authorize(pdp_engine *e, const pdp_request *req, pdp_decision *out,
     pdp_explanation *ex);
 
 #ifdef __cplusplus
