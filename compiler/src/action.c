@@ -33,8 +33,9 @@ has_space(const char *s, size_t n)
 // error (reported) or out of memory.
 static bool
 action_compile(iamci_ctx *c, const char *path, const char *s, size_t n,
-    pdpi_action *a)
+    void *out)
 {
+	pdpi_action *a = out;
 	const char *colon = memchr(s, ':', n);
 	size_t vn, nn;
 
@@ -79,26 +80,10 @@ uint32_t
 iamci_actions_compile(iamci_ctx *c, const char *path, const char *what,
     const json_t *v, const pdpi_action **out)
 {
-	char p[IAMCI_PATH_MAX];
-	long n = iamci_strlist(c, path, what, v);
-	pdpi_action *acts;
-	uint32_t k = 0;
+	void *arr;
+	uint32_t k = iamci_strlist_compile(c, path, what, v,
+	    sizeof(pdpi_action), action_compile, &arr);
 
-	*out = NULL;
-	if (n <= 0)
-		return 0;
-	acts = iamci_alloc(c, (size_t) n * sizeof(*acts));
-	if (acts == NULL)
-		return 0;
-	for (size_t i = 0; i < (size_t) n; i++) {
-		const json_t *e = iamci_strlist_get(v, i);
-		if (e == NULL)
-			continue;
-		iamci_elem_path(p, path, v, i);
-		if (action_compile(c, p, json_string_value(e),
-		    json_string_length(e), &acts[k]))
-			k++;
-	}
-	*out = acts;
+	*out = arr;
 	return k;
 }

@@ -72,6 +72,18 @@ void iamci_elem_path(char *buf, const char *base, const json_t *v, size_t i);
 long iamci_strlist(iamci_ctx *c, const char *path, const char *what,
     const json_t *v);
 
+// iamci_elem_fn compiles one string element into *out (an array slot);
+// false when the element has an error (reported) and is dropped.
+typedef bool (*iamci_elem_fn)(iamci_ctx *c, const char *path, const char *s,
+    size_t n, void *out);
+
+// iamci_strlist_compile compiles every string of `v` (a string or an array
+// of strings, checked by iamci_strlist) with `fn` into a new array of
+// `size`-byte elements (*out); returns how many compiled.
+uint32_t iamci_strlist_compile(iamci_ctx *c, const char *path,
+    const char *what, const json_t *v, size_t size, iamci_elem_fn fn,
+    void **out);
+
 // iamci_strlist_get returns element i of a string-or-array value, or NULL
 // when that element is not a string.
 const json_t *iamci_strlist_get(const json_t *v, size_t i);

@@ -64,3 +64,31 @@ iamci_has_wildcard(const char *s, size_t n)
 	}
 	return false;
 }
+
+uint32_t
+iamci_strlist_compile(iamci_ctx *c, const char *path, const char *what,
+    const json_t *v, size_t size, iamci_elem_fn fn, void **out)
+{
+	char p[IAMCI_PATH_MAX];
+	long n = iamci_strlist(c, path, what, v);
+	char *arr;
+	uint32_t k = 0;
+
+	*out = NULL;
+	if (n <= 0)
+		return 0;
+	arr = iamci_alloc(c, (size_t) n * size);
+	if (arr == NULL)
+		return 0;
+	for (size_t i = 0; i < (size_t) n; i++) {
+		const json_t *e = iamci_strlist_get(v, i);
+		if (e == NULL)
+			continue;
+		iamci_elem_path(p, path, v, i);
+		if (fn(c, p, json_string_value(e), json_string_length(e),
+		    arr + (size_t) k * size))
+			k++;
+	}
+	*out = arr;
+	return k;
+}

@@ -70,8 +70,9 @@ pads_short(const iamci_ctx *c, const char *s, size_t n)
 // (reported) or out of memory.
 static bool
 resource_compile(iamci_ctx *c, const char *path, const char *s, size_t n,
-    pdpi_resource *r)
+    void *out)
 {
+	pdpi_resource *r = out;
 	pdpi_str seg[6];
 	size_t nseg = 0, start = 0, ncolon = 0;
 	const char *rest = NULL;
@@ -173,26 +174,10 @@ uint32_t
 iamci_resources_compile(iamci_ctx *c, const char *path, const char *what,
     const json_t *v, const pdpi_resource **out)
 {
-	char p[IAMCI_PATH_MAX];
-	long n = iamci_strlist(c, path, what, v);
-	pdpi_resource *res;
-	uint32_t k = 0;
+	void *arr;
+	uint32_t k = iamci_strlist_compile(c, path, what, v,
+	    sizeof(pdpi_resource), resource_compile, &arr);
 
-	*out = NULL;
-	if (n <= 0)
-		return 0;
-	res = iamci_alloc(c, (size_t) n * sizeof(*res));
-	if (res == NULL)
-		return 0;
-	for (size_t i = 0; i < (size_t) n; i++) {
-		const json_t *e = iamci_strlist_get(v, i);
-		if (e == NULL)
-			continue;
-		iamci_elem_path(p, path, v, i);
-		if (resource_compile(c, p, json_string_value(e),
-		    json_string_length(e), &res[k]))
-			k++;
-	}
-	*out = res;
+	*out = arr;
 	return k;
 }
