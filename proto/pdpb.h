@@ -122,9 +122,13 @@ typedef struct pdpb_cvalue {
 	} v;
 } pdpb_cvalue;
 
+enum pdpb_cond_flags {
+	PDPB_COND_CUSTOM = 1, // a plugin computes the key
+};
+
 typedef struct pdpb_cond {
 	uint8_t op, set, negated, if_exists;
-	uint32_t pad;
+	uint32_t flags; // enum pdpb_cond_flags
 	pdpb_str opname, key, keytext;
 	uint32_t values; // first index into CVALUES
 	uint32_t nvalues;

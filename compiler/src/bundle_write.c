@@ -366,6 +366,7 @@ write_cond(iamc_builder *b, const pdpi_cond *c)
 	r->set = c->set;
 	r->negated = c->negated;
 	r->if_exists = c->if_exists;
+	r->flags = c->custom ? PDPB_COND_CUSTOM : 0;
 	r->opname = pstr(b, c->opname);
 	r->key = pstr(b, c->key);
 	r->keytext = pstr(b, c->keytext);

@@ -113,6 +113,8 @@ typedef struct pdp_context_entry {
 
 #define PDP_CONTEXT_MAX 128 // context entries one request may carry
 
+typedef struct pdp_provider pdp_provider;
+
 // An authorization request. All strings are borrowed for the duration of
 // the call only. Zero it, then fill what applies.
 typedef struct pdp_request {
@@ -129,6 +131,7 @@ typedef struct pdp_request {
 	const char *session_policy;   // NULL, or the name or ARN of a policy
 	                              // in the bundle to use as the session
 	                              // policy (AssumeRole PolicyArns)
+	const pdp_provider *provider; // NULL, or the plugins of this thread
 } pdp_request;
 
 // A decision. `err` is PDP_OK when the request was decided; otherwise the
@@ -174,6 +177,74 @@ typedef struct pdp_explanation {
 // lock.
 PDP_API int pdp_bundle_authorize(const pdp_bundle *b, const pdp_request *req,
     pdp_decision *out, pdp_explanation *ex);
+
+// --- Providers: custom condition keys and request rules --------------------
+//
+// A provider (the Lua plugin host, say) extends decisions without the
+// library knowing how: it computes custom condition keys that policies
+// test (corp:BusinessHours), and it checks or rewrites a request's
+// context before policies see it (tag rules). A provider belongs to one
+// thread: pass it in pdp_request.provider on that thread only. Any error
+// it reports decides Deny, with err PDP_EPLUGIN and its reason.
+
+// A string with its length (not NUL-terminated).
+typedef struct pdp_value {
+	const char *p;
+	uint32_t n;
+} pdp_value;
+
+// The request being decided, as a provider sees it. Valid only during
+// the callback it is passed to.
+typedef struct pdp_view pdp_view;
+
+// pdp_view_principal, _action and _resource return the request's strings
+// (the principal's ARN, the action, the resource ARN or "*").
+PDP_API pdp_value pdp_view_principal(const pdp_view *v);
+PDP_API pdp_value pdp_view_action(const pdp_view *v);
+PDP_API pdp_value pdp_view_resource(const pdp_view *v);
+
+// pdp_view_get finds context key `key` (any case): the request's own keys,
+// the principal's tags (aws:PrincipalTag/...) and the keys AWS derives.
+// Returns false when absent; else *vals (borrowed), *n and *multi.
+PDP_API bool pdp_view_get(const pdp_view *v, const char *key, size_t keylen,
+    const pdp_value **vals, uint32_t *n, bool *multi);
+
+// pdp_view_count and pdp_view_key enumerate the context keys (i < count).
+PDP_API uint32_t pdp_view_count(const pdp_view *v);
+PDP_API pdp_value pdp_view_key(const pdp_view *v, uint32_t i);
+
+// pdp_view_set gives context key `key` these values, replacing a key of
+// the same name (any case). Only from a provider's `check` callback; the
+// strings must stay valid until the decision returns. PDP_ETOOBIG when the
+// request has no room left.
+PDP_API int pdp_view_set(pdp_view *v, const char *key, size_t keylen,
+    const pdp_value *vals, uint32_t n, bool multi);
+
+// The most values a provider may give one custom key.
+#define PDP_PROVIDER_VALUES 16
+
+struct pdp_provider {
+	const char *name; // for reasons: "plugin business_hours: ..."
+	void *arg;        // passed to the callbacks
+
+	// key computes custom condition key `key` (as the policy spells it)
+	// for the request. Called at most once per key and request, and only
+	// when a condition tests it and the request does not carry it.
+	// Return PDP_OK with up to PDP_PROVIDER_VALUES values in vals (they
+	// must stay valid until the decision returns), *n and *multi;
+	// PDP_ENOENT when the key has no value for this request; anything
+	// else is a failure: the decision denies and *why says why.
+	int (*key)(void *arg, const pdp_view *v, const char *key,
+	    size_t keylen, pdp_value *vals, uint32_t *n, bool *multi,
+	    const char **why);
+
+	// check runs once per request before any policy: it may add or
+	// replace context keys (pdp_view_set), and it may refuse the request.
+	// Return PDP_OK to go on; PDP_EPOLICY to deny, with *why naming the
+	// rule broken; anything else is a failure (deny, *why says why).
+	// NULL: no check.
+	int (*check)(void *arg, pdp_view *v, const char **why);
+};
 
 // --- Engines: atomic bundle swaps -------------------------------------------
 //

@@ -14,6 +14,7 @@
 
 #include "bundle.h"
 #include "fold.h"
+#include "view.h"
 
 #define PRINCIPAL_MAX 2048 // bytes of a principal ARN
 #define ACTION_MAX 256     // bytes of an action
@@ -377,16 +378,37 @@ pdp_bundle_authorize(const pdp_bundle *b, const pdp_request *q,
 		f.w.has_session = true;
 		f.w.session = f.session;
 	}
+	// A provider's check (tag rules) sees the whole context and may
+	// change it or refuse the request before any policy is read.
+	pdp_view view = {&f.r, f.ctx, (uint32_t) (sizeof(f.ctx) /
+	    sizeof(f.ctx[0]))};
+	pdpi_hooks hooks = {q->provider, &view, PDP_OK, NULL};
+	if (q->provider != NULL && q->provider->check != NULL) {
+		const char *why = NULL;
+		rv = q->provider->check(q->provider->arg, &view, &why);
+		if (rv == PDP_EPOLICY) {
+			out->effect = PDP_EXPLICIT_DENY;
+			out->reason = why ? why : "denied by a plugin rule";
+			return PDP_OK;
+		}
+		if (rv != PDP_OK)
+			return refuse(out, PDP_EPLUGIN,
+			    why ? why : "a plugin failed");
+	}
 	set_levels(b, f.r.who.account, true, &f.w.nscp, &f.w.scp);
 	set_levels(b, f.r.resource_account, false, &f.w.nrcp, &f.w.rcp);
 	f.w.resource = find_resource_policy(b, &f.r);
 
 	if (ex == NULL) {
-		out->effect = pdpi_decide(&f.w, &f.r, NULL, &out->reason);
+		out->effect = pdpi_decide(&f.w, &f.r, NULL, &out->reason,
+		    &hooks);
 	} else {
 		pdpi_explain ie;
-		out->effect = pdpi_decide(&f.w, &f.r, &ie, &out->reason);
+		out->effect = pdpi_decide(&f.w, &f.r, &ie, &out->reason,
+		    &hooks);
 		explain_out(&ie, ex);
 	}
-	return PDP_OK;
+	if (hooks.err != PDP_OK)
+		out->err = hooks.err;
+	return out->err;
 }

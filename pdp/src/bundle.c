@@ -246,6 +246,7 @@ check_programs(ld *l)
 	for (uint32_t i = 0; i < sec_count(l, PDPB_SEC_CONDS); i++)
 		if (cd[i].op > PDPI_COP_NULL || cd[i].set > PDPI_SET_ALL ||
 		    cd[i].negated > 1 || cd[i].if_exists > 1 ||
+		    cd[i].flags > PDPB_COND_CUSTOM ||
 		    !str_ok(l, cd[i].opname) || !str_ok(l, cd[i].key) ||
 		    !str_ok(l, cd[i].keytext) ||
 		    !range_ok(cd[i].values, cd[i].nvalues,
@@ -523,6 +524,7 @@ build(ld *l, pdp_bundle *b)
 		cd[i].set = dcd[i].set;
 		cd[i].negated = dcd[i].negated != 0;
 		cd[i].if_exists = dcd[i].if_exists != 0;
+		cd[i].custom = (dcd[i].flags & PDPB_COND_CUSTOM) != 0;
 		cd[i].opname = S(b, dcd[i].opname);
 		cd[i].key = S(b, dcd[i].key);
 		cd[i].keytext = S(b, dcd[i].keytext);

@@ -250,10 +250,50 @@ is_null(const pdpi_ckey *k)
 	return !k->multi && k->vals[0].n == 0;
 }
 
+const pdpi_ckey *
+pdpi_scan_key(pdpi_scan *s, const pdpi_cond *c)
+{
+	const pdpi_ckey *k = pdpi_ctx_find(s->r, c->key);
+	pdpi_hooks *h = s->hooks;
+
+	if (k != NULL || !c->custom || h == NULL || h->prov == NULL ||
+	    h->prov->key == NULL || h->err != PDP_OK)
+		return k;
+	for (uint32_t i = 0; i < s->ncustom; i++) {
+		pdpi_custom *x = &s->custom[i];
+		if (pdpi_eq_fold(x->k.key.p, x->k.key.n, c->key.p, c->key.n))
+			return x->absent ? NULL : &x->k;
+	}
+	if (s->ncustom == PDPI_CUSTOM_KEYS) {
+		h->err = PDP_ETOOBIG;
+		h->why = "too many custom condition keys in one request";
+		return NULL;
+	}
+	// Asked lazily: only a condition that tests the key pays for it.
+	pdpi_custom *x = &s->custom[s->ncustom];
+	uint32_t n = 0;
+	bool multi = false;
+	const char *why = NULL;
+	int rv = h->prov->key(h->prov->arg, h->view, c->keytext.p,
+	    c->keytext.n, (pdp_value *) x->vals, &n, &multi, &why);
+	if (rv != PDP_OK && rv != PDP_ENOENT) {
+		h->err = PDP_EPLUGIN;
+		h->why = why ? why : "a plugin failed";
+		return NULL;
+	}
+	x->k.key = c->key;
+	x->k.multi = multi;
+	x->k.nvals = n > PDP_PROVIDER_VALUES ? PDP_PROVIDER_VALUES : n;
+	x->k.vals = x->vals;
+	x->absent = rv == PDP_ENOENT;
+	s->ncustom++;
+	return x->absent ? NULL : &x->k;
+}
+
 bool
 pdpi_cond_eval(pdpi_scan *s, const pdpi_cond *c)
 {
-	const pdpi_ckey *k = pdpi_ctx_find(s->r, c->key);
+	const pdpi_ckey *k = pdpi_scan_key(s, c);
 
 	if (k == NULL)
 		pdpi_explain_missing(s, c->keytext);

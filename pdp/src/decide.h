@@ -55,13 +55,17 @@ typedef struct pdpi_explain {
 	const char *reason;       // static text: why the decision was made
 } pdpi_explain;
 
+struct pdpi_hooks;
+
 // pdpi_decide decides request `r` against world `w` and returns the
 // effect; *reason (when not NULL) gets a static text saying why. When
 // `ex` is not NULL it is filled with the explanation; when it is NULL no
-// explanation work is done. Never fails: an internal limit (a policy
+// explanation work is done. `hooks` (may be NULL) brings the thread's
+// provider for custom condition keys; a provider failure is left in
+// hooks->err and decides deny. Never fails: an internal limit (a policy
 // variable expanding past the scratch buffer) decides PDP_EXPLICIT_DENY
 // with a reason.
 pdp_effect pdpi_decide(const pdpi_world *w, const pdpi_req *r,
-    pdpi_explain *ex, const char **reason);
+    pdpi_explain *ex, const char **reason, struct pdpi_hooks *hooks);
 
 #endif // PDP_DECIDE_H

@@ -391,6 +391,11 @@ finish(pdpi_scan *s, pdp_effect e, uint8_t type, const char *reason)
 		reason = "a policy variable expanded past the evaluator's "
 		    "limit";
 	}
+	if (s->hooks != NULL && s->hooks->err != PDP_OK) {
+		// A plugin could not answer: fail closed.
+		e = PDP_IMPLICIT_DENY;
+		reason = s->hooks->why;
+	}
 	if (s->reason != NULL)
 		*s->reason = reason;
 	if (s->ex != NULL) {
@@ -404,7 +409,7 @@ finish(pdpi_scan *s, pdp_effect e, uint8_t type, const char *reason)
 
 pdp_effect
 pdpi_decide(const pdpi_world *w, const pdpi_req *r, pdpi_explain *ex,
-    const char **reason)
+    const char **reason, pdpi_hooks *hooks)
 {
 	pdpi_scan s;
 	const pdpi_who *who = &r->who;
@@ -415,6 +420,8 @@ pdpi_decide(const pdpi_world *w, const pdpi_req *r, pdpi_explain *ex,
 	s.w = w;
 	s.ex = ex;
 	s.reason = reason;
+	s.hooks = hooks;
+	s.ncustom = 0;
 	s.overflow = false;
 	if (ex != NULL)
 		memset(ex, 0, sizeof(*ex));

@@ -158,6 +158,7 @@ typedef struct pdpi_cond {
 	uint8_t set;     // enum pdpi_set
 	bool negated;
 	bool if_exists;
+	bool custom;     // a plugin computes the key (pdp_provider.key)
 	pdpi_str opname; // as written ("ForAnyValue:StringLike")
 	pdpi_str key;    // context key, case-folded to lower case
 	pdpi_str keytext; // context key as written

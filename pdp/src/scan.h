@@ -5,17 +5,30 @@
 #define PDP_SCAN_H
 
 #include "decide.h"
+#include "view.h"
 
 // Room for one expanded policy variable template. Policy documents are at
 // most a few KiB, but context values are the caller's: a template that
 // expands past this decides Deny (fail closed), it is never truncated.
 #define PDPI_SCRATCH 4096
 
+// Custom keys a provider computed for this request (each asked once).
+#define PDPI_CUSTOM_KEYS 16
+
+typedef struct pdpi_custom {
+	pdpi_ckey k;     // k.nvals == 0 and absent: the provider had none
+	bool absent;
+	pdpi_str vals[PDP_PROVIDER_VALUES];
+} pdpi_custom;
+
 typedef struct pdpi_scan {
 	const pdpi_req *r;
 	const pdpi_world *w;
 	pdpi_explain *ex;  // NULL: no explanation wanted
 	const char **reason; // NULL: no reason wanted
+	pdpi_hooks *hooks; // NULL: no provider
+	uint32_t ncustom;
+	pdpi_custom custom[PDPI_CUSTOM_KEYS];
 	bool overflow;     // a template did not fit: the decision denies
 	char buf[PDPI_SCRATCH];
 	uint8_t lit[PDPI_SCRATCH];
@@ -32,6 +45,11 @@ enum pdpi_expand {
 // characters that came from variables and must match literally.
 int pdpi_tmpl_expand(pdpi_scan *s, const pdpi_tmpl *t, pdpi_str *out,
     const uint8_t **lit);
+
+// pdpi_scan_key finds the context entry that condition `c` tests: the
+// request's, or one a provider computes (once per request) for a custom
+// key. NULL when absent.
+const pdpi_ckey *pdpi_scan_key(pdpi_scan *s, const pdpi_cond *c);
 
 // pdpi_cond_eval evaluates one condition entry (operator + key + values).
 bool pdpi_cond_eval(pdpi_scan *s, const pdpi_cond *c);
