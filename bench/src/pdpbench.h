@@ -13,4 +13,9 @@ int pdpbench_load(int argc, char **argv);
 // (echo.c).
 int pdpbench_echo(int argc, char **argv);
 
+// pdpbench_plugins measures what Lua plugins add to a decision: a custom
+// condition key and a tag rule, against the same decisions without
+// plugins (plugins.c; `pdpbench micro --workload plugins` runs it).
+int pdpbench_plugins(int argc, char **argv);
+
 #endif // PDPBENCH_H
