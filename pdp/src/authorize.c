@@ -21,6 +21,8 @@
 #define VALUES_MAX 1024    // context values in one request
 #define TAGS_MAX 64        // principal tags turned into context keys
 #define TAGKEY_MAX 160     // "aws:PrincipalTag/" + a 128-byte tag key
+#define PTAG "aws:PrincipalTag/"
+#define PTAG_LEN 17
 
 static int
 refuse(pdp_decision *out, int err, const char *reason)
@@ -98,6 +100,8 @@ find_account(const pdp_bundle *b, pdpi_str id)
 {
 	uint32_t lo = 0, hi = b->naccounts;
 
+	if (id.n == 0)
+		return NULL; // services and anonymous callers: no account
 	while (lo < hi) {
 		uint32_t mid = lo + (hi - lo) / 2;
 		pdpi_str a = pdpi_bundle_str(b, b->accounts[mid].id);
@@ -116,29 +120,35 @@ find_account(const pdp_bundle *b, pdpi_str id)
 }
 
 // principal_key builds the lookup key of the caller (pdpb.h); names that
-// are unique ignoring case are folded.
+// are unique ignoring case are folded. Built with memcpy, not snprintf:
+// this runs on every decision and snprintf cost more than the rest of
+// the lookup.
 static size_t
 principal_key(char *buf, size_t cap, const pdpi_who *who)
 {
 	static const char *const kinds[] = {
-		[PDPI_WHO_USER] = "user", [PDPI_WHO_ROLE_SESSION] = "role",
+		[PDPI_WHO_ROOT] = "root", [PDPI_WHO_USER] = "user",
+		[PDPI_WHO_ROLE_SESSION] = "role",
 		[PDPI_WHO_FEDUSER] = "feduser",
 	};
-	int n;
+	const char *kind = kinds[who->kind];
+	size_t kn = strlen(kind), n = kn + 1 + who->account.n;
 
-	if (who->kind == PDPI_WHO_ROOT)
-		n = snprintf(buf, cap, "root:%.*s", (int) who->account.n,
-		    who->account.p);
-	else
-		n = snprintf(buf, cap, "%s:%.*s:%.*s", kinds[who->kind],
-		    (int) who->account.n, who->account.p, (int) who->name.n,
-		    who->name.p);
-	if (n < 0 || (size_t) n >= cap)
+	if (who->kind != PDPI_WHO_ROOT)
+		n += 1 + (size_t) who->name.n;
+	if (n >= cap)
 		return 0;
+	memcpy(buf, kind, kn);
+	buf[kn] = ':';
+	memcpy(buf + kn + 1, who->account.p, who->account.n);
+	if (who->kind == PDPI_WHO_ROOT)
+		return n;
+	buf[kn + 1 + who->account.n] = ':';
+	memcpy(buf + n - who->name.n, who->name.p, who->name.n);
 	if (who->kind != PDPI_WHO_FEDUSER)
 		pdpi_fold_utf8(buf + n - who->name.n, buf + n - who->name.n,
 		    who->name.n);
-	return (size_t) n;
+	return n;
 }
 
 static void
@@ -190,6 +200,9 @@ add_context(frame *f, const pdp_bundle *b, const pdp_request *q,
     const pdpb_principal *rec, pdp_decision *out)
 {
 	uint32_t n = 0, nv = 0;
+	// Whether the caller gave any aws:PrincipalTag/ key: only then can
+	// one of its keys override a tag, so only then is it searched for.
+	bool given_ptag = false;
 
 	if (q->ncontext > PDP_CONTEXT_MAX)
 		return refuse(out, PDP_ETOOBIG, "too many context keys");
@@ -204,6 +217,11 @@ add_context(frame *f, const pdp_bundle *b, const pdp_request *q,
 		pdpi_ckey *k = &f->ctx[n++];
 		k->key.p = e->key;
 		k->key.n = (uint32_t) strlen(e->key);
+		// The '/' test first: it rejects nearly every other key
+		// before the case-folding comparison.
+		given_ptag |= k->key.n > PTAG_LEN &&
+		    k->key.p[PTAG_LEN - 1] == '/' &&
+		    pdpi_eq_fold(k->key.p, PTAG_LEN, PTAG, PTAG_LEN);
 		k->multi = e->multi;
 		k->nvals = e->nvalues;
 		k->vals = &f->vals[nv];
@@ -221,14 +239,15 @@ add_context(frame *f, const pdp_bundle *b, const pdp_request *q,
 	    i++) {
 		const pdpb_tag *t = &b->tags[rec->tags + i];
 		pdpi_str tk = pdpi_bundle_str(b, t->key);
-		int len = snprintf(f->tagkeys[i], TAGKEY_MAX,
-		    "aws:PrincipalTag/%.*s", (int) tk.n, tk.p);
-		if (len < 0 || len >= TAGKEY_MAX)
+		size_t len = PTAG_LEN + tk.n;
+		if (len >= TAGKEY_MAX)
 			continue; // longer than any valid tag key
+		memcpy(f->tagkeys[i], PTAG, PTAG_LEN);
+		memcpy(f->tagkeys[i] + PTAG_LEN, tk.p, tk.n);
 		pdpi_str key = {f->tagkeys[i], (uint32_t) len};
 		f->r.ctx = f->ctx;
 		f->r.nctx = given;
-		if (pdpi_ctx_find(&f->r, key) != NULL)
+		if (given_ptag && pdpi_ctx_find(&f->r, key) != NULL)
 			continue;
 		f->vals[nv] = pdpi_bundle_str(b, t->value);
 		f->ctx[n].key = key;

@@ -231,6 +231,8 @@ pdpi_req_derive(const pdpi_who *who, const pdpi_ckey *given, uint32_t ngiven,
 	case PDPI_WHO_ROLE_SESSION:
 		type = "AssumedRole";
 		ADD("aws:PrincipalArn", who->role_arn);
+		if (who->user_id.n > 0) // role-id:session-name
+			ADD("aws:userid", who->user_id);
 		break;
 	case PDPI_WHO_FEDUSER: {
 		type = "FederatedUser";

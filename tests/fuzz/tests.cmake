@@ -5,5 +5,6 @@ if(NOT PDP_FUZZ)
 endif()
 
 pdp_fuzz(policy ${CMAKE_CURRENT_LIST_DIR}/fuzz_policy.c iamc_core)
+pdp_fuzz(bundle ${CMAKE_CURRENT_LIST_DIR}/fuzz_bundle.c pdp)
 # The wire decoder's target lives with the server's tests.
 include(${CMAKE_CURRENT_LIST_DIR}/wire.cmake OPTIONAL)

@@ -2,3 +2,14 @@
 pdp_test(pdp/value_test pdp)
 pdp_test(pdp/glob_test pdp)
 pdp_test(pdp/request_test pdp)
+
+# Shared by the tests below: a realistic bundle built with the compiler
+# (fixture.c) and the naive reference evaluator (oracle.c).
+pdp_library(pdp_testkit ${CMAKE_CURRENT_LIST_DIR}/fixture.c
+	${CMAKE_CURRENT_LIST_DIR}/oracle.c)
+target_link_libraries(pdp_testkit PUBLIC iamc_core)
+
+pdp_test(pdp/bundle_test pdp_testkit)
+pdp_test(pdp/alloc_test pdp_testkit)
+pdp_test(pdp/engine_test pdp_testkit)
+pdp_test(pdp/differential_test pdp_testkit)

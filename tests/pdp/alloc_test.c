@@ -1,0 +1,314 @@
+// alloc_test.c - the decision path allocates nothing (design.md,
+// "Memory"): a counting allocator watches thousands of decisions through
+// pdp_bundle_authorize and the engine's pdp_authorize, with and without
+// explanations, for allowed, denied and refused requests.
+//
+// In the normal build the test program defines malloc and friends
+// itself, forwarding to glibc's __libc_* entry points (glibc supports
+// replacing the allocator this way), so every allocation in the process
+// is seen, libc's own included. Under AddressSanitizer, which owns
+// malloc, the sanitizer's allocation hooks count instead.
+
+#define _GNU_SOURCE
+
+#include <check.h>
+#include <errno.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fixture.h"
+
+#if defined(__SANITIZE_ADDRESS__)
+#define ALLOC_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define ALLOC_ASAN 1
+#endif
+#endif
+
+static atomic_bool counting;
+static atomic_long nallocs;
+
+static inline void
+seen(void)
+{
+	if (atomic_load_explicit(&counting, memory_order_relaxed))
+		atomic_fetch_add_explicit(&nallocs, 1, memory_order_relaxed);
+}
+
+#ifdef ALLOC_ASAN
+
+// From <sanitizer/allocator_interface.h>, which gcc does not install;
+// libasan exports it.
+int __sanitizer_install_malloc_and_free_hooks(
+    void (*malloc_hook)(const volatile void *, size_t),
+    void (*free_hook)(const volatile void *));
+
+static void
+on_malloc(const volatile void *p, size_t n)
+{
+	(void) p;
+	(void) n;
+	seen();
+}
+
+static void
+on_free(const volatile void *p)
+{
+	(void) p;
+}
+
+static void
+counter_install(void)
+{
+	if (!__sanitizer_install_malloc_and_free_hooks(on_malloc, on_free)) {
+		fprintf(stderr, "alloc_test: cannot install the sanitizer's "
+		    "allocation hooks\n");
+		abort();
+	}
+}
+
+#else
+
+#include <malloc.h>
+
+extern void *__libc_malloc(size_t);
+extern void *__libc_calloc(size_t, size_t);
+extern void *__libc_realloc(void *, size_t);
+extern void *__libc_memalign(size_t, size_t);
+extern void __libc_free(void *);
+
+void *
+malloc(size_t n)
+{
+	seen();
+	return __libc_malloc(n);
+}
+
+void *
+calloc(size_t n, size_t size)
+{
+	seen();
+	return __libc_calloc(n, size);
+}
+
+void *
+realloc(void *p, size_t n)
+{
+	seen();
+	return __libc_realloc(p, n);
+}
+
+void
+free(void *p)
+{
+	__libc_free(p);
+}
+
+int
+posix_memalign(void **out, size_t align, size_t n)
+{
+	void *p;
+
+	seen();
+	if (align < sizeof(void *) || (align & (align - 1)) != 0)
+		return EINVAL;
+	p = __libc_memalign(align, n);
+	if (p == NULL)
+		return ENOMEM;
+	*out = p;
+	return 0;
+}
+
+void *
+aligned_alloc(size_t align, size_t n)
+{
+	seen();
+	return __libc_memalign(align, n);
+}
+
+void *
+memalign(size_t align, size_t n)
+{
+	seen();
+	return __libc_memalign(align, n);
+}
+
+static void
+counter_install(void)
+{
+}
+
+#endif
+
+static void
+count_begin(void)
+{
+	atomic_store(&nallocs, 0);
+	atomic_store(&counting, true);
+}
+
+static long
+count_end(void)
+{
+	atomic_store(&counting, false);
+	return atomic_load(&nallocs);
+}
+
+// Keeps the compiler from eliding the probe allocation.
+static void *volatile sink;
+
+START_TEST(test_alloc_counter_sees_allocations)
+{
+	void *(*volatile m)(size_t) = malloc;
+	void *(*volatile c)(size_t, size_t) = calloc;
+
+	counter_install();
+	count_begin();
+	sink = m(32);
+	free(sink);
+	sink = c(4, 8);
+	sink = realloc(sink, 4096);
+	free(sink);
+	long n = count_end();
+	// malloc, calloc and realloc: three, unless realloc was counted
+	// as an allocation and a free by the hooks (ASan).
+	ck_assert_msg(n >= 3, "the counter saw %ld of 3 allocations: the "
+	    "zero-allocation tests below would prove nothing", n);
+	// Outside the window nothing is counted.
+	sink = m(16);
+	free(sink);
+	ck_assert_int_eq(atomic_load(&nallocs), n);
+}
+END_TEST
+
+static pdp_bundle *
+open_fixture(int variant, uint64_t rev)
+{
+	void *data;
+	size_t len;
+	char err[256] = "";
+	pdp_bundle *b = NULL;
+
+	ck_assert_msg(fx_bundle(variant, rev, &data, &len, err, sizeof(err))
+	    == PDP_OK, "%s", err);
+	ck_assert_int_eq(pdp_bundle_open_mem(data, len, &b, err, sizeof(err)),
+	    PDP_OK);
+	free(data);
+	return b;
+}
+
+#define ROUNDS 200
+
+START_TEST(test_alloc_bundle_authorize_allocates_nothing)
+{
+	pdp_bundle *b = open_fixture(0, 1);
+	pdp_explanation ex;
+	pdp_decision d;
+	size_t allow = 0, xdeny = 0, ideny = 0, refused = 0;
+
+	counter_install();
+	// Warm up outside the window: the first call of anything may
+	// resolve symbols or set up thread-local state.
+	for (size_t i = 0; i < fx_ncases; i++)
+		pdp_bundle_authorize(b, &fx_cases[i].req, &d, &ex);
+	count_begin();
+	for (int r = 0; r < ROUNDS; r++) {
+		for (size_t i = 0; i < fx_ncases; i++) {
+			pdp_bundle_authorize(b, &fx_cases[i].req, &d,
+			    (r & 1) ? &ex : NULL);
+			if (d.err != PDP_OK)
+				refused++;
+			else if (d.effect == PDP_ALLOW)
+				allow++;
+			else if (d.effect == PDP_EXPLICIT_DENY)
+				xdeny++;
+			else
+				ideny++;
+		}
+	}
+	long n = count_end();
+	printf("bundle_authorize: %zu decisions (%zu allow, %zu explicit, "
+	    "%zu implicit deny, %zu refused), %ld allocations\n",
+	    (size_t) ROUNDS * fx_ncases, allow, xdeny, ideny, refused, n);
+	ck_assert_msg(allow > 0 && xdeny > 0 && ideny > 0 && refused > 0,
+	    "the request mix must cover every outcome");
+	ck_assert_msg(n == 0, "%ld allocations in %zu decisions", n,
+	    (size_t) ROUNDS * fx_ncases);
+	ck_assert_uint_eq(fx_check_all(b, 0), 0);
+	pdp_bundle_close(b);
+}
+END_TEST
+
+START_TEST(test_alloc_engine_authorize_allocates_nothing)
+{
+	pdp_engine *e = NULL;
+	pdp_bundle *b = open_fixture(0, 7);
+	pdp_explanation ex;
+	pdp_decision d;
+
+	counter_install();
+	ck_assert_int_eq(pdp_engine_open(&e), PDP_OK);
+	// No bundle yet: every request is refused, without allocating.
+	count_begin();
+	for (int r = 0; r < ROUNDS; r++)
+		pdp_authorize(e, &fx_cases[r % fx_ncases].req, &d,
+		    (r & 1) ? &ex : NULL);
+	long n = count_end();
+	ck_assert_int_eq(d.err, PDP_ENOENT);
+	ck_assert_msg(n == 0, "%ld allocations without a bundle", n);
+
+	pdp_engine_swap(e, b);
+	for (size_t i = 0; i < fx_ncases; i++)
+		pdp_authorize(e, &fx_cases[i].req, &d, &ex);
+	// No assertion inside the window: Check's bookkeeping allocates.
+	size_t wrong = 0;
+	count_begin();
+	for (int r = 0; r < ROUNDS; r++)
+		for (size_t i = 0; i < fx_ncases; i++) {
+			pdp_authorize(e, &fx_cases[i].req, &d,
+			    (r & 1) ? &ex : NULL);
+			wrong += d.revision != 7;
+		}
+	n = count_end();
+	ck_assert_uint_eq(wrong, 0);
+	printf("engine authorize: %zu decisions, %ld allocations\n",
+	    (size_t) ROUNDS * fx_ncases, n);
+	ck_assert_msg(n == 0, "%ld allocations in %zu engine decisions", n,
+	    (size_t) ROUNDS * fx_ncases);
+	// Acquire and release are part of every engine decision too.
+	count_begin();
+	for (int r = 0; r < 1000; r++)
+		pdp_bundle_close(pdp_engine_acquire(e));
+	n = count_end();
+	ck_assert_int_eq(n, 0);
+	pdp_bundle_close(b);
+	pdp_engine_close(e);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("alloc");
+	TCase *tc = tcase_create("decision path");
+	SRunner *sr;
+	int failed;
+
+#ifdef ALLOC_ASAN
+	printf("alloc_test: AddressSanitizer build: counting through the "
+	    "sanitizer's allocation hooks\n");
+#endif
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_alloc_counter_sees_allocations);
+	tcase_add_test(tc, test_alloc_bundle_authorize_allocates_nothing);
+	tcase_add_test(tc, test_alloc_engine_authorize_allocates_nothing);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
