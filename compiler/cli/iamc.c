@@ -1,6 +1,8 @@
-// iamc.c - the iamc command: validate policies and decide requests.
+// iamc.c - the iamc command: validate policies, compile account models
+// and decide requests.
 //
 //   iamc validate [--type TYPE] FILE...   diagnostics; exit 1 on an error
+//   iamc compile ACCOUNT -o FILE.pdpb      an account model to a bundle
 //   iamc eval                              JSON lines in, decisions out
 
 #define _POSIX_C_SOURCE 200809L
@@ -10,23 +12,33 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "commands.h"
 #include "iamc.h"
 #include "iamc_eval.h"
+#include "plugins.h"
 
 static void
 usage(FILE *f)
 {
 	fprintf(f,
-	    "usage: iamc validate [--type TYPE] FILE...\n"
-	    "       iamc eval < requests.jsonl\n"
+	    "usage: iamc validate [--type TYPE] [--plugins DIR] FILE...\n"
+	    "       iamc compile ACCOUNT -o FILE.pdpb [--aws-managed FILE]\n"
+	    "                    [--revision N] [--quiet]\n"
+	    "       iamc eval [--plugins DIR] < requests.jsonl\n"
 	    "\n"
 	    "validate  check IAM policy documents; prints every problem as\n"
 	    "          FILE: JSON-PATH: error|warning: MESSAGE and exits 1\n"
 	    "          when any document has an error.\n"
 	    "          TYPE: identity (default), resource, trust, scp, rcp,\n"
 	    "          boundary, session, aws-managed.\n"
+	    "compile   compile an account model (compiler/ACCOUNT.md) into a\n"
+	    "          bundle; prints every problem as FILE: JSON-PATH:\n"
+	    "          error|warning: MESSAGE and exits 1 on an error.\n"
 	    "eval      read one JSON request per line on standard input and\n"
-	    "          write one decision per line (see README: iamc eval).\n");
+	    "          write one decision per line (see README: iamc eval).\n"
+	    "--plugins DIR  the Lua plugins of DIR (plugins/README.md):\n"
+	    "          their condition keys are known to the compiler, and\n"
+	    "          eval decides with the plugins themselves.\n");
 }
 
 // read_file reads a whole file (or standard input for "-").
@@ -69,14 +81,21 @@ cmd_validate(int argc, char **argv)
 {
 	pdp_policy_type type = PDP_POLICY_IDENTITY;
 	int i = 0, bad = 0, nfiles = 0;
+	iamc_cli_plugins pl = {0};
 
-	if (i + 1 < argc && strcmp(argv[i], "--type") == 0) {
-		if (!iamc_policy_type_parse(argv[i + 1], &type)) {
+	for (; i + 1 < argc && argv[i][0] == '-'; i += 2) {
+		if (strcmp(argv[i], "--plugins") == 0) {
+			iamc_cli_plugins_close(&pl);
+			if (!iamc_cli_plugins_open(argv[i + 1], false, &pl))
+				return 2;
+		} else if (strcmp(argv[i], "--type") != 0) {
+			break;
+		} else if (!iamc_policy_type_parse(argv[i + 1], &type)) {
 			fprintf(stderr, "iamc: unknown policy type \"%s\"\n",
 			    argv[i + 1]);
+			iamc_cli_plugins_close(&pl);
 			return 2;
 		}
-		i += 2;
 	}
 	for (; i < argc; i++, nfiles++) {
 		size_t len;
@@ -93,7 +112,8 @@ cmd_validate(int argc, char **argv)
 			continue;
 		}
 		iamc_diags_init(&d);
-		iamc_policy_compile_text(a, text, len, type, argv[i], &p, &d);
+		iamc_policy_compile_text_ex(a, text, len, type, argv[i],
+		    pl.eval.compile, &p, &d);
 		for (size_t k = 0; k < d.n; k++)
 			printf("%s: %s%s%s: %s\n", argv[i], d.v[k].path,
 			    d.v[k].path[0] ? ": " : "",
@@ -107,6 +127,7 @@ cmd_validate(int argc, char **argv)
 		iamc_arena_close(a);
 		free(text);
 	}
+	iamc_cli_plugins_close(&pl);
 	if (nfiles == 0) {
 		usage(stderr);
 		return 2;
@@ -115,11 +136,20 @@ cmd_validate(int argc, char **argv)
 }
 
 static int
-cmd_eval(void)
+cmd_eval(int argc, char **argv)
 {
 	char *linebuf = NULL;
 	size_t cap = 0;
 	ssize_t n;
+	iamc_cli_plugins pl = {0};
+
+	if (argc == 2 && strcmp(argv[0], "--plugins") == 0) {
+		if (!iamc_cli_plugins_open(argv[1], true, &pl))
+			return 2;
+	} else if (argc != 0) {
+		usage(stderr);
+		return 2;
+	}
 
 	// A bad line yields an Error line; the stream always goes on.
 	while ((n = getline(&linebuf, &cap, stdin)) != -1) {
@@ -128,7 +158,8 @@ cmd_eval(void)
 			n--;
 		if (n == 0)
 			continue;
-		json_t *out = iamc_eval_line(linebuf, (size_t) n);
+		json_t *out = iamc_eval_line_ex(linebuf, (size_t) n,
+		    pl.keys != NULL ? &pl.eval : NULL);
 		if (out == NULL) {
 			puts("{\"id\":null,\"decision\":\"Error\","
 			    "\"error\":\"out of memory\"}");
@@ -142,6 +173,7 @@ cmd_eval(void)
 		fflush(stdout);
 	}
 	free(linebuf);
+	iamc_cli_plugins_close(&pl);
 	return 0;
 }
 
@@ -154,8 +186,10 @@ main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "validate") == 0)
 		return cmd_validate(argc - 2, argv + 2);
+	if (strcmp(argv[1], "compile") == 0)
+		return iamc_cmd_compile(argc - 2, argv + 2);
 	if (strcmp(argv[1], "eval") == 0)
-		return cmd_eval();
+		return cmd_eval(argc - 2, argv + 2);
 	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
 		usage(stdout);
 		return 0;

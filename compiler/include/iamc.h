@@ -79,6 +79,56 @@ int iamc_policy_compile_text(iamc_arena *a, const char *text, size_t len,
     pdp_policy_type type, const char *name, const pdpi_policy **out,
     iamc_diags *d);
 
+// --- Custom condition keys (plugins) ---------------------------------------
+
+// The IAM condition types a plugin may declare for a key it computes.
+typedef enum iamc_key_type {
+	IAMC_TYPE_STRING = 0,
+	IAMC_TYPE_NUMERIC = 1,
+	IAMC_TYPE_DATE = 2,
+	IAMC_TYPE_BOOL = 3,
+	IAMC_TYPE_IPADDRESS = 4,
+	IAMC_TYPE_ARN = 5,
+	IAMC_TYPE_BINARY = 6,
+} iamc_key_type;
+
+// A condition key a plugin declares in its manifest.
+typedef struct iamc_custom_key {
+	const char *name;   // "corp:BusinessHours"; matched ignoring case
+	iamc_key_type type;
+	const char *plugin; // the declaring plugin, for messages
+} iamc_custom_key;
+
+// What a compile knows beyond the policy itself. Every pointer is
+// borrowed for the duration of the compile.
+typedef struct iamc_compile_options {
+	// Keys plugins compute. A condition on one of them is marked
+	// custom (the engine asks the provider for its value); an
+	// operator that does not fit its type is an error; a key in a
+	// plugin's namespace (the prefix of a declared key, "corp:") that no
+	// plugin declares draws the warning "unknown condition key".
+	const iamc_custom_key *keys;
+	size_t nkeys;
+} iamc_compile_options;
+
+// iamc_policy_compile_ex is iamc_policy_compile with options (`opt` may
+// be NULL: none).
+int iamc_policy_compile_ex(iamc_arena *a, const json_t *doc,
+    pdp_policy_type type, const char *name, const iamc_compile_options *opt,
+    const pdpi_policy **out, iamc_diags *d);
+
+// iamc_policy_compile_text_ex is iamc_policy_compile_text with options.
+int iamc_policy_compile_text_ex(iamc_arena *a, const char *text,
+    size_t len, pdp_policy_type type, const char *name,
+    const iamc_compile_options *opt, const pdpi_policy **out,
+    iamc_diags *d);
+
+// iamc_key_type_parse maps "String", "Numeric", "Date", "Bool",
+// "IpAddress", "Arn" and "Binary" to a type; iamc_key_type_name maps
+// back.
+bool iamc_key_type_parse(const char *s, iamc_key_type *out);
+const char *iamc_key_type_name(iamc_key_type t);
+
 // iamc_policy_type_parse maps "identity", "resource", "trust", "scp",
 // "rcp", "boundary", "session" and "aws-managed" to a pdp_policy_type.
 bool iamc_policy_type_parse(const char *s, pdp_policy_type *out);

@@ -42,6 +42,25 @@ void iamc_eval_prep_free(iamc_eval_prep *p);
 json_t *iamc_eval_result(const json_t *id, const pdp_decision *d,
     const pdp_explanation *ex);
 
+// Options of a line with plugins (iamc eval --plugins DIR).
+struct iamc_compile_options;
+typedef struct iamc_eval_options {
+	// Custom condition keys the policies may use (iamc.h); NULL: none.
+	const struct iamc_compile_options *compile;
+	// The plugins that compute them and check requests: set as the
+	// request's provider (pdp.h); NULL: none. Borrowed until the
+	// prepared line is freed.
+	const pdp_provider *provider;
+} iamc_eval_options;
+
+// iamc_eval_prepare_ex, iamc_eval_json_ex and iamc_eval_line_ex are the
+// calls without _ex, with options (`opt` may be NULL).
+int iamc_eval_prepare_ex(const json_t *in, const iamc_eval_options *opt,
+    iamc_eval_prep **out, char *err, size_t errlen);
+json_t *iamc_eval_json_ex(const json_t *in, const iamc_eval_options *opt);
+json_t *iamc_eval_line_ex(const char *line, size_t len,
+    const iamc_eval_options *opt);
+
 // iamc_eval_line parses one line of JSON text and decides it. Invalid
 // JSON gives an Error object naming the line and column. NULL only when
 // out of memory.

@@ -739,7 +739,8 @@ iamc_builder_write(iamc_builder *b, uint64_t revision, void **data,
 		free(sorted);
 		goto out;
 	}
-	memcpy(sorted, b->acc, b->nacc * sizeof(*sorted));
+	if (b->nacc > 0)
+		memcpy(sorted, b->acc, b->nacc * sizeof(*sorted));
 	qsort(sorted, b->nacc, sizeof(*sorted), acc_cmp);
 	for (uint32_t i = 0; i < b->nacc; i++) {
 		remap[find_account(b, sorted[i].id)] = i;

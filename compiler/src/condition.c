@@ -384,6 +384,7 @@ iamci_conds_compile(iamci_ctx *c, const char *path, const json_t *v,
 				continue;
 			}
 			key_warnings(c, kpath, opn, &conds[k]);
+			iamci_custom_key(c, kpath, &conds[k]);
 			k++;
 		}
 	}

@@ -27,6 +27,7 @@ typedef struct line {
 	pdp_request req;     // what is decided
 	pdp_context_entry *ctx;
 	const char *userid;  // aws:userid from the context, or NULL
+	const iamc_eval_options *opt; // NULL: no plugins
 } line;
 
 // A prepared line: the bundle and the request that decide it.
@@ -74,7 +75,8 @@ compile_one(line *l, const json_t *el, pdp_policy_type type, const char *dflt)
 			name = json_string_value(jn);
 	}
 	iamc_diags_init(&d);
-	int rv = iamc_policy_compile(l->a, doc, type, name, &p, &d);
+	int rv = iamc_policy_compile_ex(l->a, doc, type, name,
+	    l->opt != NULL ? l->opt->compile : NULL, &p, &d);
 	if (rv != PDP_OK && l->err[0] == '\0') {
 		size_t off = 0;
 		for (size_t i = 0; i < d.n && off < sizeof(l->err); i++) {
@@ -471,6 +473,13 @@ int
 iamc_eval_prepare(const json_t *in, iamc_eval_prep **out, char *err,
     size_t errlen)
 {
+	return iamc_eval_prepare_ex(in, NULL, out, err, errlen);
+}
+
+int
+iamc_eval_prepare_ex(const json_t *in, const iamc_eval_options *opt,
+    iamc_eval_prep **out, char *err, size_t errlen)
+{
 	iamc_eval_prep *p = calloc(1, sizeof(*p));
 	line *l;
 	void *data = NULL;
@@ -488,6 +497,8 @@ iamc_eval_prepare(const json_t *in, iamc_eval_prep **out, char *err,
 		return PDP_ENOMEM;
 	}
 	l->a = iamc_builder_arena(l->b);
+	l->opt = opt;
+	l->req.provider = opt != NULL ? opt->provider : NULL;
 	if (!json_is_object(in)) {
 		fail(l, "%s", "a line must be a JSON object");
 	} else if (build_request(l, json_object_get(in, "request")) == 0 &&
@@ -578,13 +589,19 @@ iamc_eval_result(const json_t *id, const pdp_decision *d,
 json_t *
 iamc_eval_json(const json_t *in)
 {
+	return iamc_eval_json_ex(in, NULL);
+}
+
+json_t *
+iamc_eval_json_ex(const json_t *in, const iamc_eval_options *opt)
+{
 	const json_t *id = json_is_object(in) ? json_object_get(in, "id") :
 	    NULL;
 	iamc_eval_prep *p;
 	char err[ERRMAX];
 	json_t *out;
 
-	if (iamc_eval_prepare(in, &p, err, sizeof(err)) != PDP_OK) {
+	if (iamc_eval_prepare_ex(in, opt, &p, err, sizeof(err)) != PDP_OK) {
 		out = json_object();
 		if (out == NULL)
 			return NULL;
@@ -603,6 +620,12 @@ iamc_eval_json(const json_t *in)
 json_t *
 iamc_eval_line(const char *text, size_t len)
 {
+	return iamc_eval_line_ex(text, len, NULL);
+}
+
+json_t *
+iamc_eval_line_ex(const char *text, size_t len, const iamc_eval_options *opt)
+{
 	json_error_t jerr;
 	json_t *in = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
 	json_t *out;
@@ -617,7 +640,7 @@ iamc_eval_line(const char *text, size_t len)
 		json_object_set_new(out, "id", json_null());
 		return error_result(out, msg);
 	}
-	out = iamc_eval_json(in);
+	out = iamc_eval_json_ex(in, opt);
 	json_decref(in);
 	return out;
 }

@@ -28,6 +28,7 @@ typedef struct iamci_ctx {
 	iamc_arena *a;
 	iamc_diags *d;
 	pdp_policy_type type;
+	const iamc_compile_options *opt; // NULL: no plugin keys
 	bool vars;     // Version 2012-10-17: ${...} are policy variables
 	bool nomem;    // an allocation failed; the result is ENOMEM
 	uint32_t nerr; // errors reported by this compile
@@ -143,6 +144,14 @@ void iamci_principals_check_not(iamci_ctx *c, const char *path,
 // the number of conditions written to *out.
 uint32_t iamci_conds_compile(iamci_ctx *c, const char *path,
     const json_t *v, uint8_t effect, const pdpi_cond **out);
+
+// --- custom.c ---------------------------------------------------------------
+
+// iamci_custom_key marks condition `cd` (at `kpath`) custom when a plugin
+// declares its key, reports an operator that does not fit the declared
+// type (an error) and an undeclared key in a plugin namespace (a
+// warning). Does nothing without plugin keys.
+void iamci_custom_key(iamci_ctx *c, const char *kpath, pdpi_cond *cd);
 
 // --- condkey.c --------------------------------------------------------------
 

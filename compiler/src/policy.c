@@ -176,6 +176,14 @@ int
 iamc_policy_compile(iamc_arena *a, const json_t *doc, pdp_policy_type type,
     const char *name, const pdpi_policy **out, iamc_diags *d)
 {
+	return iamc_policy_compile_ex(a, doc, type, name, NULL, out, d);
+}
+
+int
+iamc_policy_compile_ex(iamc_arena *a, const json_t *doc,
+    pdp_policy_type type, const char *name, const iamc_compile_options *opt,
+    const pdpi_policy **out, iamc_diags *d)
+{
 	iamc_diags local;
 	iamci_ctx c;
 	pdpi_policy *pol;
@@ -191,6 +199,7 @@ iamc_policy_compile(iamc_arena *a, const json_t *doc, pdp_policy_type type,
 	c.a = a;
 	c.d = d != NULL ? d : &local;
 	c.type = type;
+	c.opt = opt;
 
 	pol = iamci_alloc(&c, sizeof(*pol));
 	if (pol == NULL)
@@ -236,6 +245,15 @@ iamc_policy_compile_text(iamc_arena *a, const char *text, size_t len,
     pdp_policy_type type, const char *name, const pdpi_policy **out,
     iamc_diags *d)
 {
+	return iamc_policy_compile_text_ex(a, text, len, type, name, NULL, out,
+	    d);
+}
+
+int
+iamc_policy_compile_text_ex(iamc_arena *a, const char *text, size_t len,
+    pdp_policy_type type, const char *name, const iamc_compile_options *opt,
+    const pdpi_policy **out, iamc_diags *d)
+{
 	json_error_t err;
 	json_t *doc;
 	int rv;
@@ -252,7 +270,7 @@ iamc_policy_compile_text(iamc_arena *a, const char *text, size_t len,
 			    err.text);
 		return PDP_EPOLICY;
 	}
-	rv = iamc_policy_compile(a, doc, type, name, out, d);
+	rv = iamc_policy_compile_ex(a, doc, type, name, opt, out, d);
 	json_decref(doc);
 	return rv;
 }

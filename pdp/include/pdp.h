@@ -136,7 +136,9 @@ typedef struct pdp_request {
 
 // A decision. `err` is PDP_OK when the request was decided; otherwise the
 // request could not be decided (unknown principal, bad request, no
-// bundle) and `effect` is a deny. `reason` is a static text.
+// bundle, a plugin failure) and `effect` is a deny. `reason` is a static
+// text, or a plugin's text that lives until the next decision made with
+// the same provider.
 typedef struct pdp_decision {
 	pdp_effect effect;
 	int err;
@@ -229,7 +231,8 @@ struct pdp_provider {
 
 	// key computes custom condition key `key` (as the policy spells it)
 	// for the request. Called at most once per key and request, and only
-	// when a condition tests it and the request does not carry it.
+	// when a condition tests it; a value the request itself carries under
+	// that name is ignored.
 	// Return PDP_OK with up to PDP_PROVIDER_VALUES values in vals (they
 	// must stay valid until the decision returns), *n and *multi;
 	// PDP_ENOENT when the key has no value for this request; anything

@@ -253,12 +253,15 @@ is_null(const pdpi_ckey *k)
 const pdpi_ckey *
 pdpi_scan_key(pdpi_scan *s, const pdpi_cond *c)
 {
-	const pdpi_ckey *k = pdpi_ctx_find(s->r, c->key);
 	pdpi_hooks *h = s->hooks;
 
-	if (k != NULL || !c->custom || h == NULL || h->prov == NULL ||
-	    h->prov->key == NULL || h->err != PDP_OK)
-		return k;
+	if (!c->custom)
+		return pdpi_ctx_find(s->r, c->key);
+	// A plugin's key is the plugin's to say: a value the caller sent
+	// under that name is ignored, and without the plugin it is absent.
+	if (h == NULL || h->prov == NULL || h->prov->key == NULL ||
+	    h->err != PDP_OK)
+		return NULL;
 	for (uint32_t i = 0; i < s->ncustom; i++) {
 		pdpi_custom *x = &s->custom[i];
 		if (pdpi_eq_fold(x->k.key.p, x->k.key.n, c->key.p, c->key.n))

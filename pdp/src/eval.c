@@ -381,6 +381,18 @@ static const char *const deny_reason[] = {
 	[PDP_POLICY_AWS_MANAGED] = "explicit deny in an identity-based policy",
 };
 
+// A KMS key is authorized by its key policy first: the key policy must
+// allow, or name the account to let IAM policies allow. Actions that are
+// not on a key (kms:ListKeys, kms:CreateKey on "*") follow the general
+// rules.
+static bool
+is_kms_key_action(const pdpi_req *r)
+{
+	return str_is(r->svc, "kms") && r->res_arn &&
+	    str_is(r->rseg[2], "kms") && r->rrest.n > 4 &&
+	    memcmp(r->rrest.p, "key/", 4) == 0;
+}
+
 static pdp_effect
 finish(pdpi_scan *s, pdp_effect e, uint8_t type, const char *reason)
 {
@@ -498,7 +510,7 @@ pdpi_decide(const pdpi_world *w, const pdpi_req *r, pdpi_explain *ex,
 		    "no service control policy allows the action");
 
 	bool trust = is_trust_action(r);
-	bool explicit_grant = trust || str_is(r->svc, "kms");
+	bool explicit_grant = trust || is_kms_key_action(r);
 	bool same = r->resource_account.n > 0 &&
 	    str_eq(r->resource_account, who->account);
 	pdp_effect allow = PDP_ALLOW, deny = PDP_IMPLICIT_DENY;

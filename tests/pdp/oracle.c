@@ -1196,10 +1196,16 @@ is_trust_action(const oracle_request *q)
 	return false;
 }
 
+// Only actions on a KMS key need the key policy (iam-semantics 5.4: "every
+// KMS key action"); kms:ListKeys on "*" follows the general rules.
 static bool
 is_kms_action(const oracle_request *q)
 {
-	return strncasecmp(q->action, "kms:", 4) == 0;
+	arn a;
+
+	return strncasecmp(q->action, "kms:", 4) == 0 &&
+	    arn_split(q->resource, &a) && strcmp(a.seg[2], "kms") == 0 &&
+	    strncmp(a.seg[5], "key/", 4) == 0 && a.seg[5][4] != '\0';
 }
 
 #define WHY(text) \
