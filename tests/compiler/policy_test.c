@@ -401,7 +401,7 @@ corpus_path(void)
 	const char *p = getenv("PDP_CORPUS");
 
 	return p != NULL ? p
-	    : PDP_SOURCE_DIR "/../shared/corpus/aws-managed-policies.json";
+	    : PDP_SOURCE_DIR "/tests/data/aws-managed-policies.json";
 }
 
 static void

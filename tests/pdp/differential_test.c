@@ -457,7 +457,7 @@ load_corpus(void)
 	json_t *doc;
 
 	if (path == NULL)
-		path = PDP_SOURCE_DIR "/../shared/corpus/"
+		path = PDP_SOURCE_DIR "/tests/data/"
 		    "aws-managed-policies.json";
 	corpus = json_load_file(path, 0, &e);
 	ck_assert_msg(corpus != NULL, "%s: %s (set PDP_CORPUS)", path, e.text);
