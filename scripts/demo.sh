@@ -7,7 +7,8 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 bash scripts/setup.sh
-bash scripts/build.sh build --target=iamc -DCMAKE_BUILD_TYPE=Release \
+bash scripts/build.sh build --target=iamc --target=pdpd \
+    --target=example_client -DCMAKE_BUILD_TYPE=Release \
     -DPDP_SANITIZE=OFF -DPDP_FUZZ=OFF
 iamc=build/compiler/iamc
 
@@ -63,3 +64,30 @@ PY
 )
 printf '\n=== iamc eval < examples/requests.jsonl ===\n'
 "$iamc" eval < examples/requests.jsonl | python3 -c "$pretty"
+
+# The sidecar: compile the example account (examples/account/) into a
+# bundle, serve it with pdpd on an ipc:// address, ask it with the example
+# client (examples/client.c) over nng, then stop it with SIGTERM, which
+# answers what is in flight and exits 0.
+printf '\n=== pdpd: the example account served over nng ===\n'
+echo "\$ iamc compile examples/account/account.json -o build/example.pdpb"
+"$iamc" compile examples/account/account.json -o build/example.pdpb
+sock=$(mktemp -u /tmp/pdpd-demo-XXXXXX.ipc)
+echo "\$ pdpd --bundle build/example.pdpb --listen ipc://$sock &"
+build/pdp/server/pdpd --bundle build/example.pdpb --listen "ipc://$sock" \
+    2>build/pdpd-demo.log &
+pdpd=$!
+trap 'kill $pdpd 2>/dev/null || true' EXIT
+ask() {
+	echo "\$ examples/client ipc://$sock $*"
+	build/tests/example_client "ipc://$sock" "$@" || true
+}
+sleep 0.3
+ask arn:aws:iam::111111111111:user/audit/auditor s3:GetObject \
+    arn:aws:s3:::acme-prod-data/q1.csv
+ask arn:aws:iam::111111111111:user/audit/auditor s3:PutObject \
+    arn:aws:s3:::acme-prod-data/q1.csv
+kill -TERM $pdpd
+wait $pdpd && echo "pdpd stopped on SIGTERM (exit 0); its log is" \
+    "build/pdpd-demo.log"
+trap - EXIT

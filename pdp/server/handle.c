@@ -1,0 +1,299 @@
+// handle.c - one request message through a worker: decode it into the
+// worker's reused zone, decide each authorization against the bundle the
+// worker holds, encode the reply into the worker's reused buffer and
+// write it back into the received message. In steady state nothing here
+// allocates (R-WIRE-030).
+//
+// Fail closed: every path that cannot decide answers a status other than
+// OK with an ImplicitDeny, never an Allow (R-WIRE-021).
+
+#define _POSIX_C_SOURCE 200809L
+
+#include <assert.h>
+#include <string.h>
+
+#include "server.h"
+
+// The wire's status numbers 1 to 15 are libpdp's error codes.
+#define SAME(a, b) ((int) (a) == (int) (b))
+static_assert(SAME(PDPW_ENOMEM, PDP_ENOMEM) &&
+    SAME(PDPW_EINVAL, PDP_EINVAL) &&
+    SAME(PDPW_ETOOBIG, PDP_ETOOBIG) && SAME(PDPW_ECORRUPT, PDP_ECORRUPT) &&
+    SAME(PDPW_EVERSION, PDP_EVERSION) && SAME(PDPW_ENOENT, PDP_ENOENT) &&
+    SAME(PDPW_EPLUGIN, PDP_EPLUGIN) && SAME(PDPW_EIO, PDP_EIO) &&
+    SAME(PDPW_EPOLICY, PDP_EPOLICY), "wire statuses follow pdp_err");
+static_assert(SAME(PDPW_ALLOW, PDP_ALLOW) &&
+    SAME(PDPW_EXPLICIT_DENY, PDP_EXPLICIT_DENY) &&
+    SAME(PDPW_IMPLICIT_DENY, PDP_IMPLICIT_DENY),
+    "wire decisions follow pdp_effect");
+
+// refresh re-acquires the bundle when a reload has published a new one.
+// The generation is read before acquiring: a swap racing with us leaves
+// a newer bundle under an older generation, which the next message fixes.
+static void
+refresh(pdpd_worker *w)
+{
+	uint64_t g = atomic_load_explicit(&w->srv->gen, memory_order_acquire);
+
+	if (g == w->gen)
+		return;
+	pdp_bundle_close(w->bundle);
+	w->bundle = pdp_engine_acquire(w->srv->engine);
+	w->gen = g;
+}
+
+static void
+copy_trunc(char *dst, size_t cap, const char *src, size_t n)
+{
+	if (src == NULL) {
+		dst[0] = '\0';
+		return;
+	}
+	if (n >= cap)
+		n = cap - 1;
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
+// dlog_put copies one decision into the worker's decision-log queue; a
+// full queue drops it (counted), never waits.
+static void
+dlog_put(pdpd_worker *w, uint64_t id, const pdpw_authz *a,
+    const pdpw_result *r, const pdp_explanation *ex, uint64_t lat,
+    uint64_t rev)
+{
+	pdpd_dlog_rec *rec = pdpd_dlog_slot(w->srv->dlog, w->index);
+
+	if (rec == NULL)
+		return;
+	rec->wall_ns = pdpd_wall_ns();
+	rec->latency_ns = lat;
+	rec->revision = rev;
+	rec->id = id;
+	rec->status = r->status;
+	rec->decision = r->decision;
+	rec->reason = r->reason;
+	copy_trunc(rec->principal, sizeof(rec->principal), a->principal,
+	    a->principal ? strlen(a->principal) : 0);
+	copy_trunc(rec->action, sizeof(rec->action), a->action,
+	    a->action ? strlen(a->action) : 0);
+	copy_trunc(rec->resource, sizeof(rec->resource),
+	    a->resource ? a->resource : "*",
+	    a->resource ? strlen(a->resource) : 1);
+	rec->nstmts = 0;
+	rec->stmts_truncated = false;
+	if (ex != NULL && r->status == PDPW_OK) {
+		uint32_t n = ex->nmatched < PDP_EXPLAIN_MAX ? ex->nmatched :
+		    PDP_EXPLAIN_MAX;
+		rec->stmts_truncated = n > PDPD_DLOG_STMTS ||
+		    ex->matched_truncated;
+		for (uint32_t i = 0; i < n && i < PDPD_DLOG_STMTS; i++) {
+			const pdp_statement_ref *m = &ex->matched[i];
+			pdpd_dlog_stmt *s = &rec->stmts[rec->nstmts++];
+			copy_trunc(s->policy, sizeof(s->policy), m->policy,
+			    m->policy_len);
+			copy_trunc(s->sid, sizeof(s->sid), m->sid, m->sid_len);
+			s->index = m->index;
+			s->effect = m->effect == PDP_ALLOW ? PDPW_ALLOW :
+			    PDPW_EXPLICIT_DENY;
+		}
+	}
+	pdpd_dlog_commit(w->srv->dlog, w->index);
+}
+
+// decide decides one request into *r; `ex` (may be NULL) gets the
+// explanation. A request the decoder refused is answered with its status.
+static void
+decide(pdpd_worker *w, uint64_t id, const pdpw_authz *a, pdpw_result *r,
+    pdp_explanation *ex)
+{
+	pdp_request q;
+	pdp_decision d;
+	bool logged = w->srv->dlog != NULL &&
+	    pdpd_dlog_sample(w->srv->dlog, w->index);
+	uint64_t t0 = logged ? pdpd_now_ns() : 0;
+
+	if (logged && ex == NULL)
+		ex = &w->ex; // the log names the deciding statements
+	if (a->status != PDPW_OK) {
+		r->status = a->status;
+		r->decision = PDPW_IMPLICIT_DENY;
+		r->reason = a->error;
+		if (ex != NULL)
+			memset(ex, 0, sizeof(*ex));
+	} else {
+		memset(&q, 0, sizeof(q));
+		q.principal = a->principal;
+		q.action = a->action;
+		q.resource = a->resource;
+		q.resource_account = a->resource_account;
+		q.session_policy = a->session_policy;
+		// pdpw_ctx mirrors pdp_context_entry field by field; the
+		// decoder held ncontext to max_context <= PDP_CONTEXT_MAX.
+		for (uint32_t i = 0; i < a->ncontext; i++) {
+			w->entries[i].key = a->context[i].key;
+			w->entries[i].values = a->context[i].values;
+			w->entries[i].nvalues = a->context[i].nvalues;
+			w->entries[i].multi = a->context[i].multi;
+		}
+		q.context = w->entries;
+		q.ncontext = a->ncontext;
+		pdp_bundle_authorize(w->bundle, &q, &d, ex);
+		r->status = d.err;
+		r->decision = d.err == PDP_OK ? (int) d.effect :
+		    PDPW_IMPLICIT_DENY;
+		r->reason = r->decision == PDPW_ALLOW ? NULL : d.reason;
+	}
+	if (r->status == PDPW_OK)
+		pdpd_count(&w->st.decisions[r->decision], 1);
+	else
+		pdpd_count(&w->st.errors[r->status < PDPW_STATUS_MAX ?
+		    r->status : PDPW_EINTERNAL], 1);
+	if (logged)
+		dlog_put(w, id, a, r, ex, pdpd_now_ns() - t0,
+		    w->bundle ? pdp_bundle_revision(w->bundle) : 0);
+}
+
+static void
+explain_out(const pdp_explanation *ex, const pdpw_result *r, pdpw_explain *x)
+{
+	x->nmatched = ex->nmatched < PDPW_EXPLAIN_MAX ? ex->nmatched :
+	    PDPW_EXPLAIN_MAX;
+	x->matched_truncated = ex->matched_truncated ||
+	    ex->nmatched > PDPW_EXPLAIN_MAX;
+	for (uint32_t i = 0; i < x->nmatched; i++) {
+		const pdp_statement_ref *m = &ex->matched[i];
+		x->matched[i].policy = m->policy;
+		x->matched[i].policy_len = m->policy_len;
+		x->matched[i].sid = m->sid;
+		x->matched[i].sid_len = m->sid_len;
+		x->matched[i].statement = m->index;
+		x->matched[i].effect = m->effect == PDP_ALLOW ? PDPW_ALLOW :
+		    PDPW_EXPLICIT_DENY;
+	}
+	x->nmissing = ex->nmissing < PDPW_EXPLAIN_MAX ? ex->nmissing :
+	    PDPW_EXPLAIN_MAX;
+	x->missing_truncated = ex->missing_truncated ||
+	    ex->nmissing > PDPW_EXPLAIN_MAX;
+	for (uint32_t i = 0; i < x->nmissing; i++) {
+		x->missing[i] = ex->missing[i];
+		x->missing_len[i] = ex->missing_len[i];
+	}
+	x->deny_type = r->status == PDPW_OK && r->decision != PDPW_ALLOW ?
+	    pdp_policy_type_name(ex->deny_type) : NULL;
+}
+
+void
+pdpd_collect(pdpd_server *s, pdpw_stats *out)
+{
+	pdpd_wstats *v[1024];
+	uint32_t n = s->nworkers < 1024 ? s->nworkers : 1024;
+
+	memset(out, 0, sizeof(*out));
+	for (uint32_t i = 0; i < n; i++)
+		v[i] = &s->workers[i]->st;
+	pdpd_stats_collect(v, n, out);
+	out->uptime_ms = (pdpd_now_ns() - s->start_ns) / 1000000u;
+	out->workers = s->nworkers;
+	out->reloads = atomic_load(&s->reloads);
+	out->reload_failures = atomic_load(&s->reload_failures);
+	if (s->dlog != NULL) {
+		out->dlog_enabled = true;
+		pdpd_dlog_counters(s->dlog, &out->dlog_written,
+		    &out->dlog_dropped, &out->dlog_sampled_out);
+	}
+}
+
+// encode builds the reply for a decoded request, or for a refused one
+// (rv != OK).
+static int
+encode(pdpd_worker *w, int rv, const char *why, const pdpw_request *req,
+    uint64_t rev)
+{
+	pdpd_server *s = w->srv;
+	pdpw_encoder *e = &w->enc;
+	pdpw_result r;
+
+	if (rv != PDPW_OK) {
+		pdpd_count(&w->st.errors[rv], 1);
+		return pdpw_encode_error(e, req->id, req->op, rv, why, rev);
+	}
+	switch (req->op) {
+	case PDPW_OP_AUTHORIZE:
+		decide(w, req->id, &req->items[0], &r, NULL);
+		return pdpw_encode_result(e, req->id, rev, &r);
+	case PDPW_OP_EXPLAIN:
+		decide(w, req->id, &req->items[0], &r, &w->ex);
+		explain_out(&w->ex, &r, &w->wx);
+		return pdpw_encode_explain(e, req->id, rev, &r, &w->wx);
+	case PDPW_OP_BATCH:
+		for (uint32_t i = 0; i < req->nitems; i++)
+			decide(w, req->id, &req->items[i], &w->results[i],
+			    NULL);
+		return pdpw_encode_batch(e, req->id, rev, w->results,
+		    req->nitems);
+	case PDPW_OP_HEALTH: {
+		pdpw_health h = {w->bundle != NULL,
+		    (pdpd_now_ns() - s->start_ns) / 1000000u, s->nworkers};
+		return pdpw_encode_health(e, req->id, rev, &h);
+	}
+	case PDPW_OP_STATS: {
+		pdpw_stats st;
+		pdpd_collect(s, &st);
+		return pdpw_encode_stats(e, req->id, rev, &st);
+	}
+	default:
+		pdpd_count(&w->st.errors[PDPW_EOP], 1);
+		return pdpw_encode_error(e, req->id, req->op, PDPW_EOP,
+		    "unknown op", rev);
+	}
+}
+
+int
+pdpd_handle(pdpd_worker *w, nng_msg *msg, uint64_t t0)
+{
+	pdpd_server *s = w->srv;
+	pdpw_request req;
+	const char *why = NULL;
+	int rv;
+
+	refresh(w);
+	uint64_t rev = w->bundle ? pdp_bundle_revision(w->bundle) : 0;
+	pdpd_count(&w->st.requests, 1);
+	rv = pdpw_decode_request(&w->dec, nng_msg_body(msg), nng_msg_len(msg),
+	    &req, &why);
+	if (rv == PDPW_OK && req.op == PDPW_OP_RELOAD) {
+		if (s->cfg->remote_reload) {
+			// Loading a bundle may take a while: the reload
+			// thread does it and sends the reply.
+			w->parked_msg = msg;
+			w->parked_id = req.id;
+			w->parked_t0 = t0;
+			// Parked before queued: the reload thread's reply
+			// must find the phase it moves on from.
+			nng_mtx_lock(w->mtx);
+			w->phase = PDPD_W_PARKED;
+			nng_mtx_unlock(w->mtx);
+			pdpd_reload_park(s, w);
+			return PDPD_PARKED;
+		}
+		rv = PDPW_EDENIED;
+		why = "reload over the wire is disabled on this server";
+	}
+	if (encode(w, rv, why, &req, rev) != PDPW_OK) {
+		// Out of memory for a large reply: say so in a small one.
+		pdpd_count(&w->st.errors[PDPW_ENOMEM], 1);
+		if (pdpw_encode_error(&w->enc, req.id, req.op, PDPW_ENOMEM,
+		    "out of memory", rev) != PDPW_OK) {
+			nng_msg_free(msg);
+			return PDPD_DROP;
+		}
+	}
+	nng_msg_clear(msg);
+	if (nng_msg_append(msg, w->enc.p, w->enc.n) != 0) {
+		nng_msg_free(msg);
+		return PDPD_DROP;
+	}
+	pdpd_hist_record_1w(&w->st.lat, pdpd_now_ns() - t0);
+	return PDPD_REPLY;
+}

@@ -1,0 +1,114 @@
+// server.h - the server and worker structures shared by server.c (nng
+// and the worker state machine), handle.c (one message: decode, decide,
+// encode) and reload.c (bundle loading, swapping and the reload thread).
+
+#ifndef PDPD_SERVER_H
+#define PDPD_SERVER_H
+
+#include <pthread.h>
+
+#include <nng/nng.h>
+#include <nng/supplemental/util/platform.h>
+
+#include "pdpd.h"
+
+// A worker's phase; changed under its mutex so that a drain cancels only
+// a pending receive, never a reply on its way out.
+enum pdpd_phase {
+	PDPD_W_RECV,   // a receive is pending
+	PDPD_W_BUSY,   // deciding, in the aio callback
+	PDPD_W_PARKED, // waiting for the reload thread to answer
+	PDPD_W_SEND,   // a reply is being sent
+	PDPD_W_IDLE,   // stopped (draining or closed)
+};
+
+struct pdpd_worker {
+	pdpd_server *srv;
+	uint32_t index;
+	nng_aio *aio;
+	nng_ctx ctx;
+	bool ctx_open;
+	nng_mtx *mtx;
+	int phase;
+
+	// The bundle this worker decides with, and the server generation it
+	// was acquired at; re-acquired when the generation moves on.
+	pdp_bundle *bundle;
+	uint64_t gen;
+
+	pdpw_decoder dec;
+	pdpw_encoder enc;
+	pdpw_result *results; // max_batch
+	pdp_context_entry entries[PDP_CONTEXT_MAX];
+	pdp_explanation ex;
+	pdpw_explain wx;
+
+	// A reload request waiting for the reload thread.
+	nng_msg *parked_msg;
+	uint64_t parked_id;
+	uint64_t parked_t0;
+	pdpd_worker *parked_next;
+
+	pdpd_wstats st;
+};
+
+struct pdpd_server {
+	const pdpd_config *cfg;
+	nng_socket sock;
+	bool sock_open;
+	nng_listener listeners[PDPD_LISTEN_MAX];
+	uint32_t nlisteners;
+	pdpd_worker **workers;
+	uint32_t nworkers;
+	uint64_t start_ns;
+
+	pdp_engine *engine;
+	atomic_uint_fast64_t gen; // bumped after every swap
+	atomic_uint_fast64_t revision;
+	atomic_uint_fast64_t reloads;
+	atomic_uint_fast64_t reload_failures;
+	atomic_bool stopping;
+
+	pdpd_dlog *dlog; // NULL: no decision log
+
+	// The reload thread and what it has been asked to do.
+	pthread_t reload_thr;
+	bool reload_started;
+	pthread_mutex_t rmtx;
+	pthread_cond_t rcv;
+	bool reload_wanted;
+	bool reload_stop;
+	pdpd_worker *parked;
+};
+
+// Outcomes of pdpd_handle.
+enum { PDPD_REPLY = 0, PDPD_PARKED = 1, PDPD_DROP = 2 };
+
+// pdpd_handle answers the request in `msg`, writing the reply into the
+// same message (PDPD_REPLY); parks a reload request with the reload
+// thread (PDPD_PARKED: it sends the reply), or frees `msg` when no reply
+// can be built (PDPD_DROP). Runs in the worker's aio callback.
+int pdpd_handle(pdpd_worker *w, nng_msg *msg, uint64_t t0);
+
+// pdpd_reply_send sends w's reply message (the reload thread uses it for
+// parked requests).
+void pdpd_reply_send(pdpd_worker *w, nng_msg *msg);
+
+// pdpd_reload_now opens the configured bundle, verifies it and swaps it
+// in. On failure the current bundle keeps serving. Returns a pdp_err
+// with `err` set on failure. Serialized by the caller (reload thread or
+// startup).
+int pdpd_reload_now(pdpd_server *s, char *err, size_t errlen);
+
+// pdpd_reload_start / pdpd_reload_stop run the reload thread; stop
+// answers parked requests first.
+int pdpd_reload_start(pdpd_server *s);
+void pdpd_reload_stop(pdpd_server *s);
+
+// pdpd_reload_park queues worker w (its request in w->parked_msg).
+void pdpd_reload_park(pdpd_server *s, pdpd_worker *w);
+
+// pdpd_collect fills a stats reply from every worker.
+void pdpd_collect(pdpd_server *s, pdpw_stats *out);
+
+#endif // PDPD_SERVER_H
