@@ -231,7 +231,10 @@ th_stop(th_server *s, int sig)
 	if (s->pid <= 0)
 		return -1;
 	kill(s->pid, sig);
-	for (int i = 0; i < 1000; i++) {
+	// A drain takes up to the server's drain timeout (5 s); a loaded
+	// machine may need more before the process is reaped. 30 s is a
+	// bound on liveness, not a measurement.
+	for (int i = 0; i < 3000; i++) {
 		pid_t p = waitpid(s->pid, &st, WNOHANG);
 		if (p == s->pid) {
 			s->pid = 0;
