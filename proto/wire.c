@@ -752,6 +752,22 @@ read_stats(walk *w, const msgpack_object *o, pdpw_stats *s)
 					s->dlog_dropped = u;
 				else if (KEY_IS(sk, "sampled_out"))
 					s->dlog_sampled_out = u;
+			} else if (KEY_IS(k, "plugins")) {
+				if (KEY_IS(sk, "enabled"))
+					s->plugins_enabled =
+					    sub[j].val.type ==
+					    MSGPACK_OBJECT_BOOLEAN &&
+					    sub[j].val.via.boolean;
+				else if (KEY_IS(sk, "calls"))
+					s->plugin_calls = u;
+				else if (KEY_IS(sk, "errors"))
+					s->plugin_errors = u;
+				else if (KEY_IS(sk, "timeouts"))
+					s->plugin_timeouts = u;
+				else if (KEY_IS(sk, "memory"))
+					s->plugin_memory = u;
+				else if (KEY_IS(sk, "denials"))
+					s->plugin_denials = u;
 			}
 		}
 	}
@@ -1149,7 +1165,7 @@ pdpw_encode_stats(pdpw_encoder *e, uint64_t id, uint64_t revision,
 	kv_u64(e, "status", PDPW_OK);
 	kv_u64(e, "revision", revision);
 	pstr(e, "stats");
-	msgpack_pack_map(&e->pk, 9);
+	msgpack_pack_map(&e->pk, 10);
 	kv_u64(e, "uptime_ms", s->uptime_ms);
 	kv_u64(e, "workers", s->workers);
 	kv_u64(e, "requests", s->requests);
@@ -1178,5 +1194,15 @@ pdpw_encode_stats(pdpw_encoder *e, uint64_t id, uint64_t revision,
 	kv_u64(e, "written", s->dlog_written);
 	kv_u64(e, "dropped", s->dlog_dropped);
 	kv_u64(e, "sampled_out", s->dlog_sampled_out);
+	pstr(e, "plugins");
+	msgpack_pack_map(&e->pk, 6);
+	pstr(e, "enabled");
+	s->plugins_enabled ? msgpack_pack_true(&e->pk) :
+	    msgpack_pack_false(&e->pk);
+	kv_u64(e, "calls", s->plugin_calls);
+	kv_u64(e, "errors", s->plugin_errors);
+	kv_u64(e, "timeouts", s->plugin_timeouts);
+	kv_u64(e, "memory", s->plugin_memory);
+	kv_u64(e, "denials", s->plugin_denials);
 	return done(e);
 }

@@ -185,6 +185,12 @@ typedef struct pdpw_stats {
 	uint64_t dlog_written;
 	uint64_t dlog_dropped; // the queue was full
 	uint64_t dlog_sampled_out;
+	bool plugins_enabled;
+	uint64_t plugin_calls;    // Lua calls: keys and checks
+	uint64_t plugin_errors;   // calls that raised an error
+	uint64_t plugin_timeouts; // calls stopped by the instruction budget
+	uint64_t plugin_memory;   // calls stopped by the memory cap
+	uint64_t plugin_denials;  // requests a plugin rule refused
 } pdpw_stats;
 
 // A decoded reply (client side). Strings live in the decoder's zone

@@ -44,8 +44,9 @@ pdpd_config_fini(pdpd_config *c)
 {
 	clear_listen(c);
 	free(c->bundle);
+	free(c->plugins);
 	free(c->dlog_path);
-	c->bundle = c->dlog_path = NULL;
+	c->bundle = c->dlog_path = c->plugins = NULL;
 }
 
 void
@@ -98,6 +99,10 @@ pdpd_usage(FILE *f)
 	    "                            in flight (default 5000)\n"
 	    "  --remote-reload BOOL      honour the wire `reload` op "
 	    "(default true)\n"
+	    "  --plugins DIR             Lua plugins (plugins/README.md);\n"
+	    "                            they reload with the bundle, and a\n"
+	    "                            plugin that fails to load refuses\n"
+	    "                            the reload\n"
 	    "  --help                    this text\n"
 	    "  --version                 print the version\n"
 	    "\n"
@@ -207,6 +212,8 @@ apply(pdpd_config *c, const char *key, const char *val, const char *where,
 		return set_str(&c->bundle, val, err, errlen);
 	if (strcmp(k, "decision-log") == 0)
 		return set_str(&c->dlog_path, val, err, errlen);
+	if (strcmp(k, "plugins") == 0)
+		return set_str(&c->plugins, val, err, errlen);
 	if (strcmp(k, "listen") == 0) {
 		if (c->nlisten == PDPD_LISTEN_MAX)
 			return fail(err, errlen, "%s: more than %d listen "

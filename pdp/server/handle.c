@@ -27,6 +27,36 @@ static_assert(SAME(PDPW_ALLOW, PDP_ALLOW) &&
     SAME(PDPW_IMPLICIT_DENY, PDP_IMPLICIT_DENY),
     "wire decisions follow pdp_effect");
 
+// refresh_plugins gives the worker a Lua state made from the current
+// plugin host. Making one costs tens of microseconds, once per reload; if
+// it fails the worker keeps the state it has (still a valid one, of the
+// previous plugins) and says so in the log.
+static void
+refresh_plugins(pdpd_worker *w)
+{
+	pdpd_server *s = w->srv;
+	pdpl_worker *pw = NULL;
+	char err[256];
+
+	if (s->cfg->plugins == NULL)
+		return;
+	pthread_mutex_lock(&s->hmtx);
+	pdpl_host *h = s->host;
+	if (h != NULL)
+		pdpl_host_hold(h);
+	pthread_mutex_unlock(&s->hmtx);
+	if (h == NULL)
+		return;
+	if (pdpl_worker_open(h, &pw, err, sizeof(err)) == PDP_OK) {
+		pdpl_worker_close(w->plugins);
+		w->plugins = pw;
+	} else {
+		PDPD_LOG(PDPD_LOG_ERROR, "plugin_worker_failed",
+		    PDPD_U("worker", w->index), PDPD_S("error", err));
+	}
+	pdpl_host_close(h);
+}
+
 // refresh re-acquires the bundle when a reload has published a new one.
 // The generation is read before acquiring: a swap racing with us leaves
 // a newer bundle under an older generation, which the next message fixes.
@@ -40,6 +70,7 @@ refresh(pdpd_worker *w)
 	pdp_bundle_close(w->bundle);
 	w->bundle = pdp_engine_acquire(w->srv->engine);
 	w->gen = g;
+	refresh_plugins(w);
 }
 
 static void
@@ -101,6 +132,22 @@ dlog_put(pdpd_worker *w, uint64_t id, const pdpw_authz *a,
 	pdpd_dlog_commit(w->srv->dlog, w->index);
 }
 
+// keep_reason copies a reason that may be a plugin's into the worker's
+// per-message store, so that the next decision of a batch cannot
+// overwrite it before the reply is encoded.
+static const char *
+keep_reason(pdpd_worker *w, const char *reason)
+{
+	size_t n = strlen(reason) + 1;
+
+	if (n > sizeof(w->reasons) - w->nreasons)
+		return "denied (the reason did not fit the reply)";
+	char *p = w->reasons + w->nreasons;
+	memcpy(p, reason, n);
+	w->nreasons += n;
+	return p;
+}
+
 // decide decides one request into *r; `ex` (may be NULL) gets the
 // explanation. A request the decoder refused is answered with its status.
 static void
@@ -128,6 +175,8 @@ decide(pdpd_worker *w, uint64_t id, const pdpw_authz *a, pdpw_result *r,
 		q.resource = a->resource;
 		q.resource_account = a->resource_account;
 		q.session_policy = a->session_policy;
+		q.provider = w->plugins ? pdpl_worker_provider(w->plugins) :
+		    NULL;
 		// pdpw_ctx mirrors pdp_context_entry field by field; the
 		// decoder held ncontext to max_context <= PDP_CONTEXT_MAX.
 		for (uint32_t i = 0; i < a->ncontext; i++) {
@@ -143,6 +192,8 @@ decide(pdpd_worker *w, uint64_t id, const pdpw_authz *a, pdpw_result *r,
 		r->decision = d.err == PDP_OK ? (int) d.effect :
 		    PDPW_IMPLICIT_DENY;
 		r->reason = r->decision == PDPW_ALLOW ? NULL : d.reason;
+		if (q.provider != NULL && r->reason != NULL)
+			r->reason = keep_reason(w, r->reason);
 	}
 	if (r->status == PDPW_OK)
 		pdpd_count(&w->st.decisions[r->decision], 1);
@@ -197,6 +248,18 @@ pdpd_collect(pdpd_server *s, pdpw_stats *out)
 	out->workers = s->nworkers;
 	out->reloads = atomic_load(&s->reloads);
 	out->reload_failures = atomic_load(&s->reload_failures);
+	pthread_mutex_lock(&s->hmtx);
+	if (s->host != NULL) {
+		pdpl_stats ps;
+		pdpl_host_stats(s->host, &ps);
+		out->plugins_enabled = true;
+		out->plugin_calls = ps.calls;
+		out->plugin_errors = ps.errors;
+		out->plugin_timeouts = ps.timeouts;
+		out->plugin_memory = ps.memory;
+		out->plugin_denials = ps.denials;
+	}
+	pthread_mutex_unlock(&s->hmtx);
 	if (s->dlog != NULL) {
 		out->dlog_enabled = true;
 		pdpd_dlog_counters(s->dlog, &out->dlog_written,
@@ -214,6 +277,7 @@ encode(pdpd_worker *w, int rv, const char *why, const pdpw_request *req,
 	pdpw_encoder *e = &w->enc;
 	pdpw_result r;
 
+	w->nreasons = 0;
 	if (rv != PDPW_OK) {
 		pdpd_count(&w->st.errors[rv], 1);
 		return pdpw_encode_error(e, req->id, req->op, rv, why, rev);

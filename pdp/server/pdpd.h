@@ -32,6 +32,7 @@ typedef struct pdpd_config {
 	uint32_t dlog_queue;             // records per worker
 	uint32_t drain_ms;               // SIGTERM drain timeout
 	bool remote_reload;              // honour the reload op
+	char *plugins;                   // NULL: no Lua plugins
 } pdpd_config;
 
 // pdpd_config_init fills the defaults; pdpd_config_fini frees strings.

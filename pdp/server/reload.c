@@ -21,8 +21,24 @@ pdpd_reload_now(pdpd_server *s, char *err, size_t errlen)
 	int rv;
 
 	err[0] = '\0';
+	// Plugins load first: one that fails refuses the whole reload, and
+	// the bundle and plugins serving now go on together.
+	pdpl_host *host = NULL;
+	if (s->cfg->plugins != NULL) {
+		rv = pdpl_host_open(s->cfg->plugins, NULL, &host, err, errlen);
+		if (rv != PDP_OK) {
+			atomic_fetch_add(&s->reload_failures, 1);
+			PDPD_LOG(PDPD_LOG_WARN, "plugins_refused",
+			    PDPD_S("dir", s->cfg->plugins),
+			    PDPD_S("error", err),
+			    PDPD_U("serving_revision",
+			    atomic_load(&s->revision)));
+			return rv;
+		}
+	}
 	rv = pdp_bundle_open(s->cfg->bundle, &b, err, errlen);
 	if (rv != PDP_OK) {
+		pdpl_host_close(host);
 		if (err[0] == '\0')
 			snprintf(err, errlen, "%s", pdp_strerror(rv));
 		atomic_fetch_add(&s->reload_failures, 1);
@@ -34,6 +50,14 @@ pdpd_reload_now(pdpd_server *s, char *err, size_t errlen)
 		return rv;
 	}
 	uint64_t old = atomic_load(&s->revision);
+	if (host != NULL) {
+		pthread_mutex_lock(&s->hmtx);
+		pdpl_host *prev = s->host;
+		s->host = host;
+		pthread_mutex_unlock(&s->hmtx);
+		// Workers still running the old plugins hold it themselves.
+		pdpl_host_close(prev);
+	}
 	pdp_engine_swap(s->engine, b);
 	atomic_store(&s->revision, pdp_bundle_revision(b));
 	atomic_fetch_add(&s->reloads, 1);

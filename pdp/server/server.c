@@ -116,6 +116,7 @@ worker_free(pdpd_worker *w)
 	if (w->mtx != NULL)
 		nng_mtx_free(w->mtx);
 	pdp_bundle_close(w->bundle);
+	pdpl_worker_close(w->plugins);
 	pdpw_decoder_fini(&w->dec);
 	pdpw_encoder_fini(&w->enc);
 	free(w->results);
@@ -169,6 +170,7 @@ pdpd_server_open(const pdpd_config *cfg, pdpd_server **out, char *err,
 	s->cfg = cfg;
 	s->start_ns = pdpd_now_ns();
 	pthread_mutex_init(&s->rmtx, NULL);
+	pthread_mutex_init(&s->hmtx, NULL);
 	pthread_cond_init(&s->rcv, NULL);
 	*out = s; // so that pdpd_server_close can clean up on failure
 
@@ -311,6 +313,8 @@ pdpd_server_close(pdpd_server *s)
 	free(s->workers);
 	pdpd_dlog_close(s->dlog);
 	pdp_engine_close(s->engine);
+	pdpl_host_close(s->host);
+	pthread_mutex_destroy(&s->hmtx);
 	pthread_mutex_destroy(&s->rmtx);
 	pthread_cond_destroy(&s->rcv);
 	free(s);

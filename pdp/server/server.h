@@ -11,6 +11,7 @@
 #include <nng/supplemental/util/platform.h>
 
 #include "pdpd.h"
+#include "pdpl.h"
 
 // A worker's phase; changed under its mutex so that a drain cancels only
 // a pending receive, never a reply on its way out.
@@ -35,6 +36,11 @@ struct pdpd_worker {
 	// was acquired at; re-acquired when the generation moves on.
 	pdp_bundle *bundle;
 	uint64_t gen;
+	pdpl_worker *plugins; // this worker's Lua state; NULL: none
+	// A plugin's reason lives in its Lua state only until the next
+	// decision: the reasons of one message are copied here.
+	char reasons[16384];
+	size_t nreasons;
 
 	pdpw_decoder dec;
 	pdpw_encoder enc;
@@ -70,6 +76,12 @@ struct pdpd_server {
 	atomic_bool stopping;
 
 	pdpd_dlog *dlog; // NULL: no decision log
+
+	// The plugin host that goes with the current bundle; workers make
+	// their Lua state from it when the generation moves on. Guarded by
+	// hmtx, taken only by reloads and by workers catching up.
+	pdpl_host *host;
+	pthread_mutex_t hmtx;
 
 	// The reload thread and what it has been asked to do.
 	pthread_t reload_thr;
