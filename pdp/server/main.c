@@ -12,8 +12,28 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
+
+#include <nng/nng.h>
+#include <nng/supplemental/util/platform.h>
 
 #include "pdpd.h"
+
+// teardown_watchdog exits the process, as a drained server would, when
+// closing nng's sockets has not returned within TEARDOWN_MS.
+#define TEARDOWN_MS 3000
+
+static void *
+teardown_watchdog(void *arg)
+{
+	(void) arg;
+	nng_msleep(TEARDOWN_MS);
+	PDPD_LOG(PDPD_LOG_WARN, "teardown_timeout",
+	    PDPD_U("after_ms", TEARDOWN_MS));
+	PDPD_LOG(PDPD_LOG_INFO, "stopped", PDPD_U("exit", 0));
+	_exit(0);
+	return NULL;
+}
 
 int
 main(int argc, char **argv)
@@ -63,6 +83,13 @@ main(int argc, char **argv)
 		break;
 	}
 	pdpd_server_drain(srv);
+	// Every request taken has been answered: what is left is teardown.
+	// nng 1.5's nng_close can hang on an ipc socket whose clients are
+	// still connected (seen about once in six drains under load), so a
+	// watchdog ends the process if teardown outlives its bound.
+	pthread_t wd;
+	if (pthread_create(&wd, NULL, teardown_watchdog, NULL) == 0)
+		pthread_detach(wd);
 	pdpd_server_close(srv);
 	PDPD_LOG(PDPD_LOG_INFO, "stopped", PDPD_U("exit", 0));
 	pdpd_config_fini(&cfg);

@@ -156,6 +156,17 @@ fail(char *err, size_t errlen, const char *what, int rv)
 	return -1;
 }
 
+// pipe_event counts open connections, so that a drain can tell when the
+// last client is gone.
+static void
+pipe_event(nng_pipe p, nng_pipe_ev ev, void *arg)
+{
+	pdpd_server *s = arg;
+
+	(void) p;
+	atomic_fetch_add(&s->pipes, ev == NNG_PIPE_EV_ADD_POST ? 1 : -1);
+}
+
 int
 pdpd_server_open(const pdpd_config *cfg, pdpd_server **out, char *err,
     size_t errlen)
@@ -199,6 +210,8 @@ pdpd_server_open(const pdpd_config *cfg, pdpd_server **out, char *err,
 	if ((rv = nng_rep0_open(&s->sock)) != 0)
 		return fail(err, errlen, "nng_rep0_open", rv);
 	s->sock_open = true;
+	nng_pipe_notify(s->sock, NNG_PIPE_EV_ADD_POST, pipe_event, s);
+	nng_pipe_notify(s->sock, NNG_PIPE_EV_REM_POST, pipe_event, s);
 	s->workers = calloc(cfg->workers, sizeof(*s->workers));
 	if (s->workers == NULL) {
 		snprintf(err, errlen, "out of memory");
@@ -281,8 +294,16 @@ pdpd_server_drain(pdpd_server *s)
 		nng_msleep(5);
 	}
 	// A send completes when the pipe takes the reply, not when it is
-	// written: give the transports a moment before the socket closes.
-	nng_msleep(50);
+	// written, and nng 1.5 has no linger: closing the socket can drop a
+	// reply still queued on a connection. Keep the connections open
+	// until the clients are gone or a second has passed (within the
+	// drain deadline, and at least 50 ms) so that queued replies leave.
+	uint64_t now = pdpd_now_ns(), linger = now + 1000000000u;
+	if (linger > deadline)
+		linger = deadline > now + 50000000u ? deadline :
+		    now + 50000000u;
+	while (atomic_load(&s->pipes) > 0 && pdpd_now_ns() < linger)
+		nng_msleep(5);
 	pdpw_stats st;
 	pdpd_collect(s, &st);
 	PDPD_LOG(busy ? PDPD_LOG_WARN : PDPD_LOG_INFO, "drained",

@@ -74,6 +74,7 @@ struct pdpd_server {
 	atomic_uint_fast64_t reloads;
 	atomic_uint_fast64_t reload_failures;
 	atomic_bool stopping;
+	atomic_int pipes; // connections open (nng pipe events)
 
 	pdpd_dlog *dlog; // NULL: no decision log
 

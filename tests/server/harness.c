@@ -232,17 +232,25 @@ th_stop(th_server *s, int sig)
 		return -1;
 	kill(s->pid, sig);
 	// A drain takes up to the server's drain timeout (5 s); a loaded
-	// machine may need more before the process is reaped. 30 s is a
+	// machine may need more before the process is reaped. 20 s is a
 	// bound on liveness, not a measurement.
-	for (int i = 0; i < 3000; i++) {
+	for (int i = 0; i < 2000; i++) {
 		pid_t p = waitpid(s->pid, &st, WNOHANG);
 		if (p == s->pid) {
 			s->pid = 0;
+			if (WIFSIGNALED(st)) {
+				fprintf(stderr, "pdpd died of signal %d; its "
+				    "log:\n", WTERMSIG(st));
+				char *log = th_log(s);
+				fprintf(stderr, "%s\n", log);
+				free(log);
+			}
 			return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 		}
 		struct timespec ts = {0, 10000000};
 		nanosleep(&ts, NULL);
 	}
+	fprintf(stderr, "pdpd still running 20 s after signal %d\n", sig);
 	kill(s->pid, SIGKILL);
 	waitpid(s->pid, &st, 0);
 	s->pid = 0;

@@ -232,11 +232,14 @@ START_TEST(test_sigterm_drains_in_flight)
 	usleep(300000);
 	ck_assert_int_eq(th_stop(&srv, SIGTERM), 0);
 	atomic_store(&stop, true);
-	uint64_t ok = 0;
+	uint64_t ok = 0, late = 0;
 	for (int i = 0; i < 4; i++) {
 		pthread_join(h[i].thr, NULL);
 		ck_assert_uint_eq(h[i].inconsistent, 0);
 		ok += h[i].ok;
+		// A client stops at its first failure: a request that timed
+		// out on a loaded machine may still have been answered.
+		late += h[i].failed;
 	}
 	char *log = th_log(&srv);
 	const char *d = strstr(log, "\"event\":\"drained\"");
@@ -247,9 +250,10 @@ START_TEST(test_sigterm_drains_in_flight)
 	unsigned long long taken = strtoull(q + 11, NULL, 10);
 	ck_assert_uint_gt(ok, 10);
 	ck_assert_msg(taken >= ok + 1 &&
-	    taken <= ok + (unsigned long long) srv.health_calls,
+	    taken <= ok + late + (unsigned long long) srv.health_calls,
 	    "server took %llu requests, clients got %llu replies (+%d "
-	    "health)", taken, (unsigned long long) ok, srv.health_calls);
+	    "health, %llu given up on)", taken, (unsigned long long) ok,
+	    srv.health_calls, (unsigned long long) late);
 	ck_assert_ptr_nonnull(strstr(log, "\"event\":\"stopped\""));
 	free(log);
 	th_cleanup(&srv);
@@ -262,7 +266,7 @@ suite(void)
 	Suite *s = suite_create("reload");
 	TCase *tc = tcase_create("reload");
 
-	tcase_set_timeout(tc, 30);
+	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_reload_under_load_fails_nothing);
 	tcase_add_test(tc, test_corrupt_bundle_refused_old_keeps_serving);
 	tcase_add_test(tc, test_remote_reload_can_be_disabled);
