@@ -1,0 +1,455 @@
+// load.c - `pdpbench load`: drive a pdpd server over nng with C requests
+// in flight, for a bounded count or time, and report throughput and
+// latency percentiles; optionally run the same client against the bare
+// echo server (echo.c) and print the ratio between the two.
+//
+// One REQ socket with C contexts (many contexts on one socket beat many
+// sockets); each context is an aio state machine that sends a request
+// encoded once at start, waits for the reply, checks its status and
+// sends the next. Callbacks run on nng's shared task threads, so they
+// only record and resubmit.
+
+#define _POSIX_C_SOURCE 200809L
+
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <nng/nng.h>
+#include <nng/protocol/reqrep0/req.h>
+#include <nng/supplemental/util/platform.h>
+
+#include "pdpbench.h"
+#include "pdpd_hist.h"
+#include "wire.h"
+
+typedef struct load_opts {
+	const char *url;
+	int inflight;
+	uint64_t count;     // 0: use duration
+	double duration;    // seconds
+	uint32_t batch;     // 0: single authorize
+	bool explain;
+	const char *principal, *action, *resource;
+	bool compare_echo;
+	bool target_echo; // --url is an echo server: do not decode
+	const char *echo_url;
+	int echo_workers;
+	int timeout_ms;
+} load_opts;
+
+typedef struct run run;
+
+typedef struct lctx {
+	run *r;
+	nng_ctx ctx;
+	nng_aio *aio;
+	bool receiving;
+	uint64_t t0;
+	pdpw_decoder dec;
+} lctx;
+
+struct run {
+	const load_opts *o;
+	bool echo; // the server echoes: do not decode replies
+	const void *req;
+	size_t reqlen;
+	uint32_t per_req; // decisions per request
+	atomic_int_fast64_t remaining; // count mode
+	uint64_t deadline;             // time mode
+	atomic_uint_fast64_t done, errors, sent;
+	atomic_int active;
+	pdpd_hist hist;
+	lctx *c;
+};
+
+static uint64_t
+now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t) ts.tv_sec * 1000000000u + (uint64_t) ts.tv_nsec;
+}
+
+// send_next sends the next request, or retires the context when the run
+// is over. Resubmitting is the callback's last act.
+static void
+send_next(lctx *c)
+{
+	run *r = c->r;
+	nng_msg *m;
+
+	if (r->o->count > 0) {
+		if (atomic_fetch_sub(&r->remaining, 1) <= 0) {
+			atomic_fetch_sub(&r->active, 1);
+			return;
+		}
+	} else if (now_ns() >= r->deadline) {
+		atomic_fetch_sub(&r->active, 1);
+		return;
+	}
+	if (nng_msg_alloc(&m, 0) != 0 ||
+	    nng_msg_append(m, r->req, r->reqlen) != 0) {
+		atomic_fetch_add(&r->errors, 1);
+		atomic_fetch_sub(&r->active, 1);
+		return;
+	}
+	c->receiving = false;
+	c->t0 = now_ns();
+	atomic_fetch_add_explicit(&r->sent, 1, memory_order_relaxed);
+	nng_aio_set_msg(c->aio, m);
+	nng_ctx_send(c->ctx, c->aio);
+}
+
+// reply_ok says whether a reply decided everything it was asked.
+static bool
+reply_ok(lctx *c, nng_msg *m)
+{
+	pdpw_reply rep;
+	const char *why;
+
+	if (c->r->echo)
+		return nng_msg_len(m) == c->r->reqlen;
+	if (pdpw_decode_reply(&c->dec, nng_msg_body(m), nng_msg_len(m), &rep,
+	    &why) != PDPW_OK || rep.status != PDPW_OK)
+		return false;
+	for (uint32_t i = 0; i < rep.nresults; i++)
+		if (rep.results[i].status != PDPW_OK)
+			return false;
+	return c->r->per_req == 1 || rep.nresults == c->r->per_req;
+}
+
+static void
+lctx_cb(void *arg)
+{
+	lctx *c = arg;
+	run *r = c->r;
+	int rv = nng_aio_result(c->aio);
+
+	if (!c->receiving) {
+		if (rv != 0) {
+			nng_msg_free(nng_aio_get_msg(c->aio));
+			atomic_fetch_add(&r->errors, 1);
+			send_next(c);
+			return;
+		}
+		c->receiving = true;
+		nng_ctx_recv(c->ctx, c->aio);
+		return;
+	}
+	if (rv != 0) {
+		atomic_fetch_add(&r->errors, 1);
+		send_next(c);
+		return;
+	}
+	nng_msg *m = nng_aio_get_msg(c->aio);
+	uint64_t lat = now_ns() - c->t0;
+	if (reply_ok(c, m)) {
+		pdpd_hist_record(&r->hist, lat);
+		atomic_fetch_add_explicit(&r->done, 1, memory_order_relaxed);
+	} else {
+		atomic_fetch_add(&r->errors, 1);
+	}
+	nng_msg_free(m);
+	send_next(c);
+}
+
+typedef struct result {
+	uint64_t done, errors;
+	double secs;
+	uint64_t p50, p99, p999;
+} result;
+
+static int
+run_load(const load_opts *o, const char *url, bool echo, const void *req,
+    size_t reqlen, uint32_t per_req, const char *label, result *res)
+{
+	nng_socket sock;
+	run *r = calloc(1, sizeof(*r));
+	pdpd_hist_snap *snap = calloc(1, sizeof(*snap));
+	pdpw_limits lim;
+	int rv;
+
+	if (r == NULL || snap == NULL) {
+		free(r);
+		free(snap);
+		return -1;
+	}
+	pdpw_limits_default(&lim);
+	lim.max_msg = 64u << 20;
+	lim.max_batch = per_req;
+	r->o = o;
+	r->echo = echo;
+	r->req = req;
+	r->reqlen = reqlen;
+	r->per_req = per_req;
+	r->c = calloc((size_t) o->inflight, sizeof(*r->c));
+	if ((rv = nng_req0_open(&sock)) != 0) {
+		fprintf(stderr, "pdpbench load: %s\n", nng_strerror(rv));
+		return -1;
+	}
+	nng_socket_set_size(sock, NNG_OPT_RECVMAXSZ, 64u << 20);
+	nng_socket_set_ms(sock, NNG_OPT_REQ_RESENDTIME, NNG_DURATION_INFINITE);
+	// Contexts copy the socket's timeouts when opened.
+	nng_socket_set_ms(sock, NNG_OPT_RECVTIMEO, o->timeout_ms);
+	nng_socket_set_ms(sock, NNG_OPT_SENDTIMEO, o->timeout_ms);
+	if ((rv = nng_dial(sock, url, NULL, 0)) != 0) {
+		fprintf(stderr, "pdpbench load: %s: %s\n", url,
+		    nng_strerror(rv));
+		nng_close(sock);
+		return -1;
+	}
+	for (int i = 0; i < o->inflight; i++) {
+		lctx *c = &r->c[i];
+		c->r = r;
+		if (pdpw_decoder_init(&c->dec, &lim, 64u << 10) != PDPW_OK ||
+		    nng_aio_alloc(&c->aio, lctx_cb, c) != 0 ||
+		    nng_ctx_open(&c->ctx, sock) != 0) {
+			fprintf(stderr, "pdpbench load: out of memory\n");
+			return -1;
+		}
+	}
+	atomic_store(&r->remaining, (int_fast64_t) o->count);
+	atomic_store(&r->active, o->inflight);
+	uint64_t t0 = now_ns(), last = t0, last_done = 0;
+	r->deadline = t0 + (uint64_t) (o->duration * 1e9);
+	for (int i = 0; i < o->inflight; i++)
+		send_next(&r->c[i]);
+	while (atomic_load(&r->active) > 0) {
+		nng_msleep(20);
+		uint64_t t = now_ns();
+		if (t - last >= 1000000000u) {
+			uint64_t d = atomic_load(&r->done);
+			fprintf(stderr, "  %s: %.0fs %" PRIu64 " requests, "
+			    "%.0f req/s, %" PRIu64 " errors\n", label,
+			    (double) (t - t0) / 1e9, d,
+			    (double) (d - last_done) * 1e9 /
+			    (double) (t - last), atomic_load(&r->errors));
+			last = t;
+			last_done = d;
+		}
+	}
+	res->secs = (double) (now_ns() - t0) / 1e9;
+	for (int i = 0; i < o->inflight; i++)
+		nng_aio_stop(r->c[i].aio);
+	for (int i = 0; i < o->inflight; i++)
+		nng_ctx_close(r->c[i].ctx);
+	nng_close(sock);
+	for (int i = 0; i < o->inflight; i++) {
+		nng_aio_free(r->c[i].aio);
+		pdpw_decoder_fini(&r->c[i].dec);
+	}
+	pdpd_hist_add(snap, &r->hist);
+	res->done = atomic_load(&r->done);
+	res->errors = atomic_load(&r->errors);
+	res->p50 = pdpd_hist_quantile(snap, 0.50);
+	res->p99 = pdpd_hist_quantile(snap, 0.99);
+	res->p999 = pdpd_hist_quantile(snap, 0.999);
+	free(r->c);
+	free(r);
+	free(snap);
+	return 0;
+}
+
+static void
+print_result(const char *label, const result *r, uint32_t per_req)
+{
+	printf("%-6s %10.0f req/s", label, (double) r->done / r->secs);
+	if (per_req > 1)
+		printf("  %12.0f decisions/s", (double) r->done * per_req /
+		    r->secs);
+	printf("  p50 %7.1f us  p99 %7.1f us  p999 %7.1f us  "
+	    "%" PRIu64 " requests in %.2f s, %" PRIu64 " errors\n",
+	    (double) r->p50 / 1e3, (double) r->p99 / 1e3,
+	    (double) r->p999 / 1e3, r->done, r->secs, r->errors);
+}
+
+static void
+load_usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: pdpbench load --url URL [options]\n"
+	    "  --url URL            the pdpd to drive (ipc:// or "
+	    "tcp://127.0.0.1:PORT)\n"
+	    "  --inflight C         requests in flight, 1 to 256 "
+	    "(default 64)\n"
+	    "  --count N            stop after N requests\n"
+	    "  --duration SEC       or after SEC seconds (default 5)\n"
+	    "  --batch B            authorize_batch of B requests "
+	    "(reports decisions/s)\n"
+	    "  --explain            ask for explanations\n"
+	    "  --principal ARN --action ACTION --resource ARN\n"
+	    "                       the request (default: the example "
+	    "bundle's auditor\n"
+	    "                       reading a prod report)\n"
+	    "  --compare-echo       also run against `pdpbench echo` on "
+	    "--echo-url\n"
+	    "                       (default ipc:///tmp/pdpbench-echo-PID) "
+	    "and print\n"
+	    "                       the ratios\n"
+	    "  --echo-workers N     the echo server's contexts (default: "
+	    "cores)\n"
+	    "  --echo               --url is a `pdpbench echo` server "
+	    "(replies not decoded)\n"
+	    "  --timeout MS         per request (default 5000)\n");
+}
+
+// spawn_echo starts `pdpbench echo` as a child process, so that it
+// competes for the cores as pdpd does.
+static pid_t
+spawn_echo(const char *url, int workers)
+{
+	char w[16];
+	pid_t pid;
+
+	snprintf(w, sizeof(w), "%d", workers);
+	pid = fork();
+	if (pid == 0) {
+		execl("/proc/self/exe", "pdpbench", "echo", "--listen", url,
+		    "--workers", w, (char *) NULL);
+		_exit(127);
+	}
+	nng_msleep(200);
+	return pid;
+}
+
+int
+pdpbench_load(int argc, char **argv)
+{
+	load_opts o = {NULL, 64, 0, 5.0, 0, false,
+	    "arn:aws:iam::111111111111:user/audit/auditor", "s3:GetObject",
+	    "arn:aws:s3:::acme-prod-data/q1.csv", false, false, NULL,
+	    (int) sysconf(_SC_NPROCESSORS_ONLN), 5000};
+	char echo_url[128];
+	pdpw_encoder enc;
+	pdpw_authz *v;
+	result pr, er;
+	int rc = 0;
+
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		const char *val = i + 1 < argc ? argv[i + 1] : NULL;
+		if (strcmp(a, "--help") == 0) {
+			load_usage(stdout);
+			return 0;
+		} else if (strcmp(a, "--explain") == 0) {
+			o.explain = true;
+			continue;
+		} else if (strcmp(a, "--compare-echo") == 0) {
+			o.compare_echo = true;
+			continue;
+		} else if (strcmp(a, "--echo") == 0) {
+			o.target_echo = true;
+			continue;
+		}
+		if (val == NULL) {
+			load_usage(stderr);
+			return 2;
+		}
+		i++;
+		if (strcmp(a, "--url") == 0)
+			o.url = val;
+		else if (strcmp(a, "--inflight") == 0)
+			o.inflight = atoi(val);
+		else if (strcmp(a, "--count") == 0)
+			o.count = strtoull(val, NULL, 10);
+		else if (strcmp(a, "--duration") == 0)
+			o.duration = atof(val);
+		else if (strcmp(a, "--batch") == 0)
+			o.batch = (uint32_t) atoi(val);
+		else if (strcmp(a, "--principal") == 0)
+			o.principal = val;
+		else if (strcmp(a, "--action") == 0)
+			o.action = val;
+		else if (strcmp(a, "--resource") == 0)
+			o.resource = val;
+		else if (strcmp(a, "--echo-url") == 0)
+			o.echo_url = val;
+		else if (strcmp(a, "--echo-workers") == 0)
+			o.echo_workers = atoi(val);
+		else if (strcmp(a, "--timeout") == 0)
+			o.timeout_ms = atoi(val);
+		else {
+			load_usage(stderr);
+			return 2;
+		}
+	}
+	if (o.url == NULL || o.inflight < 1 || o.inflight > 256 ||
+	    o.batch > 100000 || o.timeout_ms < 1 ||
+	    (o.count == 0 && !(o.duration > 0 && o.duration <= 3600))) {
+		load_usage(stderr);
+		return 2;
+	}
+	uint32_t per_req = o.batch ? o.batch : 1;
+	v = calloc(per_req, sizeof(*v));
+	if (v == NULL)
+		return 1;
+	for (uint32_t i = 0; i < per_req; i++) {
+		v[i].principal = o.principal;
+		v[i].action = o.action;
+		v[i].resource = o.resource;
+	}
+	pdpw_encoder_init(&enc);
+	if ((o.batch ? pdpw_encode_batch_req(&enc, 1, v, o.batch) :
+	    pdpw_encode_authz_req(&enc, 1, o.explain ? PDPW_OP_EXPLAIN :
+	    PDPW_OP_AUTHORIZE, &v[0])) != PDPW_OK) {
+		fprintf(stderr, "pdpbench load: out of memory\n");
+		return 1;
+	}
+	printf("pdpbench load: %s, %d in flight, %s%s, request %zu bytes",
+	    o.url, o.inflight, o.batch ? "authorize_batch" :
+	    o.explain ? "explain" : "authorize", o.count ? "" : "", enc.n);
+	if (o.batch)
+		printf(" (%u decisions)", o.batch);
+	if (o.count)
+		printf(", %" PRIu64 " requests\n", o.count);
+	else
+		printf(", %.1f s\n", o.duration);
+	fflush(stdout);
+
+	if (run_load(&o, o.url, o.target_echo, enc.p, enc.n, per_req,
+	    o.target_echo ? "echo" : "pdpd", &pr) != 0) {
+		rc = 1;
+		goto out;
+	}
+	print_result(o.target_echo ? "echo" : "pdpd", &pr, per_req);
+	if (pr.errors > 0)
+		rc = 1;
+	if (o.compare_echo) {
+		if (o.echo_url == NULL) {
+			snprintf(echo_url, sizeof(echo_url),
+			    "ipc:///tmp/pdpbench-echo-%ld", (long) getpid());
+			o.echo_url = echo_url;
+		}
+		pid_t pid = spawn_echo(o.echo_url, o.echo_workers);
+		int st;
+		if (pid < 0 || run_load(&o, o.echo_url, true, enc.p, enc.n,
+		    per_req, "echo", &er) != 0) {
+			rc = 1;
+		} else {
+			print_result("echo", &er, per_req);
+			printf("ratio  throughput pdpd/echo %.1f%%  "
+			    "p99 pdpd/echo %.2fx\n",
+			    100.0 * ((double) pr.done / pr.secs) /
+			    ((double) er.done / er.secs),
+			    er.p99 ? (double) pr.p99 / (double) er.p99 : 0);
+		}
+		if (pid > 0) {
+			kill(pid, SIGTERM);
+			waitpid(pid, &st, 0);
+		}
+	}
+out:
+	pdpw_encoder_fini(&enc);
+	free(v);
+	return rc;
+}

@@ -1,0 +1,40 @@
+// pdpbench.c - the pdpbench command: one subcommand per file (pdpbench.h).
+//
+//   pdpbench micro ...   the in-process decision path (micro.c)
+//   pdpbench load ...    a pdpd server over nng (load.c)
+//   pdpbench echo ...    the bare nng echo server load compares with
+
+#include <stdio.h>
+#include <string.h>
+
+#include "pdpbench.h"
+
+static void
+usage(FILE *fp)
+{
+	fprintf(fp,
+	    "usage: pdpbench micro|load|echo [options]\n"
+	    "       pdpbench SUBCOMMAND --help\n");
+}
+
+int
+main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	// Each subcommand sees its own name as argv[0].
+	if (strcmp(argv[1], "micro") == 0)
+		return pdpbench_micro(argc - 1, argv + 1);
+	if (strcmp(argv[1], "load") == 0)
+		return pdpbench_load(argc - 1, argv + 1);
+	if (strcmp(argv[1], "echo") == 0)
+		return pdpbench_echo(argc - 1, argv + 1);
+	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	usage(stderr);
+	return 2;
+}

@@ -1,0 +1,378 @@
+// iams.c - the IAM service's front door: open and close, the one entry
+// point iams_call (parse the caller, run the operation in one store
+// transaction, commit, make the change live), and self-authorization
+// through the policy decision point.
+
+#define _POSIX_C_SOURCE 200809L
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "iamsi.h"
+
+static const iamsi_op *const tables[] = {
+	iamsi_ops_users, iamsi_ops_groups, iamsi_ops_roles,
+	iamsi_ops_policies, iamsi_ops_inline, iamsi_ops_tags, iamsi_ops_keys,
+	iamsi_ops_login, iamsi_ops_account,
+};
+#define NTABLES (sizeof(tables) / sizeof(tables[0]))
+
+static const iamsi_op *
+find_op(const char *name)
+{
+	for (size_t t = 0; t < NTABLES; t++)
+		for (const iamsi_op *o = tables[t]; o->name != NULL; o++)
+			if (strcmp(o->name, name) == 0)
+				return o;
+	return NULL;
+}
+
+const char *const *
+iams_op_names(void)
+{
+	static const char *names[160];
+
+	if (names[0] == NULL) {
+		size_t n = 0;
+		for (size_t t = 0; t < NTABLES; t++)
+			for (const iamsi_op *o = tables[t]; o->name != NULL &&
+			    n + 1 < sizeof(names) / sizeof(names[0]); o++)
+				names[n++] = o->name;
+	}
+	return names;
+}
+
+int
+iams_service_open(const char *path, const iams_options *opt,
+    iams_service **out, char *err, size_t errlen)
+{
+	iams_service *s = calloc(1, sizeof(*s));
+	int rv;
+
+	if (s == NULL)
+		return PDP_ENOMEM;
+	pthread_mutex_init(&s->mu, NULL);
+	if (opt != NULL && opt->store_key != NULL) {
+		memcpy(s->key, opt->store_key, IAMS_KEY_LEN);
+		s->has_key = true;
+	}
+	s->users_max = opt && opt->users_max ? opt->users_max :
+	    IAMSI_USERS_PER_ACCOUNT;
+	s->argon2_kib = opt && opt->argon2_kib ? opt->argon2_kib : 19456;
+	if ((rv = iams_store_open(path, &s->st, err, errlen)) != PDP_OK)
+		goto fail;
+	if ((rv = pdp_engine_open(&s->engine)) != PDP_OK)
+		goto fail;
+	if ((rv = iamsi_rebuild(s, err, errlen)) != PDP_OK)
+		goto fail;
+	*out = s;
+	return PDP_OK;
+fail:
+	iams_service_close(s);
+	return rv;
+}
+
+void
+iams_service_close(iams_service *s)
+{
+	if (s == NULL)
+		return;
+	pdp_engine_close(s->engine);
+	iams_store_close(s->st);
+	pthread_mutex_destroy(&s->mu);
+	// The store key must not outlive the service in freed memory.
+	memset(s->key, 0, sizeof(s->key));
+	free(s);
+}
+
+pdp_engine *
+iams_service_engine(iams_service *s)
+{
+	return s->engine;
+}
+
+void
+iams_service_stats(iams_service *s, iams_stats *out)
+{
+	pthread_mutex_lock(&s->mu);
+	*out = s->stats;
+	pthread_mutex_unlock(&s->mu);
+}
+
+int
+iams_service_batch(iams_service *s, bool on)
+{
+	char why[512];
+	int rv = PDP_OK;
+
+	pthread_mutex_lock(&s->mu);
+	s->batch = on;
+	if (!on && (rv = iamsi_rebuild(s, why, sizeof(why))) != PDP_OK)
+		s->stats.rebuild_failures++;
+	pthread_mutex_unlock(&s->mu);
+	return rv;
+}
+
+static int64_t
+now_seconds(void)
+{
+	return (int64_t) time(NULL);
+}
+
+// finish commits a call that wrote and makes it live: the revision
+// grows inside the transaction, the commit makes it durable, the
+// rebuild publishes it.
+static int
+finish(iamsi_ctx *c)
+{
+	int rv;
+
+	if (!c->changed) {
+		if ((rv = iams_store_commit(c->st)) != PDP_OK)
+			return iamsi_store_fail(c, rv, NULL);
+		return PDP_OK;
+	}
+	if ((rv = iams_store_bump(c->st)) != PDP_OK) {
+		iams_store_rollback(c->st);
+		return iamsi_store_fail(c, rv, NULL);
+	}
+	if ((rv = iams_store_commit(c->st)) != PDP_OK)
+		return iamsi_store_fail(c, rv, NULL);
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	c->s->stats.commit_ns = (uint64_t) ts.tv_sec * 1000000000u +
+	    (uint64_t) ts.tv_nsec;
+	// The change is durable now; a failed rebuild keeps the previous
+	// bundle live (decisions never fail) and is counted, and the next
+	// commit rebuilds everything again.
+	char why[512];
+	if (c->s->batch)
+		return PDP_OK;
+	if (iamsi_rebuild(c->s, why, sizeof(why)) != PDP_OK) {
+		c->s->stats.rebuild_failures++;
+		fprintf(stderr, "iam: rebuild failed: %s\n", why);
+	}
+	return PDP_OK;
+}
+
+static int
+iamsi_caller_parse(iamsi_ctx *c, const char *arn)
+{
+	const char *p;
+
+	// arn:aws:iam::ACCOUNT:root | user/PATH/NAME, or an STS session.
+	if (strncmp(arn, "arn:aws:iam::", 13) == 0)
+		p = arn + 13;
+	else if (strncmp(arn, "arn:aws:sts::", 13) == 0)
+		p = arn + 13;
+	else
+		return PDP_EINVAL;
+	if (strspn(p, "0123456789") != 12 || p[12] != ':')
+		return PDP_EINVAL;
+	memcpy(c->account, p, 12);
+	c->account[12] = '\0';
+	p += 13;
+	if (strncmp(arn, "arn:aws:iam::", 13) == 0 && strcmp(p, "root") == 0)
+		c->root = true;
+	else if (strncmp(arn, "arn:aws:iam::", 13) == 0 &&
+	    strncmp(p, "user/", 5) == 0) {
+		const char *name = strrchr(p, '/') + 1;
+		if (strlen(name) > IAMSI_USER_NAME_MAX)
+			return PDP_EINVAL;
+		snprintf(c->user, sizeof(c->user), "%s", name);
+		c->is_user = true;
+	}
+	return PDP_OK;
+}
+
+int
+iams_call(iams_service *s, const char *caller_arn, const char *op,
+    const json_t *params, json_t **response, iams_error *err)
+{
+	iams_error scratch;
+	iamsi_ctx c;
+	int rv;
+
+	if (err == NULL)
+		err = &scratch;
+	memset(&c, 0, sizeof(c));
+	c.s = s;
+	c.st = s->st;
+	c.caller = caller_arn ? caller_arn : "";
+	c.params = params;
+	c.err = err;
+	c.now = now_seconds();
+	const iamsi_op *o = find_op(op ? op : "");
+	if (o == NULL)
+		return iamsi_fail(&c, "InvalidAction", "The action %s is not "
+		    "valid for this web service.", op ? op : "(none)");
+	if (params != NULL && !json_is_object(params))
+		return iamsi_fail(&c, "ValidationError", "the request "
+		    "parameters must be an object");
+	if (iamsi_caller_parse(&c, c.caller) != PDP_OK)
+		return iamsi_fail(&c, "AccessDenied", "The caller %s is not "
+		    "a valid principal ARN", c.caller);
+	if ((c.resp = json_object()) == NULL)
+		return iamsi_fail(&c, "ServiceFailure", "out of memory");
+
+	pthread_mutex_lock(&s->mu);
+	if ((rv = iams_store_begin(s->st, o->write)) != PDP_OK) {
+		rv = iamsi_store_fail(&c, rv, NULL);
+		goto out;
+	}
+	rv = o->fn(&c);
+	// Every operation authorizes itself against its target; one that
+	// returned without doing so is a bug, never an allow.
+	if (rv == PDP_OK && !c.authorized)
+		rv = iamsi_fail(&c, "ServiceFailure", "%s was not authorized",
+		    op);
+	if (rv != PDP_OK) {
+		iams_store_rollback(s->st);
+		goto out;
+	}
+	rv = finish(&c);
+out:
+	pthread_mutex_unlock(&s->mu);
+	if (rv != PDP_OK) {
+		json_decref(c.resp);
+		return rv;
+	}
+	*response = c.resp;
+	return PDP_OK;
+}
+
+// --- self-authorization ------------------------------------------------------------
+
+bool
+iamsi_authorize(iamsi_ctx *c, const char *action, const char *resource,
+    const json_t *tags)
+{
+	pdp_context_entry ctx[IAMSI_TAGS_MAX + 1];
+	const char *vals[IAMSI_TAGS_MAX];
+	const char *keys[IAMSI_TAGS_MAX];
+	char names[IAMSI_TAGS_MAX][IAMSI_TAG_KEY_MAX + 32];
+	pdp_request req;
+	pdp_decision d;
+	pdp_explanation ex;
+	uint32_t n = 0;
+
+	memset(&req, 0, sizeof(req));
+	req.principal = c->caller;
+	req.action = action;
+	req.resource = resource;
+	// aws:RequestTag/KEY and aws:TagKeys, so that tag-based policies
+	// can govern who tags what (iam-semantics 7.1).
+	if (json_is_array(tags)) {
+		size_t i;
+		const json_t *t;
+		json_array_foreach(tags, i, t) {
+			const char *k = json_string_value(
+			    json_object_get(t, "Key"));
+			const char *v = json_string_value(
+			    json_object_get(t, "Value"));
+			if (k == NULL || v == NULL || n >= IAMSI_TAGS_MAX)
+				continue;
+			snprintf(names[n], sizeof(names[n]),
+			    "aws:RequestTag/%s", k);
+			keys[n] = k;
+			vals[n] = v;
+			ctx[n].key = names[n];
+			ctx[n].values = &vals[n];
+			ctx[n].nvalues = 1;
+			ctx[n].multi = false;
+			n++;
+		}
+		if (n > 0) {
+			ctx[n].key = "aws:TagKeys";
+			ctx[n].values = keys;
+			ctx[n].nvalues = n;
+			ctx[n].multi = true;
+			req.context = ctx;
+			req.ncontext = n + 1;
+		}
+	}
+	pdp_bundle *b = pdp_engine_acquire(c->s->engine);
+	pdp_bundle_authorize(b, &req, &d, &ex);
+	pdp_bundle_close(b);
+	if (d.effect == PDP_ALLOW) {
+		c->authorized = true;
+		return true;
+	}
+	const char *who = c->root ? "Root" : "User";
+	if (d.effect == PDP_EXPLICIT_DENY)
+		iamsi_fail(c, "AccessDenied", "%s: %s is not authorized to "
+		    "perform: %s on resource: %s with an explicit deny in "
+		    "an %s policy", who, c->caller, action, resource,
+		    pdp_policy_type_name(ex.deny_type));
+	else
+		iamsi_fail(c, "AccessDenied", "%s: %s is not authorized to "
+		    "perform: %s on resource: %s because no %s policy allows "
+		    "the %s action", who, c->caller, action, resource,
+		    d.err == PDP_OK ? pdp_policy_type_name(ex.deny_type) :
+		    "identity-based", action);
+	return false;
+}
+
+bool
+iamsi_root_only(iamsi_ctx *c, const char *action)
+{
+	if (c->root)
+		return true;
+	iamsi_fail(c, "AccessDenied", "User: %s is not authorized to "
+	    "perform: %s: this task requires the account's root user",
+	    c->caller, action);
+	return false;
+}
+
+// --- accounts ------------------------------------------------------------------
+
+int
+iams_account_create(iams_service *s, const char *id, iams_error *err)
+{
+	iamsi_ctx c;
+	iams_entity root;
+	int64_t eid;
+	int rv;
+
+	memset(&c, 0, sizeof(c));
+	c.s = s;
+	c.st = s->st;
+	c.err = err;
+	c.now = now_seconds();
+	if (id == NULL || strlen(id) != 12 || strspn(id, "0123456789") != 12)
+		return iamsi_fail(&c, "ValidationError", "an account id is "
+		    "12 digits");
+	pthread_mutex_lock(&s->mu);
+	if ((rv = iams_store_begin(s->st, true)) != PDP_OK) {
+		rv = iamsi_store_fail(&c, rv, NULL);
+		goto out;
+	}
+	rv = iams_store_account_create(s->st, id, c.now);
+	if (rv == PDP_EINVAL) {
+		iams_store_rollback(s->st);
+		rv = iamsi_fail(&c, "EntityAlreadyExists", "Account %s "
+		    "already exists.", id);
+		goto out;
+	}
+	memset(&root, 0, sizeof(root));
+	root.kind = IAMS_ROOT;
+	root.account = (char *) id;
+	root.name = "root";
+	root.path = "/";
+	root.uid = (char *) id; // root's aws:userid is the account id
+	root.created = c.now;
+	if (rv == PDP_OK)
+		rv = iams_store_entity_insert(s->st, &root, &eid);
+	if (rv != PDP_OK) {
+		iams_store_rollback(s->st);
+		rv = iamsi_store_fail(&c, rv, NULL);
+		goto out;
+	}
+	c.changed = true;
+	rv = finish(&c);
+out:
+	pthread_mutex_unlock(&s->mu);
+	return rv;
+}

@@ -1,0 +1,216 @@
+// iamsi.h - internals shared by the IAM service's files: the call
+// context, the operation table, AWS errors, name and limit checks, ids,
+// ARNs, and authorization.
+
+#ifndef IAMSI_H
+#define IAMSI_H
+
+#include <pthread.h>
+
+#include "iams.h"
+#include "store.h"
+
+// AWS's IAM quotas (iam-semantics 13).
+#define IAMSI_USER_NAME_MAX 64
+#define IAMSI_GROUP_NAME_MAX 128
+#define IAMSI_ROLE_NAME_MAX 64
+#define IAMSI_POLICY_NAME_MAX 128
+#define IAMSI_PATH_MAX 512
+#define IAMSI_GROUPS_PER_ACCOUNT 300
+#define IAMSI_ROLES_PER_ACCOUNT 1000
+#define IAMSI_POLICIES_PER_ACCOUNT 1500
+#define IAMSI_USERS_PER_ACCOUNT 5000
+#define IAMSI_ATTACH_USER 20
+#define IAMSI_ATTACH_GROUP 10
+#define IAMSI_ATTACH_ROLE 25
+#define IAMSI_GROUPS_PER_USER 10
+#define IAMSI_KEYS_PER_USER 2
+#define IAMSI_VERSIONS_MAX 5
+#define IAMSI_TAGS_MAX 50
+#define IAMSI_TAG_KEY_MAX 128
+#define IAMSI_TAG_VALUE_MAX 256
+#define IAMSI_MANAGED_SIZE 6144
+#define IAMSI_INLINE_USER 2048
+#define IAMSI_INLINE_GROUP 5120
+#define IAMSI_INLINE_ROLE 10240
+#define IAMSI_TRUST_SIZE 2048
+#define IAMSI_DOC_MAX 131072
+#define IAMSI_DESC_MAX 1000
+
+struct iams_service {
+	pthread_mutex_t mu;  // serializes calls (one store connection)
+	iams_store *st;
+	pdp_engine *engine;
+	uint8_t key[IAMS_KEY_LEN];
+	bool has_key;
+	uint32_t users_max;
+	uint32_t argon2_kib;
+	bool batch;          // rebuilds deferred (iams_service_batch)
+	iams_stats stats;
+};
+
+// One call in flight.
+typedef struct iamsi_ctx {
+	iams_service *s;
+	iams_store *st;
+	const char *caller;    // the caller's ARN
+	char account[13];      // the caller's account
+	bool root;             // the caller is the account's root user
+	bool is_user;          // the caller is an IAM user ...
+	char user[IAMSI_USER_NAME_MAX + 1]; // ... of this name
+	const json_t *params;
+	json_t *resp;          // the response object being built
+	bool changed;          // the call wrote: bump, commit, rebuild
+	bool authorized;       // iamsi_authorize allowed the call
+	int64_t now;
+	iams_error *err;
+} iamsi_ctx;
+
+typedef int (*iamsi_handler)(iamsi_ctx *c);
+
+typedef struct iamsi_op {
+	const char *name;      // "CreateUser"
+	iamsi_handler fn;
+	bool write;            // takes the write lock
+} iamsi_op;
+
+// The operation tables of the ops_*.c files, each ending with {NULL}.
+extern const iamsi_op iamsi_ops_users[];
+extern const iamsi_op iamsi_ops_groups[];
+extern const iamsi_op iamsi_ops_roles[];
+extern const iamsi_op iamsi_ops_policies[];
+extern const iamsi_op iamsi_ops_inline[];
+extern const iamsi_op iamsi_ops_tags[];
+extern const iamsi_op iamsi_ops_keys[];
+extern const iamsi_op iamsi_ops_login[];
+extern const iamsi_op iamsi_ops_account[];
+
+// --- errors (util.c) ---------------------------------------------------------
+
+// iamsi_fail fills c->err with an AWS error and returns PDP_EINVAL; the
+// HTTP status follows from the code.
+int iamsi_fail(iamsi_ctx *c, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+// iamsi_store_fail turns a store failure into ServiceFailure (or
+// NoSuchEntity for PDP_ENOENT when `what` is given).
+int iamsi_store_fail(iamsi_ctx *c, int rv, const char *what);
+void iamsi_error_set(iams_error *e, const char *code, const char *msg);
+
+// --- parameters (util.c) -------------------------------------------------------
+
+// iamsi_str returns string param `name`, or NULL when absent. A present
+// param of another type is a ValidationError (*bad set).
+const char *iamsi_str(iamsi_ctx *c, const char *name, bool *bad);
+// iamsi_need returns a required string param or fails the call
+// (ValidationError) and returns NULL.
+const char *iamsi_need(iamsi_ctx *c, const char *name);
+// iamsi_bool / iamsi_int read optional params (defaults when absent);
+// false when present but of the wrong type (the call has failed).
+bool iamsi_bool(iamsi_ctx *c, const char *name, bool dflt, bool *out);
+bool iamsi_int(iamsi_ctx *c, const char *name, int64_t dflt, int64_t *out);
+
+// --- checks (util.c); each fails the call and returns false ------------------
+
+bool iamsi_check_name(iamsi_ctx *c, const char *field, const char *v,
+    size_t max);
+bool iamsi_check_path(iamsi_ctx *c, const char *field, const char *v);
+bool iamsi_check_policy_path(iamsi_ctx *c, const char *field,
+    const char *v);
+bool iamsi_check_description(iamsi_ctx *c, const char *v);
+// iamsi_check_document validates a policy document of `type` with the
+// policy compiler: MalformedPolicyDocument with every diagnostic;
+// `managed` adds CreatePolicy's rules (Version 2012-10-17, 6,144
+// characters). *size gets the size without whitespace.
+bool iamsi_check_document(iamsi_ctx *c, const char *doc,
+    pdp_policy_type type, bool managed, size_t *size);
+// iamsi_doc_size counts the characters of a document, whitespace not
+// counted, as IAM's size quotas do.
+size_t iamsi_doc_size(const char *doc);
+
+// Paging: Marker and MaxItems (1-1000, default 100).
+bool iamsi_paging(iamsi_ctx *c, const char **marker, uint32_t *max);
+
+// --- ids, ARNs, time (util.c) --------------------------------------------------
+
+// iamsi_random_id writes `prefix` then 16 (or `n`) random characters of
+// [A-Z0-9] (access key ids and unique ids alike) into out.
+void iamsi_random_id(const char *prefix, size_t n, char *out);
+// iamsi_arn writes "arn:aws:iam::ACCOUNT:TYPE" PATH NAME.
+void iamsi_arn(char *out, size_t len, const char *account,
+    const char *type, const char *path, const char *name);
+// iamsi_date writes Unix seconds as ISO 8601 ("2024-05-01T10:00:00Z").
+json_t *iamsi_date(int64_t t);
+
+// --- authorization (iams.c) -----------------------------------------------------
+
+// iamsi_authorize decides `action` on `resource` for the caller with the
+// live bundle; AccessDenied (false) unless allowed. `tags`: the request's
+// tags (a JSON array of {Key, Value}) for aws:RequestTag / aws:TagKeys,
+// or NULL.
+bool iamsi_authorize(iamsi_ctx *c, const char *action,
+    const char *resource, const json_t *tags);
+// iamsi_root_only fails the call with AccessDenied unless the caller is
+// root: root-only tasks (iam-semantics 14) stay root's even for a caller
+// allowed *:*.
+bool iamsi_root_only(iamsi_ctx *c, const char *action);
+
+// --- shared entity helpers (ops_users.c) ----------------------------------------
+
+// iamsi_entity_find looks up `name` of `kind` in the caller's account,
+// authorizes `action` on its ARN (the ARN without a path when it does
+// not exist, as AWS does) and fails with NoSuchEntity when absent.
+bool iamsi_entity_find(iamsi_ctx *c, iams_kind kind, const char *name,
+    const char *action, iams_entity *out);
+// iamsi_entity_arn writes the ARN of an entity.
+void iamsi_entity_arn(const iams_entity *e, char *out, size_t len);
+// iamsi_tags_json returns the tags of an owner as [{Key, Value}].
+json_t *iamsi_tags_json(iamsi_ctx *c, bool policy, int64_t owner);
+// iamsi_tags_apply validates `tags` (a Tags param) and sets them on the
+// owner: all or nothing, 50 at most in the end. With `fresh` the owner
+// has no tags yet.
+bool iamsi_tags_check(iamsi_ctx *c, const json_t *tags);
+bool iamsi_tags_apply(iamsi_ctx *c, bool policy, int64_t owner,
+    const json_t *tags);
+
+// iamsi_self_or_named resolves an optional UserName param: absent means
+// the caller itself (root included), as AWS's GetUser, access key and
+// login profile calls do; authorizes `action` on the user.
+bool iamsi_self_or_named(iamsi_ctx *c, const char *action, iams_entity *e);
+// iamsi_list_entities is ListUsers, ListGroups and ListRoles: PathPrefix,
+// Marker (the last name returned) and MaxItems; `fn` makes one item.
+int iamsi_list_entities(iamsi_ctx *c, iams_kind kind, const char *action,
+    const char *field, json_t *(*fn)(iamsi_ctx *, const iams_entity *,
+    bool));
+// iamsi_boundary_json adds PermissionsBoundary to an entity's shape.
+void iamsi_boundary_json(iamsi_ctx *c, json_t *o, const iams_entity *e);
+// iamsi_boundary_param resolves a PermissionsBoundary ARN (NULL: none,
+// *pid 0) to its policy key; fails the call when unknown.
+bool iamsi_boundary_param(iamsi_ctx *c, const char *arn, int64_t *pid);
+
+// What hangs off an entity, for DeleteConflict.
+typedef struct iamsi_counts {
+	uint32_t groups, members, attached, inl, keys;
+	bool login;
+} iamsi_counts;
+
+int iamsi_count_entity(iamsi_ctx *c, const iams_entity *e, iamsi_counts *n);
+
+// --- policies (ops_policies.c) ----------------------------------------------
+
+// iamsi_policy_find looks up a customer managed policy by ARN in the
+// caller's account (NoSuchEntity / InvalidInput), authorizing `action`
+// on it when `action` is not NULL.
+bool iamsi_policy_find(iamsi_ctx *c, const char *arn, const char *action,
+    iams_policy *out);
+
+// --- passwords (ops_login.c) --------------------------------------------------
+
+// --- the bundle (model.c) -------------------------------------------------------
+
+// iamsi_model builds the account model of the whole store (inside a read
+// transaction the caller holds).
+int iamsi_model(iams_store *st, bool all_versions, json_t **out);
+// iamsi_rebuild compiles the store into a bundle and swaps it in.
+int iamsi_rebuild(iams_service *s, char *err, size_t errlen);
+
+#endif // IAMSI_H

@@ -1,0 +1,300 @@
+// store.h - the IAM service's store interface: every read and write of
+// accounts, identities, policies and credentials goes through here. The
+// embedded backend is SQLite (store_sqlite.c); no SQL lives anywhere
+// else, so a PostgreSQL backend implements this same header.
+//
+// Conventions. Every function returns PDP_OK, PDP_ENOENT (no such row),
+// PDP_EINVAL (a unique or reference constraint refused the write: a
+// duplicate name, a row still referenced), PDP_ENOMEM or PDP_EIO (the
+// database failed; `iams_store_errmsg` says why). Records handed to a
+// callback are borrowed for the duration of the callback; records filled
+// by a `get` own their strings until the matching `_fini`. Names are
+// compared ignoring ASCII case where IAM does (users, groups, roles,
+// managed policies, user and role tag keys). A store handle belongs to
+// one thread at a time.
+
+#ifndef IAMS_STORE_H
+#define IAMS_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pdp.h"
+
+typedef struct iams_store iams_store;
+
+// The kinds of entity. Root is an entity so that its credentials (access
+// keys, password) hang off it like a user's.
+typedef enum iams_kind {
+	IAMS_ROOT = 0,
+	IAMS_USER = 1,
+	IAMS_GROUP = 2,
+	IAMS_ROLE = 3,
+} iams_kind;
+
+// iams_store_open opens (creating when absent) the store at `path`,
+// brings its schema up to date with the ordered migrations, and sets
+// *out. `err` (errlen bytes, may be NULL) says why on failure.
+int iams_store_open(const char *path, iams_store **out, char *err,
+    size_t errlen);
+
+// iams_store_close closes the store; close(NULL) is a no-op.
+void iams_store_close(iams_store *st);
+
+// iams_store_errmsg returns the backend's text for the last failure
+// (static or valid until the next call on `st`).
+const char *iams_store_errmsg(iams_store *st);
+
+// iams_store_schema_version returns the schema version the store is at.
+int iams_store_schema_version(iams_store *st);
+
+// iams_store_begin starts the transaction of one API call (`write`:
+// take the write lock now, so the call never fails half way on a
+// concurrent writer); commit makes it durable before returning;
+// rollback discards it (a no-op outside a transaction).
+int iams_store_begin(iams_store *st, bool write);
+int iams_store_commit(iams_store *st);
+void iams_store_rollback(iams_store *st);
+
+// iams_store_revision returns the store's revision: it grows by one with
+// every committed write (iams_store_bump, inside the write).
+int iams_store_revision(iams_store *st, uint64_t *out);
+int iams_store_bump(iams_store *st);
+
+// --- Accounts ----------------------------------------------------------------
+
+int iams_store_account_create(iams_store *st, const char *id,
+    int64_t now);
+int iams_store_account_exists(iams_store *st, const char *id);
+int iams_store_account_delete(iams_store *st, const char *id);
+int iams_store_account_list(iams_store *st,
+    int (*cb)(void *arg, const char *id), void *arg);
+
+// --- Entities: root, users, groups, roles ------------------------------------
+
+typedef struct iams_entity {
+	int64_t eid;           // the store's key; stable across renames
+	iams_kind kind;
+	char *account;
+	char *name;
+	char *path;
+	char *uid;             // AIDA..., AGPA..., AROA...
+	int64_t created;       // Unix seconds
+	char *description;     // NULL when none
+	char *trust;           // roles: the trust policy document
+	int64_t max_session;   // roles: seconds
+	int64_t boundary;      // users, roles: policy key, 0 when none
+	int64_t last_used;     // roles: last AssumeRole, 0 never
+} iams_entity;
+
+// iams_entity_fini frees the strings of a record filled by a get.
+void iams_entity_fini(iams_entity *e);
+
+// iams_store_entity_insert adds `e` (eid ignored) and sets *eid.
+// PDP_EINVAL when the name (ignoring case) or unique id is taken.
+int iams_store_entity_insert(iams_store *st, const iams_entity *e,
+    int64_t *eid);
+
+// iams_store_entity_get finds an entity by account, kind and name
+// (ignoring case), or by key with iams_store_entity_by_eid.
+int iams_store_entity_get(iams_store *st, const char *account,
+    iams_kind kind, const char *name, iams_entity *out);
+int iams_store_entity_by_eid(iams_store *st, int64_t eid,
+    iams_entity *out);
+
+// iams_store_entity_update rewrites name, path, description, trust,
+// max_session and boundary of entity e->eid. PDP_EINVAL on a name taken.
+int iams_store_entity_update(iams_store *st, const iams_entity *e);
+
+// iams_store_entity_delete removes an entity with everything that hangs
+// off it (memberships, inline policies, attachments, tags, keys, login
+// profile): IAM's DeleteConflict rules are the caller's to apply first.
+int iams_store_entity_delete(iams_store *st, int64_t eid);
+
+// iams_store_entity_list calls `cb` for the entities of `kind` in
+// `account` whose path begins with `prefix` (NULL: all) and whose name
+// sorts after `after` ignoring case (NULL: from the start), in name order,
+// at most `max` (0: no limit). A non-zero return of `cb` stops the walk
+// and is returned.
+int iams_store_entity_list(iams_store *st, const char *account,
+    iams_kind kind, const char *prefix, const char *after, uint32_t max,
+    int (*cb)(void *arg, const iams_entity *e), void *arg);
+
+// iams_store_entity_count sets *n to the number of entities of `kind` in
+// `account`.
+int iams_store_entity_count(iams_store *st, const char *account,
+    iams_kind kind, uint32_t *n);
+
+// --- Group membership --------------------------------------------------------
+
+// iams_store_member_add: PDP_EINVAL when already a member.
+int iams_store_member_add(iams_store *st, int64_t group, int64_t user);
+int iams_store_member_remove(iams_store *st, int64_t group, int64_t user);
+// iams_store_member_groups lists the groups of `user` (by name), and
+// iams_store_member_users the users of `group`.
+int iams_store_member_groups(iams_store *st, int64_t user,
+    int (*cb)(void *arg, const iams_entity *e), void *arg);
+int iams_store_member_users(iams_store *st, int64_t group,
+    int (*cb)(void *arg, const iams_entity *e), void *arg);
+
+// --- Managed policies and their versions --------------------------------------
+
+typedef struct iams_policy {
+	int64_t pid;
+	char *account;
+	char *name;
+	char *path;
+	char *arn;
+	char *policy_id;       // ANPA...
+	char *description;     // NULL when none
+	char *default_version; // "v1"
+	int64_t next_version;  // the number the next version gets
+	int64_t created, updated;
+	uint32_t attachments;  // attached to users, groups, roles
+	uint32_t boundaries;   // used as a permissions boundary
+} iams_policy;
+
+void iams_policy_fini(iams_policy *p);
+
+int iams_store_policy_insert(iams_store *st, const iams_policy *p,
+    int64_t *pid);
+int iams_store_policy_get(iams_store *st, const char *arn,
+    iams_policy *out);
+int iams_store_policy_by_pid(iams_store *st, int64_t pid,
+    iams_policy *out);
+// iams_store_policy_update rewrites default_version, next_version and
+// updated of p->pid.
+int iams_store_policy_update(iams_store *st, const iams_policy *p);
+// iams_store_policy_delete removes a policy with its versions and tags;
+// PDP_EINVAL while it is attached or a boundary.
+int iams_store_policy_delete(iams_store *st, int64_t pid);
+// iams_store_policy_list lists the policies of `account` as
+// iams_store_entity_list lists entities (`only_attached`: those attached
+// or used as a boundary).
+int iams_store_policy_list(iams_store *st, const char *account,
+    const char *prefix, bool only_attached, const char *after,
+    uint32_t max, int (*cb)(void *arg, const iams_policy *p), void *arg);
+int iams_store_policy_count(iams_store *st, const char *account,
+    uint32_t *n);
+
+typedef struct iams_version {
+	char *id;       // "v3"
+	char *document; // the JSON text as given
+	int64_t created;
+} iams_version;
+
+void iams_version_fini(iams_version *v);
+
+int iams_store_version_insert(iams_store *st, int64_t pid,
+    const iams_version *v);
+int iams_store_version_get(iams_store *st, int64_t pid, const char *id,
+    iams_version *out);
+int iams_store_version_delete(iams_store *st, int64_t pid, const char *id);
+// iams_store_version_list lists versions oldest first.
+int iams_store_version_list(iams_store *st, int64_t pid,
+    int (*cb)(void *arg, const iams_version *v), void *arg);
+
+// --- Attachments -------------------------------------------------------------
+
+// iams_store_attach: PDP_EINVAL when attached already.
+int iams_store_attach(iams_store *st, int64_t eid, int64_t pid);
+int iams_store_detach(iams_store *st, int64_t eid, int64_t pid);
+// iams_store_attached lists the policies attached to `eid` in the order
+// they were attached.
+int iams_store_attached(iams_store *st, int64_t eid,
+    int (*cb)(void *arg, const iams_policy *p), void *arg);
+// iams_store_attached_to lists the entities `pid` is attached to.
+int iams_store_attached_to(iams_store *st, int64_t pid,
+    int (*cb)(void *arg, const iams_entity *e), void *arg);
+
+// --- Inline policies ---------------------------------------------------------
+
+// iams_store_inline_put adds or replaces inline policy `name` of `eid`.
+int iams_store_inline_put(iams_store *st, int64_t eid, const char *name,
+    const char *document);
+// iams_store_inline_get sets *doc (malloc'd; free it).
+int iams_store_inline_get(iams_store *st, int64_t eid, const char *name,
+    char **doc);
+int iams_store_inline_delete(iams_store *st, int64_t eid,
+    const char *name);
+// iams_store_inline_list lists (name, document) in name order.
+int iams_store_inline_list(iams_store *st, int64_t eid,
+    int (*cb)(void *arg, const char *name, const char *doc), void *arg);
+
+// --- Tags --------------------------------------------------------------------
+
+// Tags hang off an entity (keys ignore case: a new key replaces one that
+// differs only in case, keeping the new spelling) or off a managed policy
+// (`policy` true; keys are case-sensitive), as IAM does.
+int iams_store_tag_set(iams_store *st, bool policy, int64_t owner,
+    const char *key, const char *value);
+int iams_store_tag_delete(iams_store *st, bool policy, int64_t owner,
+    const char *key);
+// iams_store_tag_list lists tags in key order.
+int iams_store_tag_list(iams_store *st, bool policy, int64_t owner,
+    int (*cb)(void *arg, const char *key, const char *value), void *arg);
+
+// --- Access keys -------------------------------------------------------------
+
+typedef struct iams_key {
+	char *key_id;          // AKIA...
+	int64_t eid;           // the owning user or root
+	bool active;
+	const uint8_t *secret; // the sealed secret (see keys.c); borrowed
+	size_t secret_len;
+	int64_t created;
+	int64_t last_used;     // 0: never
+	char *last_service;    // NULL: never
+	char *last_region;
+} iams_key;
+
+void iams_key_fini(iams_key *k);
+
+int iams_store_key_insert(iams_store *st, const iams_key *k);
+// iams_store_key_get fills *out; out->secret stays valid until fini.
+int iams_store_key_get(iams_store *st, const char *key_id, iams_key *out);
+int iams_store_key_set_status(iams_store *st, const char *key_id,
+    bool active);
+int iams_store_key_delete(iams_store *st, const char *key_id);
+// iams_store_key_list lists the keys of `eid` oldest first (secret NULL).
+int iams_store_key_list(iams_store *st, int64_t eid,
+    int (*cb)(void *arg, const iams_key *k), void *arg);
+
+// --- Login profiles and passwords -------------------------------------------
+
+typedef struct iams_login {
+	char *hash;            // argon2id encoded hash
+	int64_t created;
+	int64_t changed;       // when the password was last set
+	bool reset_required;
+} iams_login;
+
+void iams_login_fini(iams_login *l);
+
+// iams_store_login_put creates or replaces the login profile of `eid`;
+// the old hash, if any, goes to the password history.
+int iams_store_login_put(iams_store *st, int64_t eid, const iams_login *l);
+int iams_store_login_get(iams_store *st, int64_t eid, iams_login *out);
+int iams_store_login_delete(iams_store *st, int64_t eid);
+// iams_store_login_history lists the newest `max` earlier hashes of `eid`.
+int iams_store_login_history(iams_store *st, int64_t eid, uint32_t max,
+    int (*cb)(void *arg, const char *hash), void *arg);
+
+// An account's password policy (UpdateAccountPasswordPolicy).
+typedef struct iams_pwpolicy {
+	uint32_t min_length;        // 6-128
+	bool symbols, numbers, upper, lower;
+	bool allow_change;          // users may change their own password
+	uint32_t max_age;           // days, 0: never expires
+	uint32_t reuse;             // remembered passwords, 0: none
+	bool hard_expiry;
+} iams_pwpolicy;
+
+int iams_store_pwpolicy_put(iams_store *st, const char *account,
+    const iams_pwpolicy *p);
+int iams_store_pwpolicy_get(iams_store *st, const char *account,
+    iams_pwpolicy *out);
+int iams_store_pwpolicy_delete(iams_store *st, const char *account);
+
+#endif // IAMS_STORE_H
