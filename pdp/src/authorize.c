@@ -187,22 +187,21 @@ typedef struct frame {
 	char action[ACTION_MAX];
 	char userid[256];
 	char derived[512];
-	pdpi_ckey ctx[PDP_CONTEXT_MAX + TAGS_MAX + PDPI_DERIVED_MAX];
-	pdpi_str vals[VALUES_MAX + TAGS_MAX + PDPI_DERIVED_MAX];
+	pdpi_ckey ctx[PDP_CONTEXT_MAX];
+	pdpi_str vals[VALUES_MAX];
+	pdpi_ckey implied[TAGS_MAX + PDPI_DERIVED_MAX];
+	pdpi_str ivals[TAGS_MAX + PDPI_DERIVED_MAX];
 	char tagkeys[TAGS_MAX][TAGKEY_MAX];
 } frame;
 
-// add_context copies the caller's context, then the principal's tags as
-// aws:PrincipalTag/<key>, then the keys AWS derives. A key the caller
-// gave wins over a derived one.
+// add_context copies the caller's context; the principal's tags (as
+// aws:PrincipalTag/<key>) and the keys AWS derives become implied keys,
+// which a key the caller gave overrides.
 static int
 add_context(frame *f, const pdp_bundle *b, const pdp_request *q,
     const pdpb_principal *rec, pdp_decision *out)
 {
 	uint32_t n = 0, nv = 0;
-	// Whether the caller gave any aws:PrincipalTag/ key: only then can
-	// one of its keys override a tag, so only then is it searched for.
-	bool given_ptag = false;
 
 	if (q->ncontext > PDP_CONTEXT_MAX)
 		return refuse(out, PDP_ETOOBIG, "too many context keys");
@@ -217,11 +216,6 @@ add_context(frame *f, const pdp_bundle *b, const pdp_request *q,
 		pdpi_ckey *k = &f->ctx[n++];
 		k->key.p = e->key;
 		k->key.n = (uint32_t) strlen(e->key);
-		// The '/' test first: it rejects nearly every other key
-		// before the case-folding comparison.
-		given_ptag |= k->key.n > PTAG_LEN &&
-		    k->key.p[PTAG_LEN - 1] == '/' &&
-		    pdpi_eq_fold(k->key.p, PTAG_LEN, PTAG, PTAG_LEN);
 		k->multi = e->multi;
 		k->nvals = e->nvalues;
 		k->vals = &f->vals[nv];
@@ -234,7 +228,10 @@ add_context(frame *f, const pdp_bundle *b, const pdp_request *q,
 			nv++;
 		}
 	}
-	uint32_t given = n;
+	f->r.ctx = f->ctx;
+	f->r.nctx = n;
+
+	uint32_t m = 0;
 	for (uint32_t i = 0; rec != NULL && i < rec->ntags && i < TAGS_MAX;
 	    i++) {
 		const pdpb_tag *t = &b->tags[rec->tags + i];
@@ -244,22 +241,18 @@ add_context(frame *f, const pdp_bundle *b, const pdp_request *q,
 			continue; // longer than any valid tag key
 		memcpy(f->tagkeys[i], PTAG, PTAG_LEN);
 		memcpy(f->tagkeys[i] + PTAG_LEN, tk.p, tk.n);
-		pdpi_str key = {f->tagkeys[i], (uint32_t) len};
-		f->r.ctx = f->ctx;
-		f->r.nctx = given;
-		if (given_ptag && pdpi_ctx_find(&f->r, key) != NULL)
-			continue;
-		f->vals[nv] = pdpi_bundle_str(b, t->value);
-		f->ctx[n].key = key;
-		f->ctx[n].multi = false;
-		f->ctx[n].nvals = 1;
-		f->ctx[n].vals = &f->vals[nv++];
-		n++;
+		f->ivals[m] = pdpi_bundle_str(b, t->value);
+		f->implied[m].key.p = f->tagkeys[i];
+		f->implied[m].key.n = (uint32_t) len;
+		f->implied[m].multi = false;
+		f->implied[m].nvals = 1;
+		f->implied[m].vals = &f->ivals[m];
+		m++;
 	}
-	n += pdpi_req_derive(&f->r.who, f->ctx, n, f->ctx + n, f->vals + nv,
+	m += pdpi_req_derive(&f->r.who, f->implied + m, f->ivals + m,
 	    f->derived, sizeof(f->derived));
-	f->r.ctx = f->ctx;
-	f->r.nctx = n;
+	f->r.implied = f->implied;
+	f->r.nimplied = m;
 	return PDP_OK;
 }
 

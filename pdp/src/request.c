@@ -31,20 +31,18 @@ has_prefix(const char *s, size_t n, const char *pre)
 bool
 pdpi_arn_split(const char *s, size_t n, pdpi_str seg[5], pdpi_str *rest)
 {
-	size_t start = 0;
-	int k = 0;
+	const char *p = s, *end = s + n;
 
 	if (!has_prefix(s, n, "arn:"))
 		return false;
-	for (size_t i = 0; i < n && k < 5; i++) {
-		if (s[i] == ':') {
-			seg[k++] = mkstr(s + start, i - start);
-			start = i + 1;
-		}
+	for (int k = 0; k < 5; k++) {
+		const char *colon = memchr(p, ':', (size_t) (end - p));
+		if (colon == NULL)
+			return false;
+		seg[k] = mkstr(p, (size_t) (colon - p));
+		p = colon + 1;
 	}
-	if (k < 5)
-		return false;
-	*rest = mkstr(s + start, n - start);
+	*rest = mkstr(p, (size_t) (end - p));
 	return true;
 }
 
@@ -150,6 +148,11 @@ pdpi_ctx_find(const pdpi_req *r, pdpi_str key)
 		if (pdpi_eq_fold(c->key.p, c->key.n, key.p, key.n))
 			return c;
 	}
+	for (uint32_t i = 0; i < r->nimplied; i++) {
+		const pdpi_ckey *c = &r->implied[i];
+		if (pdpi_eq_fold(c->key.p, c->key.n, key.p, key.n))
+			return c;
+	}
 	return NULL;
 }
 
@@ -190,17 +193,13 @@ pdpi_req_set_resource(pdpi_req *r, const char *resource, size_t n,
 		r->resource_account = r->who.account;
 }
 
-// derive_add appends key=value unless the request already has the key.
+// derive_add appends key=value.
 static void
-derive_add(const pdpi_ckey *given, uint32_t ngiven, pdpi_ckey *out,
-    pdpi_str *vals, uint32_t *k, const char *key, pdpi_str value)
+derive_add(pdpi_ckey *out, pdpi_str *vals, uint32_t *k, const char *key,
+    pdpi_str value)
 {
-	size_t kn = strlen(key);
-	for (uint32_t i = 0; i < ngiven; i++)
-		if (pdpi_eq_fold(given[i].key.p, given[i].key.n, key, kn))
-			return;
 	vals[*k] = value;
-	out[*k].key = mkstr(key, kn);
+	out[*k].key = mkstr(key, strlen(key));
 	out[*k].multi = false;
 	out[*k].nvals = 1;
 	out[*k].vals = &vals[*k];
@@ -208,13 +207,13 @@ derive_add(const pdpi_ckey *given, uint32_t ngiven, pdpi_ckey *out,
 }
 
 uint32_t
-pdpi_req_derive(const pdpi_who *who, const pdpi_ckey *given, uint32_t ngiven,
-    pdpi_ckey *out, pdpi_str *vals, char *buf, size_t cap)
+pdpi_req_derive(const pdpi_who *who, pdpi_ckey *out, pdpi_str *vals, char *buf,
+    size_t cap)
 {
 	uint32_t k = 0;
 	const char *type = NULL;
 
-#define ADD(key, val) derive_add(given, ngiven, out, vals, &k, key, val)
+#define ADD(key, val) derive_add(out, vals, &k, key, val)
 	switch (who->kind) {
 	case PDPI_WHO_ROOT:
 		type = "Account";

@@ -60,10 +60,16 @@ typedef struct pdpi_req {
 	pdpi_str resource_account; // account owning the resource ("" unknown)
 	uint32_t nctx;
 	const pdpi_ckey *ctx;
+	// Keys the request implies without carrying them: the principal's
+	// tags and the keys AWS derives from the principal. Consulted only
+	// when ctx lacks the key, so a key the caller gives wins.
+	uint32_t nimplied;
+	const pdpi_ckey *implied;
 } pdpi_req;
 
-// pdpi_ctx_find returns the context entry for a folded key, or NULL.
-// Case-insensitive; when two entries fold alike the first wins.
+// pdpi_ctx_find returns the context entry for a key, or NULL: the
+// request's own, else an implied one. Case-insensitive; when two entries
+// fold alike the first wins.
 const pdpi_ckey *pdpi_ctx_find(const pdpi_req *r, pdpi_str folded_key);
 
 // pdpi_arn_split splits an ARN on its first five colons. Returns false
@@ -90,13 +96,12 @@ void pdpi_req_set_resource(pdpi_req *r, const char *resource, size_t n,
 // aws:PrincipalIsAWSService, aws:PrincipalServiceName).
 #define PDPI_DERIVED_MAX 8
 
-// pdpi_req_derive writes up to PDPI_DERIVED_MAX derived keys for r->who
+// pdpi_req_derive writes up to PDPI_DERIVED_MAX derived keys for `who`
 // into out (each with one value taken from vals[i]), building values in
 // buf (cap bytes, 256 is enough for any principal of 2048 bytes or less).
-// Keys already present in `given` (ngiven entries) are skipped: a value
-// in the request wins. Returns the number written.
-uint32_t pdpi_req_derive(const pdpi_who *who, const pdpi_ckey *given,
-    uint32_t ngiven, pdpi_ckey *out, pdpi_str *vals, char *buf,
-    size_t cap);
+// They belong in pdpi_req.implied, where a key the request gives wins.
+// Returns the number written.
+uint32_t pdpi_req_derive(const pdpi_who *who, pdpi_ckey *out,
+    pdpi_str *vals, char *buf, size_t cap);
 
 #endif // PDP_REQUEST_H

@@ -51,17 +51,24 @@ pdp_view_get(const pdp_view *v, const char *key, size_t keylen,
 	return true;
 }
 
+// The request's own keys come first, then the implied ones (principal
+// tags, derived keys); an implied key the request overrides is listed
+// twice, and pdp_view_get answers with the request's.
 uint32_t
 pdp_view_count(const pdp_view *v)
 {
-	return v->r->nctx;
+	return v->r->nctx + v->r->nimplied;
 }
 
 pdp_value
 pdp_view_key(const pdp_view *v, uint32_t i)
 {
 	pdp_value none = {"", 0};
-	return i < v->r->nctx ? value(v->r->ctx[i].key) : none;
+
+	if (i < v->r->nctx)
+		return value(v->r->ctx[i].key);
+	i -= v->r->nctx;
+	return i < v->r->nimplied ? value(v->r->implied[i].key) : none;
 }
 
 int

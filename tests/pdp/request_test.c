@@ -130,15 +130,21 @@ START_TEST(test_derive_adds_principal_keys_unless_given)
 	given[0].multi = false;
 	given[0].nvals = 1;
 	given[0].vals = &gv;
-	uint32_t n = pdpi_req_derive(&w, given, 1, out, vals, vbuf, 256);
+	uint32_t n = pdpi_req_derive(&w, out, vals, vbuf, 256);
 	memset(&r, 0, sizeof(r));
-	r.ctx = out;
-	r.nctx = n;
+	r.implied = out;
+	r.nimplied = n;
 	const pdpi_ckey *k = pdpi_ctx_find(&r, (pdpi_str){"aws:principaltype",
 	    17});
 	ck_assert_ptr_nonnull(k);
 	ck_assert(is(k->vals[0], "User"));
-	ck_assert_ptr_null(pdpi_ctx_find(&r, (pdpi_str){"aws:username", 12}));
+	k = pdpi_ctx_find(&r, (pdpi_str){"aws:username", 12});
+	ck_assert(is(k->vals[0], "alice"));
+	// A key the request gives wins over the derived one.
+	r.ctx = given;
+	r.nctx = 1;
+	k = pdpi_ctx_find(&r, (pdpi_str){"aws:username", 12});
+	ck_assert(is(k->vals[0], "bob"));
 	k = pdpi_ctx_find(&r, (pdpi_str){"aws:principalarn", 16});
 	ck_assert(is(k->vals[0], "arn:aws:iam::111122223333:user/alice"));
 }
