@@ -23,6 +23,9 @@ set_phase(pdpd_worker *w, int phase)
 	nng_mtx_unlock(w->mtx);
 }
 
+// How long a reply may take to leave (see pdpd_reply_send).
+#define PDPD_SEND_TIMEOUT_MS 1000
+
 // recv_next waits for the next request, or stops the worker when the
 // server drains. Resubmitting is the last thing a callback does: the
 // same callback may run again before this one returns.
@@ -37,6 +40,7 @@ recv_next(pdpd_worker *w)
 	}
 	w->phase = PDPD_W_RECV;
 	nng_mtx_unlock(w->mtx);
+	nng_aio_set_timeout(w->aio, NNG_DURATION_INFINITE);
 	nng_ctx_recv(w->ctx, w->aio);
 }
 
@@ -49,6 +53,11 @@ pdpd_reply_send(pdpd_worker *w, nng_msg *msg)
 	}
 	set_phase(w, PDPD_W_SEND);
 	nng_aio_set_msg(w->aio, msg);
+	// nng 1.5.2 can leave a REP context's send pending forever when the
+	// requester's connection closes under it; with two contexts, two
+	// vanished clients would stop the server. A reply that cannot leave
+	// in this long is dropped and the worker takes the next request.
+	nng_aio_set_timeout(w->aio, PDPD_SEND_TIMEOUT_MS);
 	nng_ctx_send(w->ctx, w->aio);
 }
 

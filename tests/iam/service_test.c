@@ -616,8 +616,9 @@ START_TEST(test_login_profiles_and_password_policy)
 	FAILS(s, ALICE, "ChangePassword", "{\"OldPassword\":"
 	    "\"Correct-Horse-1\",\"NewPassword\":\"Correct-Horse-1\"}",
 	    "PasswordPolicyViolation");
-	call_as(s, ALICE, "ChangePassword", "{\"OldPassword\":"
-	    "\"Correct-Horse-1\",\"NewPassword\":\"Another-Horse-2\"}", code);
+	json_decref(call_as(s, ALICE, "ChangePassword", "{\"OldPassword\":"
+	    "\"Correct-Horse-1\",\"NewPassword\":\"Another-Horse-2\"}",
+	    code));
 	ck_assert_str_eq(code, "");
 	// Reuse prevention remembers the earlier password.
 	FAILS(s, ROOT, "UpdateLoginProfile", "{\"UserName\":\"alice\","

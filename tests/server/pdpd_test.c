@@ -11,6 +11,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -429,27 +432,59 @@ START_TEST(test_huge_message_gets_etoobig)
 }
 END_TEST
 
+// send_and_vanish speaks SP over TCP by hand (the connection header of a
+// REQ peer, then one framed message with a request id) and closes the
+// connection without reading the reply: a client that vanishes, with no
+// nng teardown of its own in the way.
+static void
+send_and_vanish(int port, const void *body, size_t n)
+{
+	struct sockaddr_in sa;
+	const unsigned char hello[8] = {0, 'S', 'P', 0, 0x00, 0x30, 0, 0};
+	unsigned char frame[12];
+	uint64_t len = n + 4;
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	ck_assert_int_ge(fd, 0);
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons((uint16_t) port);
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ck_assert_int_eq(connect(fd, (struct sockaddr *) &sa, sizeof(sa)), 0);
+	for (int i = 0; i < 8; i++)
+		frame[i] = (unsigned char) (len >> (56 - 8 * i));
+	frame[8] = 0x80; // request id, high bit set
+	frame[9] = 0;
+	frame[10] = 0;
+	frame[11] = 1;
+	ck_assert_int_eq(write(fd, hello, sizeof(hello)), sizeof(hello));
+	ck_assert_int_eq(write(fd, frame, sizeof(frame)), sizeof(frame));
+	ck_assert_int_eq(write(fd, body, n), (ssize_t) n);
+	close(fd);
+}
+
 // A client that sends and vanishes before the reply costs nothing: the
-// reply is dropped, the worker goes on.
+// reply is dropped, the worker goes on. Over TCP: nng 1.5.2's ipc
+// transport stops delivering to a REP socket once a peer closes right
+// after sending (a bare nng echo server does the same; proto/README.md).
 START_TEST(test_client_vanishing_mid_request)
 {
 	pdpw_encoder e;
 	pdpw_authz v[200];
 	pdpw_reply r;
+	char listen[64];
+	int port = 20000 + (int) (getpid() % 20000);
 
-	up(NULL);
+	snprintf(listen, sizeof(listen), "tcp://127.0.0.1:%d", port);
+	const char *args[] = {"--listen", listen, NULL};
+	up(args);
 	for (int i = 0; i < 200; i++)
 		v[i] = th_authz(TH_ALICE, "s3:GetObject",
 		    "arn:aws:s3:::reports/a");
 	pdpw_encoder_init(&e);
 	ck_assert_int_eq(pdpw_encode_batch_req(&e, 1, v, 200), PDPW_OK);
-	for (int i = 0; i < 20; i++) {
-		nng_socket s;
-		ck_assert_int_eq(nng_req0_open(&s), 0);
-		ck_assert_int_eq(nng_dial(s, srv.url, NULL, 0), 0);
-		ck_assert_int_eq(nng_send(s, e.p, e.n, 0), 0);
-		nng_close(s);
-	}
+	for (int i = 0; i < 20; i++)
+		send_and_vanish(port, e.p, e.n);
 	pdpw_encoder_fini(&e);
 	for (int i = 0; i < 5; i++) {
 		ck_assert_int_eq(pdpc_health(cli, &r), PDPW_OK);
@@ -457,6 +492,8 @@ START_TEST(test_client_vanishing_mid_request)
 	}
 	ck_assert_int_eq(pdpc_stats(cli, &r), PDPW_OK);
 	ck_assert_uint_eq(r.stats.errors[PDPW_EINTERNAL], 0);
+	// The vanished clients' requests were decided all the same.
+	ck_assert_uint_ge(r.stats.decisions[PDPW_ALLOW], 200);
 	down();
 }
 END_TEST
