@@ -53,10 +53,9 @@ pdpd_reply_send(pdpd_worker *w, nng_msg *msg)
 	}
 	set_phase(w, PDPD_W_SEND);
 	nng_aio_set_msg(w->aio, msg);
-	// nng 1.5.2 can leave a REP context's send pending forever when the
-	// requester's connection closes under it; with two contexts, two
-	// vanished clients would stop the server. A reply that cannot leave
-	// in this long is dropped and the worker takes the next request.
+	// A requester that stops reading must not hold a worker: a reply
+	// that cannot leave in this long is dropped, and the worker takes
+	// the next request.
 	nng_aio_set_timeout(w->aio, PDPD_SEND_TIMEOUT_MS);
 	nng_ctx_send(w->ctx, w->aio);
 }
