@@ -1,5 +1,5 @@
 // oracle.c - the naive reference evaluator of oracle.h. Every rule cites
-// its section of /work/shared/docs/iam-semantics.md. Written for
+// its section of docs/iam-semantics.md. Written for
 // obviousness, not speed: recursion, fixed buffers, repeated scans.
 
 #define _GNU_SOURCE
