@@ -146,7 +146,6 @@ cmp_one(pdpi_scan *s, const pdpi_cond *c, pdpi_str rv, const pdpi_cvalue *pv)
 	const uint8_t *lit;
 	double num;
 	pdpi_date date;
-	pdpi_cidr ip;
 	bool b;
 
 	switch (c->op) {
@@ -208,11 +207,16 @@ cmp_one(pdpi_scan *s, const pdpi_cond *c, pdpi_str rv, const pdpi_cvalue *pv)
 			return CMP_ERROR;
 		return date_cmp(c->op, &date, &pv->v.date);
 	case PDPI_COP_IP:
-		// A request address is an address, not a range.
-		if (memchr(rv.p, '/', rv.n) != NULL ||
-		    !pdpi_parse_cidr(rv.p, rv.n, &ip))
+		if (rv.p != s->ip_p || rv.n != s->ip_n) {
+			// A request address is an address, not a range.
+			s->ip_ok = memchr(rv.p, '/', rv.n) == NULL &&
+			    pdpi_parse_cidr(rv.p, rv.n, &s->ip);
+			s->ip_p = rv.p;
+			s->ip_n = rv.n;
+		}
+		if (!s->ip_ok)
 			return CMP_ERROR;
-		return pdpi_cidr_contains(&pv->v.ip, &ip) ? CMP_MATCH :
+		return pdpi_cidr_contains(&pv->v.ip, &s->ip) ? CMP_MATCH :
 		    CMP_NOMATCH;
 	case PDPI_COP_BINARY:
 		// The request carries the key's bytes; the policy's base64

@@ -434,6 +434,7 @@ pdpi_decide(const pdpi_world *w, const pdpi_req *r, pdpi_explain *ex,
 	s.reason = reason;
 	s.hooks = hooks;
 	s.ncustom = 0;
+	s.ip_p = NULL;
 	s.overflow = false;
 	if (ex != NULL)
 		memset(ex, 0, sizeof(*ex));

@@ -196,10 +196,10 @@ pdpi_req_set_resource(pdpi_req *r, const char *resource, size_t n,
 // derive_add appends key=value.
 static void
 derive_add(pdpi_ckey *out, pdpi_str *vals, uint32_t *k, const char *key,
-    pdpi_str value)
+    size_t keylen, pdpi_str value)
 {
 	vals[*k] = value;
-	out[*k].key = mkstr(key, strlen(key));
+	out[*k].key = mkstr(key, keylen);
 	out[*k].multi = false;
 	out[*k].nvals = 1;
 	out[*k].vals = &vals[*k];
@@ -213,7 +213,7 @@ pdpi_req_derive(const pdpi_who *who, pdpi_ckey *out, pdpi_str *vals, char *buf,
 	uint32_t k = 0;
 	const char *type = NULL;
 
-#define ADD(key, val) derive_add(out, vals, &k, key, val)
+#define ADD(key, val) derive_add(out, vals, &k, key, sizeof(key) - 1, val)
 	switch (who->kind) {
 	case PDPI_WHO_ROOT:
 		type = "Account";

@@ -29,6 +29,12 @@ typedef struct pdpi_scan {
 	pdpi_hooks *hooks; // NULL: no provider
 	uint32_t ncustom;
 	pdpi_custom custom[PDPI_CUSTOM_KEYS];
+	// The last request value parsed as an address: every IpAddress test
+	// of aws:SourceIp in a request reads the same string.
+	const char *ip_p;
+	uint32_t ip_n;
+	bool ip_ok;
+	pdpi_cidr ip;
 	bool overflow;     // a template did not fit: the decision denies
 	char buf[PDPI_SCRATCH];
 	uint8_t lit[PDPI_SCRATCH];
