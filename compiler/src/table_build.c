@@ -51,13 +51,15 @@ keyed_cmp(const void *a, const void *b)
 	return x->si < y->si ? -1 : x->si > y->si;
 }
 
+// Pairs sort by (policy, statement), the known-action flag aside.
 static int
 pair_cmp(const void *a, const void *b)
 {
 	const uint32_t *x = a, *y = b;
+	uint32_t xs = x[1] & ~PDPI_CAND_KNOWN, ys = y[1] & ~PDPI_CAND_KNOWN;
 	if (x[0] != y[0])
 		return x[0] < y[0] ? -1 : 1;
-	return x[1] < y[1] ? -1 : x[1] > y[1];
+	return xs < ys ? -1 : xs > ys;
 }
 
 // The block under construction: a growing array of words.
@@ -120,9 +122,14 @@ emit_list(block *b, pairs *p, uint32_t *off, uint32_t *n)
 	if (p->n > 0)
 		qsort(p->v, p->n, 2 * sizeof(uint32_t), pair_cmp);
 	for (size_t i = 0; i < p->n; i++) {
+		// A statement listed twice is known to match if either entry
+		// says so.
 		if (k > 0 && p->v[2 * k - 2] == p->v[2 * i] &&
-		    p->v[2 * k - 1] == p->v[2 * i + 1])
+		    (p->v[2 * k - 1] & ~PDPI_CAND_KNOWN) ==
+		    (p->v[2 * i + 1] & ~PDPI_CAND_KNOWN)) {
+			p->v[2 * k - 1] |= p->v[2 * i + 1] & PDPI_CAND_KNOWN;
 			continue;
+		}
 		p->v[2 * k] = p->v[2 * i];
 		p->v[2 * k + 1] = p->v[2 * i + 1];
 		k++;
@@ -208,7 +215,11 @@ iamc_table_build(iamc_arena *a, const pdpi_policy *const *v, uint32_t n,
 					all = true;
 			}
 			if (all) {
-				if (pairs_push(&global, pi, si) != 0)
+				// "*" matches every action; NotAction has to be
+				// judged against the request's.
+				uint32_t flag = st->not_action ? 0 :
+				    PDPI_CAND_KNOWN;
+				if (pairs_push(&global, pi, si | flag) != 0)
 					goto out;
 				continue;
 			}
@@ -271,7 +282,8 @@ iamc_table_build(iamc_arena *a, const pdpi_policy *const *v, uint32_t n,
 		uint32_t sl = (uint32_t) (colon - k0->key);
 		tmp.n = 0;
 		for (size_t j = ge[i].start; j < ge[i].end; j++)
-			if (pairs_push(&tmp, exact.v[j].pi, exact.v[j].si))
+			if (pairs_push(&tmp, exact.v[j].pi,
+			    exact.v[j].si | PDPI_CAND_KNOWN))
 				goto out_k;
 		for (size_t j = 0; j < glob.n; j++) {
 			const keyed *g = &glob.v[j];
@@ -285,7 +297,8 @@ iamc_table_build(iamc_arena *a, const pdpi_policy *const *v, uint32_t n,
 				    memcmp(ac->svc.p, k0->key, sl) == 0 &&
 				    pdpi_glob(ac->name.p, NULL, ac->name.n,
 				    colon + 1, k0->len - sl - 1)) {
-					if (pairs_push(&tmp, g->pi, g->si))
+					if (pairs_push(&tmp, g->pi,
+					    g->si | PDPI_CAND_KNOWN))
 						goto out_k;
 					break;
 				}

@@ -252,11 +252,12 @@ names_principal(uint8_t type)
 // the request, or 0 when it does not apply. Statements of policies
 // without a Principal element apply to their owner (CAT_DIRECT).
 static unsigned
-stmt_applies(pdpi_scan *s, const pdpi_policy *p, const pdpi_stmt *st)
+stmt_applies(pdpi_scan *s, const pdpi_policy *p, const pdpi_stmt *st,
+    bool action_known)
 {
 	unsigned cat = CAT_DIRECT;
 
-	if (!actions_match(st, s->r))
+	if (!action_known && !actions_match(st, s->r))
 		return 0;
 	if (names_principal(p->type)) {
 		if (!st->has_principal)
@@ -294,14 +295,15 @@ record(pdpi_scan *s, const pdpi_policy *p, const pdpi_stmt *st)
 }
 
 // scan_stmt judges one statement of `p` with the wanted effect; `keep`
-// records it as deciding when it applies.
+// records it as deciding when it applies. `action_known`: a table said
+// its actions match the request's.
 static unsigned
 scan_stmt(pdpi_scan *s, const pdpi_policy *p, const pdpi_stmt *st,
-    uint8_t effect, bool keep)
+    uint8_t effect, bool keep, bool action_known)
 {
 	if (st->effect != effect)
 		return 0;
-	unsigned c = stmt_applies(s, p, st);
+	unsigned c = stmt_applies(s, p, st, action_known);
 	if (c != 0 && keep && s->ex != NULL)
 		record(s, p, st);
 	return c;
@@ -319,7 +321,7 @@ scan_policy(pdpi_scan *s, const pdpi_policy *p, uint8_t effect, bool full,
 	if (p == NULL)
 		return 0;
 	for (uint32_t i = 0; i < p->nstmts; i++) {
-		acc |= scan_stmt(s, p, &p->stmts[i], effect, keep);
+		acc |= scan_stmt(s, p, &p->stmts[i], effect, keep, false);
 		if (acc != 0 && !full)
 			break;
 	}
@@ -338,8 +340,9 @@ scan_set(pdpi_scan *s, const pdpi_pset *set, uint8_t effect, bool keep)
 		    s->r->svc);
 		for (uint32_t i = 0; i < c.n; i++) {
 			const pdpi_policy *p = set->v[c.v[2 * i]];
-			acc |= scan_stmt(s, p, &p->stmts[c.v[2 * i + 1]],
-			    effect, keep);
+			uint32_t si = c.v[2 * i + 1];
+			acc |= scan_stmt(s, p, &p->stmts[si & ~PDPI_CAND_KNOWN],
+			    effect, keep, (si & PDPI_CAND_KNOWN) != 0);
 			if (acc != 0 && !full)
 				break;
 		}

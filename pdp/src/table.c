@@ -78,7 +78,8 @@ list_ok(const uint32_t *w, uint32_t size, uint32_t off, uint32_t n,
 		return false;
 	const uint32_t *v = (const uint32_t *) ((const char *) w + off);
 	for (uint32_t i = 0; i < n; i++)
-		if (v[2 * i] >= npolicies || v[2 * i + 1] >= nstmts[v[2 * i]])
+		if (v[2 * i] >= npolicies ||
+		    (v[2 * i + 1] & ~PDPI_CAND_KNOWN) >= nstmts[v[2 * i]])
 			return false;
 	return true;
 }

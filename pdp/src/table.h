@@ -21,7 +21,11 @@
 //   slot:  hash lo, hash hi, key offset, key length, list offset, length
 //          (an empty slot has key length 0); the key is the folded
 //          "svc:name" (exact slots) or "svc" (service slots), in strings
-//   list:  pairs of words: policy index in the set, statement index
+//   list:  pairs of words: policy index in the set, statement index;
+//          the statement index's top bit (PDPI_CAND_KNOWN) says the
+//          statement's actions are known to match the looked-up action
+//          (it names it, one of its patterns matches it, or it has "*"),
+//          so the evaluator need not match them again
 //
 // Every exact action named by an Action element gets a slot whose list
 // holds every statement that can match that action: the ones naming it,
@@ -45,6 +49,7 @@
 #define PDPI_TABLE_MAGIC 0x4c425450u // "PTBL"
 #define PDPI_TABLE_HEADER_WORDS 12
 #define PDPI_TABLE_SLOT_WORDS 6
+#define PDPI_CAND_KNOWN 0x80000000u // see "list" above
 
 typedef struct pdpi_table {
 	const uint32_t *w; // the block
