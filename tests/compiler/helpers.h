@@ -5,6 +5,8 @@
 #define TESTS_COMPILER_HELPERS_H
 
 #include <check.h>
+
+#include "check_main.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -114,13 +116,7 @@ str_is(pdpi_str s, const char *lit)
 static inline int
 run_suite(Suite *s)
 {
-	SRunner *sr = srunner_create(s);
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return pdp_run_suite(s);
 }
 
 #endif // TESTS_COMPILER_HELPERS_H

@@ -16,6 +16,7 @@
 
 #include <jansson.h>
 
+#include "check_main.h"
 #include "iamc_eval.h"
 
 #define CASES_DIR PDP_SOURCE_DIR "/tests/conformance/cases"
@@ -271,9 +272,5 @@ main(void)
 	tcase_add_test(tc, test_conformance_through_library);
 	tcase_add_test(tc, test_conformance_through_iamc_eval);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
+	return pdp_run_suite(s);
 }

@@ -3,6 +3,7 @@
 // concurrent decisions during writes (none fails).
 
 #include "helpers.h"
+#include "check_main.h"
 
 #include <pthread.h>
 #include <signal.h>
@@ -187,9 +188,5 @@ suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return pdp_run_suite(suite());
 }

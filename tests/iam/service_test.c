@@ -3,6 +3,7 @@
 // self-authorization, root-only tasks and live decisions.
 
 #include "helpers.h"
+#include "check_main.h"
 
 // nm returns PREFIX followed by i, in one of a few rotating buffers.
 static const char *
@@ -756,9 +757,5 @@ suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return pdp_run_suite(suite());
 }

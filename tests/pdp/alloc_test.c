@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_main.h"
 #include "fixture.h"
 
 #if defined(__SANITIZE_ADDRESS__)
@@ -294,8 +295,6 @@ main(void)
 {
 	Suite *s = suite_create("alloc");
 	TCase *tc = tcase_create("decision path");
-	SRunner *sr;
-	int failed;
 
 #ifdef ALLOC_ASAN
 	printf("alloc_test: AddressSanitizer build: counting through the "
@@ -306,9 +305,5 @@ main(void)
 	tcase_add_test(tc, test_alloc_bundle_authorize_allocates_nothing);
 	tcase_add_test(tc, test_alloc_engine_authorize_allocates_nothing);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return pdp_run_suite(s);
 }

@@ -16,6 +16,7 @@
 #define XXH_INLINE_ALL
 #include <xxhash.h>
 
+#include "check_main.h"
 #include "bundle.h"
 #include "fixture.h"
 #include "iamc_bundle.h"
@@ -1329,11 +1330,5 @@ bundle_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(bundle_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return pdp_run_suite(bundle_suite());
 }

@@ -20,6 +20,7 @@
 
 #include <jansson.h>
 
+#include "check_main.h"
 #include "iamc.h"
 #include "iamc_bundle.h"
 #include "oracle.h"
@@ -1194,15 +1195,9 @@ main(void)
 {
 	Suite *s = suite_create("differential");
 	TCase *tc = tcase_create("oracle");
-	SRunner *sr;
-	int failed;
 
 	tcase_set_timeout(tc, 600);
 	tcase_add_test(tc, test_differential_engine_agrees_with_oracle);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return pdp_run_suite(s);
 }

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_main.h"
 #include "bundle.h"
 #include "fixture.h"
 
@@ -275,8 +276,6 @@ main(void)
 {
 	Suite *s = suite_create("engine");
 	TCase *tc = tcase_create("swap");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_unchecked_fixture(tc, build_fixtures, free_fixtures);
 	tcase_set_timeout(tc, 120);
@@ -284,9 +283,5 @@ main(void)
 	tcase_add_test(tc, test_engine_acquired_bundle_outlives_a_swap);
 	tcase_add_test(tc, test_engine_swaps_under_concurrent_decisions);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return pdp_run_suite(s);
 }

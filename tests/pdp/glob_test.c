@@ -3,6 +3,7 @@
 #include <check.h>
 #include <string.h>
 
+#include "check_main.h"
 #include "glob.h"
 
 static bool
@@ -98,9 +99,5 @@ main(void)
 	tcase_add_test(tc, test_glob_literal_mask_disables_wildcards);
 	tcase_add_test(tc, test_glob_has_wildcard);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
+	return pdp_run_suite(s);
 }

@@ -3,6 +3,7 @@
 #include <check.h>
 #include <string.h>
 
+#include "check_main.h"
 #include "request.h"
 
 static bool
@@ -164,9 +165,5 @@ main(void)
 	tcase_add_test(tc, test_resource_account_defaults);
 	tcase_add_test(tc, test_derive_adds_principal_keys_unless_given);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
+	return pdp_run_suite(s);
 }

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_main.h"
 #include "value.h"
 
 #define S(lit) lit, strlen(lit)
@@ -258,11 +259,5 @@ value_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(value_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return pdp_run_suite(value_suite());
 }

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_main.h"
 #include "iamc.h"
 #include "iamc_plugins.h"
 
@@ -164,8 +165,6 @@ main(void)
 {
 	Suite *s = suite_create("plugins/compile");
 	TCase *tc = tcase_create("compile");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, test_declared_keys_are_marked_custom_any_case);
 	tcase_add_test(tc,
@@ -175,9 +174,5 @@ main(void)
 	tcase_add_test(tc, test_unknown_key_in_plugin_namespace_warns);
 	tcase_add_test(tc, test_manifests_of_the_examples_give_their_keys);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
+	return pdp_run_suite(s);
 }

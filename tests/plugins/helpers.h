@@ -8,6 +8,8 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include <check.h>
+
+#include "check_main.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -141,17 +143,11 @@ tdecide(const iamc_eval_options *opt, const char *json)
 	return r;
 }
 
-// srunner_main runs a suite and turns failures into the exit status.
+// run_suite runs a suite and turns failures into the exit status.
 static inline int
 run_suite(Suite *s)
 {
-	SRunner *sr = srunner_create(s);
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
+	return pdp_run_suite(s);
 }
 
 #endif // TESTS_PLUGINS_HELPERS_H

@@ -18,6 +18,7 @@
 
 #include <jansson.h>
 
+#include "check_main.h"
 #include "bundle.h"
 #include "harness.h"
 #include "iamc_eval.h"
@@ -247,11 +248,5 @@ suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(suite());
-	int nf;
-
-	srunner_run_all(sr, CK_NORMAL);
-	nf = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return nf == 0 ? 0 : 1;
+	return pdp_run_suite(suite());
 }

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "check_main.h"
 #include "harness.h"
 #include "iamc_bundle.h"
 #include "iamc_plugins.h"
@@ -221,9 +222,5 @@ main(void)
 	tcase_add_test(tc, test_pdpd_tag_rule_denies_with_rule_and_counts);
 	tcase_add_test(tc, test_pdpd_broken_plugin_refuses_reload);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
+	return pdp_run_suite(s);
 }
