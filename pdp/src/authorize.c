@@ -307,11 +307,9 @@ find_caller(frame *f, const pdp_bundle *b, const pdpb_principal **recp,
 }
 
 static void
-set_levels(const pdp_bundle *b, pdpi_str account, bool scp, uint32_t *n,
+set_levels(const pdp_bundle *b, const pdpb_account *a, bool scp, uint32_t *n,
     const pdpi_pset **v)
 {
-	const pdpb_account *a = find_account(b, account);
-
 	*n = 0;
 	*v = NULL;
 	if (a == NULL)
@@ -407,8 +405,12 @@ pdp_bundle_authorize(const pdp_bundle *b, const pdp_request *q,
 			return refuse(out, PDP_EPLUGIN,
 			    why ? why : "a plugin failed");
 	}
-	set_levels(b, f.r.who.account, true, &f.w.nscp, &f.w.scp);
-	set_levels(b, f.r.resource_account, false, &f.w.nrcp, &f.w.rcp);
+	// The resource is usually the caller's account's: bisect once.
+	const pdpb_account *pa = find_account(b, f.r.who.account);
+	const pdpb_account *ra = str_eq(f.r.resource_account,
+	    f.r.who.account) ? pa : find_account(b, f.r.resource_account);
+	set_levels(b, pa, true, &f.w.nscp, &f.w.scp);
+	set_levels(b, ra, false, &f.w.nrcp, &f.w.rcp);
 	f.w.resource = find_resource_policy(b, &f.r);
 
 	if (ex == NULL) {

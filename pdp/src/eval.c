@@ -190,6 +190,18 @@ actions_match(const pdpi_stmt *st, const pdpi_req *r)
 	return st->not_action;
 }
 
+// seg_match globs one ARN segment; "*" and "" (the usual region and
+// account patterns) are decided without calling the matcher.
+static inline bool
+seg_match(pdpi_str pat, pdpi_str text)
+{
+	if (pat.n == 0)
+		return text.n == 0;
+	if (pat.n == 1 && pat.p[0] == '*')
+		return true;
+	return pdpi_glob(pat.p, NULL, pat.n, text.p, text.n);
+}
+
 static bool
 resource_match(pdpi_scan *s, const pdpi_resource *res)
 {
@@ -204,8 +216,7 @@ resource_match(pdpi_scan *s, const pdpi_resource *res)
 	if (res->kind != PDPI_RES_ARN || !r->res_arn)
 		return false;
 	for (int i = 0; i < 5; i++)
-		if (!pdpi_glob(res->seg[i].p, NULL, res->seg[i].n,
-		    r->rseg[i].p, r->rseg[i].n))
+		if (!seg_match(res->seg[i], r->rseg[i]))
 			return false;
 	// A variable without a value makes the pattern match nothing.
 	if (pdpi_tmpl_expand(s, &res->rest, &rest, &lit) != PDPI_EXPAND_OK)

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 // pdpi_fold_ascii folds one ASCII letter to lower case.
 static inline unsigned char
@@ -25,7 +26,22 @@ pdpi_fold_ascii(unsigned char c)
 static inline void
 pdpi_fold_utf8(char *out, const char *s, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
+	size_t i = 0;
+
+	// Fast path: eight ASCII bytes at a time. No byte of a run has its
+	// high bit set, so no 0xC3 pair starts inside it and every byte
+	// folds on its own; the sums below cannot carry between bytes.
+	for (; i + 8 <= n; i += 8) {
+		uint64_t x;
+		memcpy(&x, s + i, 8);
+		if (x & 0x8080808080808080ull)
+			break;
+		uint64_t ge_a = x + 0x3f3f3f3f3f3f3f3full; // byte >= 'A'
+		uint64_t gt_z = x + 0x2525252525252525ull; // byte > 'Z'
+		x |= ((ge_a & ~gt_z) & 0x8080808080808080ull) >> 2;
+		memcpy(out + i, &x, 8);
+	}
+	for (; i < n; i++) {
 		unsigned char c = (unsigned char) s[i];
 		if (c == 0xC3 && i + 1 < n) {
 			unsigned char d = (unsigned char) s[i + 1];
@@ -43,9 +59,26 @@ pdpi_fold_utf8(char *out, const char *s, size_t n)
 static inline bool
 pdpi_eq_fold(const char *a, size_t an, const char *b, size_t bn)
 {
+	size_t i = 0;
+
 	if (an != bn)
 		return false;
-	for (size_t i = 0; i < an; i++) {
+	// Fast path, as in pdpi_fold_utf8: while both sides are ASCII,
+	// compare eight folded bytes at a time.
+	for (; i + 8 <= an; i += 8) {
+		uint64_t x, y;
+		memcpy(&x, a + i, 8);
+		memcpy(&y, b + i, 8);
+		if ((x | y) & 0x8080808080808080ull)
+			break;
+		x |= ((x + 0x3f3f3f3f3f3f3f3full) &
+		    ~(x + 0x2525252525252525ull) & 0x8080808080808080ull) >> 2;
+		y |= ((y + 0x3f3f3f3f3f3f3f3full) &
+		    ~(y + 0x2525252525252525ull) & 0x8080808080808080ull) >> 2;
+		if (x != y)
+			return false;
+	}
+	for (; i < an; i++) {
 		unsigned char x = (unsigned char) a[i];
 		unsigned char y = (unsigned char) b[i];
 		if (x == 0xC3 && y == 0xC3 && i + 1 < an) {

@@ -140,17 +140,38 @@ pdpi_who_parse(pdpi_who *who, const char *principal, size_t n, char *buf,
 	return true;
 }
 
+// may_match is a cheap, exact prefilter for pdpi_eq_fold(c, key): equal
+// lengths and, unless both last bytes may end a two-byte Latin-1 pair
+// (both next-to-last bytes are 0xC3), equal folded last bytes:
+// pdpi_eq_fold compares a last byte on its own with pdpi_fold_ascii.
+static inline bool
+may_match(pdpi_str c, pdpi_str key)
+{
+	if (c.n != key.n)
+		return false;
+	if (key.n == 0)
+		return true;
+	unsigned char x = (unsigned char) c.p[c.n - 1];
+	unsigned char y = (unsigned char) key.p[key.n - 1];
+	if (pdpi_fold_ascii(x) == pdpi_fold_ascii(y))
+		return true;
+	return key.n >= 2 && (unsigned char) c.p[c.n - 2] == 0xC3 &&
+	    (unsigned char) key.p[key.n - 2] == 0xC3;
+}
+
 const pdpi_ckey *
 pdpi_ctx_find(const pdpi_req *r, pdpi_str key)
 {
 	for (uint32_t i = 0; i < r->nctx; i++) {
 		const pdpi_ckey *c = &r->ctx[i];
-		if (pdpi_eq_fold(c->key.p, c->key.n, key.p, key.n))
+		if (may_match(c->key, key) &&
+		    pdpi_eq_fold(c->key.p, c->key.n, key.p, key.n))
 			return c;
 	}
 	for (uint32_t i = 0; i < r->nimplied; i++) {
 		const pdpi_ckey *c = &r->implied[i];
-		if (pdpi_eq_fold(c->key.p, c->key.n, key.p, key.n))
+		if (may_match(c->key, key) &&
+		    pdpi_eq_fold(c->key.p, c->key.n, key.p, key.n))
 			return c;
 	}
 	return NULL;
