@@ -36,7 +36,8 @@ refuse(pdp_decision *out, int err, const char *reason)
 static bool
 str_eq(pdpi_str a, pdpi_str b)
 {
-	return a.n == b.n && memcmp(a.p, b.p, a.n) == 0;
+	// Empty strings may have a NULL pointer, which memcmp must not see.
+	return a.n == b.n && (a.n == 0 || memcmp(a.p, b.p, a.n) == 0);
 }
 
 // find_principal looks `key` up in the principal hash table.

@@ -25,7 +25,8 @@ enum {
 static bool
 str_eq(pdpi_str a, pdpi_str b)
 {
-	return a.n == b.n && memcmp(a.p, b.p, a.n) == 0;
+	// Empty strings may have a NULL pointer, which memcmp must not see.
+	return a.n == b.n && (a.n == 0 || memcmp(a.p, b.p, a.n) == 0);
 }
 
 static bool
