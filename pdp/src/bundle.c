@@ -243,16 +243,23 @@ check_programs(ld *l)
 		    !str_ok(l, pr[i].text))
 			return fail(l, PDP_ECORRUPT, "principal element %u is "
 			    "corrupt", i); // R-BUNDLE-024
-	for (uint32_t i = 0; i < sec_count(l, PDPB_SEC_CONDS); i++)
+	// A value's typed form is read according to its condition's
+	// operator, so two conditions must never share a value: each
+	// condition's values follow the previous condition's, in order.
+	uint32_t next_value = 0;
+	for (uint32_t i = 0; i < sec_count(l, PDPB_SEC_CONDS); i++) {
 		if (cd[i].op > PDPI_COP_NULL || cd[i].set > PDPI_SET_ALL ||
 		    cd[i].negated > 1 || cd[i].if_exists > 1 ||
 		    cd[i].flags > PDPB_COND_CUSTOM ||
 		    !str_ok(l, cd[i].opname) || !str_ok(l, cd[i].key) ||
 		    !str_ok(l, cd[i].keytext) ||
+		    cd[i].values != next_value ||
 		    !range_ok(cd[i].values, cd[i].nvalues,
 		    sec_count(l, PDPB_SEC_CVALUES)))
 			return fail(l, PDP_ECORRUPT, "condition %u is corrupt",
 			    i); // R-BUNDLE-025
+		next_value += cd[i].nvalues;
+	}
 	for (uint32_t i = 0; i < sec_count(l, PDPB_SEC_CVALUES); i++)
 		if (!tmpl_ok(l, &cv[i].t) || cv[i].ok > 1)
 			return fail(l, PDP_ECORRUPT, "condition value %u is "
