@@ -306,24 +306,6 @@ build_request(line *l, const json_t *req)
 	return build_context(l, json_object_get(req, "context"));
 }
 
-// Actions whose resource policy is the role's trust policy.
-static bool
-is_trust_request(const pdpi_req *r)
-{
-	static const char *const acts[] = {"assumerole",
-	    "assumerolewithsaml", "assumerolewithwebidentity", "tagsession",
-	    "setsourceidentity"};
-	if (r->svc.n != 3 || memcmp(r->svc.p, "sts", 3) != 0 || !r->res_arn ||
-	    r->rseg[2].n != 3 || memcmp(r->rseg[2].p, "iam", 3) != 0 ||
-	    r->rrest.n < 5 || memcmp(r->rrest.p, "role/", 5) != 0)
-		return false;
-	for (size_t i = 0; i < sizeof(acts) / sizeof(acts[0]); i++)
-		if (r->aname.n == strlen(acts[i]) &&
-		    memcmp(r->aname.p, acts[i], r->aname.n) == 0)
-			return true;
-	return false;
-}
-
 static const char *
 dup_str(line *l, pdpi_str s)
 {
@@ -420,7 +402,7 @@ build_bundle(line *l, const json_t *in)
 	}
 	j = json_object_get(in, "resourcePolicy");
 	if (j != NULL && !json_is_null(j)) {
-		pdp_policy_type t = is_trust_request(&l->r) ?
+		pdp_policy_type t = pdpi_req_is_trust_action(&l->r) ?
 		    PDP_POLICY_TRUST : PDP_POLICY_RESOURCE;
 		const pdpi_policy *p = compile_one(l, j, t, "resource");
 		if (p == NULL)

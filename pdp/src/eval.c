@@ -368,22 +368,6 @@ scan_set(pdpi_scan *s, const pdpi_pset *set, uint8_t effect, bool keep)
 	return acc;
 }
 
-// Actions authorized by the resource policy alone: a role's trust policy
-// (sts:AssumeRole* and friends on a role) and a KMS key policy.
-static bool
-is_trust_action(const pdpi_req *r)
-{
-	if (!str_is(r->svc, "sts") || !r->res_arn ||
-	    !str_is(r->rseg[2], "iam") || r->rrest.n < 5 ||
-	    memcmp(r->rrest.p, "role/", 5) != 0)
-		return false;
-	return str_is(r->aname, "assumerole") ||
-	    str_is(r->aname, "assumerolewithsaml") ||
-	    str_is(r->aname, "assumerolewithwebidentity") ||
-	    str_is(r->aname, "tagsession") ||
-	    str_is(r->aname, "setsourceidentity");
-}
-
 // AWS's wording of "with an explicit deny in a <type> policy".
 static const char *const deny_reason[] = {
 	[PDP_POLICY_IDENTITY] = "explicit deny in an identity-based policy",
@@ -525,7 +509,7 @@ pdpi_decide(const pdpi_world *w, const pdpi_req *r, pdpi_explain *ex,
 		return finish(&s, PDP_IMPLICIT_DENY, PDP_POLICY_SCP,
 		    "no service control policy allows the action");
 
-	bool trust = is_trust_action(r);
+	bool trust = pdpi_req_is_trust_action(r);
 	bool explicit_grant = trust || is_kms_key_action(r);
 	bool same = r->resource_account.n > 0 &&
 	    str_eq(r->resource_account, who->account);

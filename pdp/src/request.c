@@ -285,3 +285,17 @@ pdpi_req_derive(const pdpi_who *who, pdpi_ckey *out, pdpi_str *vals, char *buf,
 #undef ADD
 	return k;
 }
+
+bool
+pdpi_req_is_trust_action(const pdpi_req *r)
+{
+	if (!str_is(r->svc, "sts") || !r->res_arn ||
+	    !str_is(r->rseg[2], "iam") || !has_prefix(r->rrest.p, r->rrest.n,
+	    "role/"))
+		return false;
+	return str_is(r->aname, "assumerole") ||
+	    str_is(r->aname, "assumerolewithsaml") ||
+	    str_is(r->aname, "assumerolewithwebidentity") ||
+	    str_is(r->aname, "tagsession") ||
+	    str_is(r->aname, "setsourceidentity");
+}

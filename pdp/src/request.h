@@ -72,6 +72,12 @@ typedef struct pdpi_req {
 // fold alike the first wins.
 const pdpi_ckey *pdpi_ctx_find(const pdpi_req *r, pdpi_str folded_key);
 
+// pdpi_req_is_trust_action reports whether the request is authorized by a
+// role's trust policy: sts:AssumeRole*, sts:TagSession or
+// sts:SetSourceIdentity on an IAM role ARN. Call after the action and
+// resource are set.
+bool pdpi_req_is_trust_action(const pdpi_req *r);
+
 // pdpi_arn_split splits an ARN on its first five colons. Returns false
 // when `s` has fewer than five colons or does not start with "arn:".
 bool pdpi_arn_split(const char *s, size_t n, pdpi_str seg[5],
