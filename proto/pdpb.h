@@ -189,6 +189,10 @@ enum pdpb_principal_flags {
 	PDPB_SERVICE_LINKED = 2,
 };
 
+// Principals, resource policies and named policies each live in an
+// open-addressing hash table whose records begin with the same two
+// fields, a 64-bit xxh3 of the key and the key (readers rely on it).
+
 // A principal, in an open-addressing hash table of a power-of-two size
 // keyed by xxh3 of `key`: "root:ACCOUNT", "user:ACCOUNT:name",
 // "role:ACCOUNT:name" (role names folded to lower case: they are unique

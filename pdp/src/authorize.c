@@ -6,6 +6,7 @@
 // Every buffer is on the stack and bounded; a request that does not fit
 // is refused with PDP_ETOOBIG (and denied), never truncated.
 
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -40,59 +41,61 @@ str_eq(pdpi_str a, pdpi_str b)
 	return a.n == b.n && (a.n == 0 || memcmp(a.p, b.p, a.n) == 0);
 }
 
-// find_principal looks `key` up in the principal hash table.
+// The principal, resource-policy and named-policy tables share one
+// layout: open addressing over records that start with the key's xxh3 and
+// the key itself (pdpb.h); an empty slot (key length 0) ends a probe.
+typedef struct slot_head {
+	uint64_t hash;
+	pdpb_str key;
+} slot_head;
+
+_Static_assert(offsetof(pdpb_principal, key) == offsetof(slot_head, key) &&
+    offsetof(pdpb_rpolicy, arn) == offsetof(slot_head, key) &&
+    offsetof(pdpb_named, name) == offsetof(slot_head, key),
+    "hash-table records start with their hash and key");
+
+// find_slot returns the record of `size` bytes keyed by key[0..n) in a
+// table of nslots (a power of two), or NULL.
+static const void *
+find_slot(const pdp_bundle *b, const void *slots, uint32_t nslots,
+    size_t size, const char *key, size_t n)
+{
+	uint64_t h = XXH3_64bits(key, n);
+	uint32_t mask = nslots - 1;
+
+	for (uint32_t i = (uint32_t) h & mask, k = 0; k < nslots;
+	    i = (i + 1) & mask, k++) {
+		const char *rec = (const char *) slots + (size_t) i * size;
+		slot_head head;
+		memcpy(&head, rec, sizeof(head));
+		if (head.key.len == 0)
+			return NULL;
+		if (head.hash == h && head.key.len == n &&
+		    memcmp(b->strings + head.key.off, key, n) == 0)
+			return rec;
+	}
+	return NULL;
+}
+
 static const pdpb_principal *
 find_principal(const pdp_bundle *b, const char *key, size_t n)
 {
-	uint64_t h = XXH3_64bits(key, n);
-	uint32_t mask = b->nprincipal_slots - 1;
-
-	for (uint32_t i = (uint32_t) h & mask, k = 0;
-	    k < b->nprincipal_slots; i = (i + 1) & mask, k++) {
-		const pdpb_principal *p = &b->principals[i];
-		if (p->key.len == 0)
-			return NULL;
-		if (p->hash == h && p->key.len == n &&
-		    memcmp(b->strings + p->key.off, key, n) == 0)
-			return p;
-	}
-	return NULL;
+	return find_slot(b, b->principals, b->nprincipal_slots,
+	    sizeof(pdpb_principal), key, n);
 }
 
 static const pdpb_rpolicy *
 find_rpolicy(const pdp_bundle *b, const char *arn, size_t n)
 {
-	uint64_t h = XXH3_64bits(arn, n);
-	uint32_t mask = b->nrpolicy_slots - 1;
-
-	for (uint32_t i = (uint32_t) h & mask, k = 0; k < b->nrpolicy_slots;
-	    i = (i + 1) & mask, k++) {
-		const pdpb_rpolicy *p = &b->rpolicies[i];
-		if (p->arn.len == 0)
-			return NULL;
-		if (p->hash == h && p->arn.len == n &&
-		    memcmp(b->strings + p->arn.off, arn, n) == 0)
-			return p;
-	}
-	return NULL;
+	return find_slot(b, b->rpolicies, b->nrpolicy_slots,
+	    sizeof(pdpb_rpolicy), arn, n);
 }
 
 static const pdpb_named *
 find_named(const pdp_bundle *b, const char *name, size_t n)
 {
-	uint64_t h = XXH3_64bits(name, n);
-	uint32_t mask = b->nnamed_slots - 1;
-
-	for (uint32_t i = (uint32_t) h & mask, k = 0; k < b->nnamed_slots;
-	    i = (i + 1) & mask, k++) {
-		const pdpb_named *p = &b->named[i];
-		if (p->name.len == 0)
-			return NULL;
-		if (p->hash == h && p->name.len == n &&
-		    memcmp(b->strings + p->name.off, name, n) == 0)
-			return p;
-	}
-	return NULL;
+	return find_slot(b, b->named, b->nnamed_slots, sizeof(pdpb_named),
+	    name, n);
 }
 
 // find_account bisects the sorted account table.
