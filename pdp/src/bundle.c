@@ -290,6 +290,85 @@ check_programs(ld *l)
 	return PDP_OK;
 }
 
+// What records of the hash tables may refer to.
+typedef struct limits {
+	uint32_t npolicies, nsets, naccounts;
+} limits;
+
+// principal_ok checks what a principal record refers to (R-BUNDLE-034).
+static bool
+principal_ok(const ld *l, const void *rec, const limits *lim)
+{
+	const pdpb_principal *p = rec;
+	const pdpb_tag *tags = sec_data(l, PDPB_SEC_TAGS);
+	bool ok = str_ok(l, p->arn) && str_ok(l, p->unique_id) &&
+	    p->kind >= PDPB_ROOT && p->kind <= PDPB_FEDUSER && p->flags <= 3 &&
+	    p->account < lim->naccounts &&
+	    (p->identity == PDPB_NONE || p->identity < lim->nsets) &&
+	    (p->boundary == PDPB_NONE || p->boundary < lim->nsets) &&
+	    ((p->flags & PDPB_HAS_BOUNDARY) != 0) ==
+	    (p->boundary != PDPB_NONE) &&
+	    range_ok(p->tags, p->ntags, sec_count(l, PDPB_SEC_TAGS));
+	for (uint32_t k = 0; ok && k < p->ntags; k++)
+		ok = str_ok(l, tags[p->tags + k].key) &&
+		    str_ok(l, tags[p->tags + k].value);
+	return ok;
+}
+
+// rpolicy_ok: a resource policy names a policy (R-BUNDLE-035).
+static bool
+rpolicy_ok(const ld *l, const void *rec, const limits *lim)
+{
+	(void) l;
+	return ((const pdpb_rpolicy *) rec)->policy < lim->npolicies;
+}
+
+// named_ok: a named policy names a set (R-BUNDLE-036).
+static bool
+named_ok(const ld *l, const void *rec, const limits *lim)
+{
+	(void) l;
+	return ((const pdpb_named *) rec)->set < lim->nsets;
+}
+
+// check_table verifies one of the hash tables whose records start with
+// the key's xxh3 and the key (pdpb.h): a power-of-two size, at least one
+// empty slot (a probe stops there), every key in the strings with its
+// right hash (a wrong one would hide the record), and what `rec_ok`
+// checks of the rest of each record.
+static int
+check_table(ld *l, int id, const char *what,
+    bool (*rec_ok)(const ld *, const void *, const limits *),
+    const limits *lim)
+{
+	const char *strings = l->base + l->sec[PDPB_SEC_STRINGS]->offset;
+	const char *recs = sec_data(l, id);
+	uint32_t n = sec_count(l, id), empty = 0;
+
+	if (n & (n - 1) || n == 0)
+		return fail(l, PDP_ECORRUPT, "%s table size %u is not a power "
+		    "of two", what, n);
+	for (uint32_t i = 0; i < n; i++) {
+		const char *rec = recs + (size_t) i * rec_size[id];
+		uint64_t hash;
+		pdpb_str key;
+		memcpy(&hash, rec, sizeof(hash));
+		memcpy(&key, rec + sizeof(hash), sizeof(key));
+		if (key.len == 0) {
+			empty++;
+			continue;
+		}
+		if (!str_ok(l, key) ||
+		    XXH3_64bits(strings + key.off, key.len) != hash ||
+		    !rec_ok(l, rec, lim))
+			return fail(l, PDP_ECORRUPT, "%s slot %u is corrupt",
+			    what, i);
+	}
+	if (empty == 0)
+		return fail(l, PDP_ECORRUPT, "%s table is full", what);
+	return PDP_OK;
+}
+
 // check_index verifies sets, tables, accounts, principals, tags and the
 // resource and named policy tables (R-BUNDLE-030 .. R-BUNDLE-036).
 static int
@@ -303,6 +382,7 @@ check_index(ld *l, uint32_t *nstmts)
 	uint32_t npol = sec_count(l, PDPB_SEC_POLICIES);
 	uint32_t nsets = sec_count(l, PDPB_SEC_SETS);
 	uint32_t tsize = l->sec[PDPB_SEC_TABLES]->size;
+	int rv;
 
 	for (uint32_t i = 0; i < sec_count(l, PDPB_SEC_SETIDX); i++)
 		if (setidx[i] >= npol)
@@ -348,79 +428,15 @@ check_index(ld *l, uint32_t *nstmts)
 				    "sorted");
 		}
 	}
-	const char *strings = l->base + l->sec[PDPB_SEC_STRINGS]->offset;
-	const pdpb_principal *pr = sec_data(l, PDPB_SEC_PRINCIPALS);
-	uint32_t npr = sec_count(l, PDPB_SEC_PRINCIPALS), empty = 0;
-	const pdpb_tag *tags = sec_data(l, PDPB_SEC_TAGS);
-	if (npr & (npr - 1) || npr == 0)
-		return fail(l, PDP_ECORRUPT, "principal table size %u is not "
-		    "a power of two", npr);
-	for (uint32_t i = 0; i < npr; i++) {
-		const pdpb_principal *p = &pr[i];
-		if (p->key.len == 0) {
-			empty++;
-			continue;
-		}
-		bool ok = str_ok(l, p->key) && str_ok(l, p->arn) &&
-		    str_ok(l, p->unique_id) && p->kind >= PDPB_ROOT &&
-		    p->kind <= PDPB_FEDUSER && p->flags <= 3 &&
-		    p->account < nacc &&
-		    (p->identity == PDPB_NONE || p->identity < nsets) &&
-		    (p->boundary == PDPB_NONE || p->boundary < nsets) &&
-		    ((p->flags & PDPB_HAS_BOUNDARY) != 0) ==
-		    (p->boundary != PDPB_NONE) &&
-		    range_ok(p->tags, p->ntags, sec_count(l, PDPB_SEC_TAGS));
-		// A wrong hash would make the principal unreachable.
-		if (ok)
-			ok = XXH3_64bits(strings + p->key.off, p->key.len) ==
-			    p->hash;
-		for (uint32_t k = 0; ok && k < p->ntags; k++)
-			ok = str_ok(l, tags[p->tags + k].key) &&
-			    str_ok(l, tags[p->tags + k].value);
-		if (!ok)
-			return fail(l, PDP_ECORRUPT, "principal slot %u is "
-			    "corrupt", i); // R-BUNDLE-034
-	}
-	if (empty == 0)
-		return fail(l, PDP_ECORRUPT, "principal table is full");
-	const pdpb_rpolicy *rp = sec_data(l, PDPB_SEC_RPOLICIES);
-	uint32_t nrp = sec_count(l, PDPB_SEC_RPOLICIES);
-	empty = 0;
-	if (nrp & (nrp - 1) || nrp == 0)
-		return fail(l, PDP_ECORRUPT, "resource policy table size %u "
-		    "is not a power of two", nrp);
-	for (uint32_t i = 0; i < nrp; i++) {
-		if (rp[i].arn.len == 0) {
-			empty++;
-			continue;
-		}
-		if (!str_ok(l, rp[i].arn) || rp[i].policy >= npol ||
-		    XXH3_64bits(strings + rp[i].arn.off, rp[i].arn.len) !=
-		    rp[i].hash)
-			return fail(l, PDP_ECORRUPT, "resource policy slot %u "
-			    "is corrupt", i); // R-BUNDLE-035
-	}
-	if (empty == 0)
-		return fail(l, PDP_ECORRUPT, "resource policy table is full");
-	const pdpb_named *nm = sec_data(l, PDPB_SEC_NAMED);
-	uint32_t nnm = sec_count(l, PDPB_SEC_NAMED);
-	empty = 0;
-	if (nnm & (nnm - 1) || nnm == 0)
-		return fail(l, PDP_ECORRUPT, "named policy table size %u is "
-		    "not a power of two", nnm);
-	for (uint32_t i = 0; i < nnm; i++) {
-		if (nm[i].name.len == 0) {
-			empty++;
-			continue;
-		}
-		if (!str_ok(l, nm[i].name) || nm[i].set >= nsets ||
-		    XXH3_64bits(strings + nm[i].name.off, nm[i].name.len) !=
-		    nm[i].hash)
-			return fail(l, PDP_ECORRUPT, "named policy slot %u is "
-			    "corrupt", i); // R-BUNDLE-036
-	}
-	if (empty == 0)
-		return fail(l, PDP_ECORRUPT, "named policy table is full");
+	// R-BUNDLE-034 .. 036: the three hash tables.
+	limits lim = {npol, nsets, nacc};
+	if ((rv = check_table(l, PDPB_SEC_PRINCIPALS, "principal",
+	    principal_ok, &lim)) != PDP_OK ||
+	    (rv = check_table(l, PDPB_SEC_RPOLICIES, "resource policy",
+	    rpolicy_ok, &lim)) != PDP_OK ||
+	    (rv = check_table(l, PDPB_SEC_NAMED, "named policy", named_ok,
+	    &lim)) != PDP_OK)
+		return rv;
 	return PDP_OK;
 }
 
