@@ -15,7 +15,7 @@
 static const iamsi_op *const tables[] = {
 	iamsi_ops_users, iamsi_ops_groups, iamsi_ops_roles,
 	iamsi_ops_policies, iamsi_ops_inline, iamsi_ops_tags, iamsi_ops_keys,
-	iamsi_ops_login, iamsi_ops_account,
+	iamsi_ops_login, iamsi_ops_account, iamsi_ops_mfa,
 };
 #define NTABLES (sizeof(tables) / sizeof(tables[0]))
 
@@ -61,6 +61,10 @@ iams_service_open(const char *path, const iams_options *opt,
 	s->users_max = opt && opt->users_max ? opt->users_max :
 	    IAMSI_USERS_PER_ACCOUNT;
 	s->argon2_kib = opt && opt->argon2_kib ? opt->argon2_kib : 19456;
+	if (opt != NULL) {
+		s->clock = opt->clock;
+		s->clock_arg = opt->clock_arg;
+	}
 	if ((rv = iams_store_open(path, &s->st, err, errlen)) != PDP_OK)
 		goto fail;
 	if ((rv = pdp_engine_open(&s->engine)) != PDP_OK)
@@ -116,9 +120,9 @@ iams_service_batch(iams_service *s, bool on)
 }
 
 static int64_t
-now_seconds(void)
+now_seconds(iams_service *s)
 {
-	return (int64_t) time(NULL);
+	return s->clock ? s->clock(s->clock_arg) : (int64_t) time(NULL);
 }
 
 // finish commits a call that wrote and makes it live: the revision
@@ -203,7 +207,7 @@ iams_call(iams_service *s, const char *caller_arn, const char *op,
 	c.caller = caller_arn ? caller_arn : "";
 	c.params = params;
 	c.err = err;
-	c.now = now_seconds();
+	c.now = now_seconds(s);
 	const iamsi_op *o = find_op(op ? op : "");
 	if (o == NULL)
 		return iamsi_fail(&c, "InvalidAction", "The action %s is not "
@@ -340,7 +344,7 @@ iams_account_create(iams_service *s, const char *id, iams_error *err)
 	c.s = s;
 	c.st = s->st;
 	c.err = err;
-	c.now = now_seconds();
+	c.now = now_seconds(s);
 	if (id == NULL || strlen(id) != 12 || strspn(id, "0123456789") != 12)
 		return iamsi_fail(&c, "ValidationError", "an account id is "
 		    "12 digits");

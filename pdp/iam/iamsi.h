@@ -45,6 +45,8 @@ struct iams_service {
 	bool has_key;
 	uint32_t users_max;
 	uint32_t argon2_kib;
+	int64_t (*clock)(void *arg); // iams_options.clock; NULL: time()
+	void *clock_arg;
 	bool batch;          // rebuilds deferred (iams_service_batch)
 	iams_stats stats;
 };
@@ -84,6 +86,7 @@ extern const iamsi_op iamsi_ops_tags[];
 extern const iamsi_op iamsi_ops_keys[];
 extern const iamsi_op iamsi_ops_login[];
 extern const iamsi_op iamsi_ops_account[];
+extern const iamsi_op iamsi_ops_mfa[];
 
 // --- errors (util.c) ---------------------------------------------------------
 
@@ -176,6 +179,9 @@ bool iamsi_tags_apply(iamsi_ctx *c, bool policy, int64_t owner,
 // the caller itself (root included), as AWS's GetUser, access key and
 // login profile calls do; authorizes `action` on the user.
 bool iamsi_self_or_named(iamsi_ctx *c, const char *action, iams_entity *e);
+// iamsi_user_json is AWS's User shape of a user or root (`tags`: with
+// its Tags).
+json_t *iamsi_user_json(iamsi_ctx *c, const iams_entity *e, bool tags);
 // iamsi_list_entities is ListUsers, ListGroups and ListRoles: PathPrefix,
 // Marker (the last name returned) and MaxItems; `fn` makes one item.
 int iamsi_list_entities(iamsi_ctx *c, iams_kind kind, const char *action,
