@@ -519,17 +519,11 @@ delete_device(iamsi_ctx *c, bool hardware)
 	return rv;
 }
 
-static int
-delete_virtual_mfa_device(iamsi_ctx *c)
-{
-	return delete_device(c, false);
-}
-
-static int
-delete_hardware_mfa_device(iamsi_ctx *c)
-{
-	return delete_device(c, true);
-}
+// KIND_OP makes the handler of one kind's variant of an operation.
+#define KIND_OP(name, fn, kind) \
+	static int name(iamsi_ctx *c) { return fn(c, kind); }
+KIND_OP(delete_virtual_mfa_device, delete_device, false)
+KIND_OP(delete_hardware_mfa_device, delete_device, true)
 
 // --- enabling and using devices ---------------------------------------------------------
 
@@ -874,17 +868,8 @@ list_devices(iamsi_ctx *c, iams_mfa_kind kind)
 	    (iams_mfa_status) k, kind);
 }
 
-static int
-list_virtual_mfa_devices(iamsi_ctx *c)
-{
-	return list_devices(c, IAMS_MFA_VIRTUAL);
-}
-
-static int
-list_hardware_mfa_devices(iamsi_ctx *c)
-{
-	return list_devices(c, IAMS_MFA_HARDWARE);
-}
+KIND_OP(list_virtual_mfa_devices, list_devices, IAMS_MFA_VIRTUAL)
+KIND_OP(list_hardware_mfa_devices, list_devices, IAMS_MFA_HARDWARE)
 
 typedef struct msum {
 	int64_t root;

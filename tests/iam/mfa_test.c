@@ -224,6 +224,15 @@ hardware(const char *serial)
 	    "SerialNumber", serial, "Base32StringSeed", RFC_KEY_B32));
 }
 
+// alice_token registers a token and enables it for alice at T0.
+static void
+alice_token(const char *serial)
+{
+	hardware(serial);
+	ck_assert_str_eq(enable(ROOT, "alice", serial, RFC_KEY_B32, T0 - 1,
+	    T0), "");
+}
+
 // create_virtual makes a virtual device as `caller` and returns its seed
 // (base32, 64 characters) in seed.
 static void
@@ -493,9 +502,7 @@ END_TEST
 
 START_TEST(test_verify_skew_and_replay)
 {
-	hardware("GAHT00000003");
-	ck_assert_str_eq(enable(ROOT, "alice", "GAHT00000003", RFC_KEY_B32,
-	    T0 - 1, T0), "");
+	alice_token("GAHT00000003");
 	// The enabling codes cannot sign in afterwards.
 	ck_assert_str_eq(verify_step("GAHT00000003", T0), "AccessDenied");
 	ck_assert_str_eq(verify_step("GAHT00000003", T0 - 1), "AccessDenied");
@@ -527,9 +534,7 @@ START_TEST(test_verify_checks_the_owner)
 {
 	char c[7];
 
-	hardware("GAHT00000004");
-	ck_assert_str_eq(enable(ROOT, "alice", "GAHT00000004", RFC_KEY_B32,
-	    T0 - 1, T0), "");
+	alice_token("GAHT00000004");
 	at(T0 + 5);
 	code_of(RFC_KEY_B32, T0 + 5, c);
 	// Not bob's device, no role session's, no unknown device.
@@ -561,9 +566,7 @@ END_TEST
 
 START_TEST(test_resync)
 {
-	hardware("GAHT00000005");
-	ck_assert_str_eq(enable(ROOT, "alice", "GAHT00000005", RFC_KEY_B32,
-	    T0 - 1, T0), "");
+	alice_token("GAHT00000005");
 	// The token's clock runs 20 steps (10 minutes) ahead.
 	at(T0 + 30);
 	ck_assert_str_eq(verify_step("GAHT00000005", T0 + 50), "AccessDenied");
@@ -909,13 +912,9 @@ START_TEST(test_store_queries)
 	char seed[65];
 
 	ck_assert_int_eq(iams_store_schema_version(s->st), 2);
-	hardware("GAHT30000001");
-	hardware("GAHT30000002");
+	alice_token("GAHT30000001");
+	alice_token("GAHT30000002");
 	create_virtual(ROOT, "r", seed);
-	ck_assert_str_eq(enable(ROOT, "alice", "GAHT30000001", RFC_KEY_B32,
-	    T0 - 1, T0), "");
-	ck_assert_str_eq(enable(ROOT, "alice", "GAHT30000002", RFC_KEY_B32,
-	    T0 - 1, T0), "");
 	ck_assert_str_eq(enable(ROOT, NULL, MFA_ARN("r"), seed, T0 - 1, T0),
 	    "");
 	ck_assert_int_eq(iams_store_begin(s->st, false), PDP_OK);
