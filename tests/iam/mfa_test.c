@@ -954,6 +954,36 @@ START_TEST(test_store_queries)
 }
 END_TEST
 
+// ops_keys.c's opener of access-key secrets, which shares the sealing.
+bool iamsi_key_open(const uint8_t key[IAMS_KEY_LEN], const char *key_id,
+    const uint8_t *sealed, size_t len, char *out);
+
+START_TEST(test_access_keys_share_the_seal)
+{
+	char code[48], secret[41];
+	json_t *r = call_as(s, ROOT, "CreateAccessKey",
+	    "{\"UserName\":\"alice\"}", code);
+	json_t *k = json_object_get(r, "AccessKey");
+	const char *id = json_string_value(json_object_get(k, "AccessKeyId"));
+	iams_key key;
+
+	ck_assert_ptr_nonnull(id);
+	ck_assert_int_eq(iams_store_begin(s->st, false), PDP_OK);
+	ck_assert_int_eq(iams_store_key_get(s->st, id, &key), PDP_OK);
+	ck_assert_uint_eq(key.secret_len, 40 + IAMSI_SEAL_OVERHEAD);
+	ck_assert(iamsi_key_open(test_key, id, key.secret, key.secret_len,
+	    secret));
+	ck_assert_str_eq(secret, json_string_value(json_object_get(k,
+	    "SecretAccessKey")));
+	ck_assert(!iamsi_key_open(test_key, "AKIAOTHERKEYID000000",
+	    key.secret, key.secret_len, secret));
+	ck_assert_str_eq(secret, "");
+	iams_key_fini(&key);
+	iams_store_rollback(s->st);
+	json_decref(r);
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -977,6 +1007,7 @@ suite(void)
 	tcase_add_test(tc, test_root_device);
 	tcase_add_test(tc, test_self_authorization);
 	tcase_add_test(tc, test_store_queries);
+	tcase_add_test(tc, test_access_keys_share_the_seal);
 	suite_add_tcase(su, tc);
 	return su;
 }
