@@ -58,7 +58,8 @@ int iams_store_commit(iams_store *st);
 void iams_store_rollback(iams_store *st);
 
 // iams_store_revision returns the store's revision: it grows by one with
-// every committed write (iams_store_bump, inside the write).
+// every committed write of what the bundle holds (iams_store_bump, inside
+// the write; MFA device writes do not bump it).
 int iams_store_revision(iams_store *st, uint64_t *out);
 int iams_store_bump(iams_store *st);
 
