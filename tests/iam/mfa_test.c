@@ -951,6 +951,12 @@ START_TEST(test_store_queries)
 	iams_store_rollback(s->st);
 	iams_entity_fini(&root);
 	iams_entity_fini(&alice);
+	// Closing the account takes its devices along.
+	OK(s, "CloseAccount", NULL);
+	ck_assert_int_eq(iams_store_begin(s->st, false), PDP_OK);
+	ck_assert_int_eq(iams_store_mfa_get(s->st, ACCT, "GAHT30000001", &m),
+	    PDP_ENOENT);
+	iams_store_rollback(s->st);
 }
 END_TEST
 
