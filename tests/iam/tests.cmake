@@ -15,5 +15,6 @@ if(TARGET iam AND TARGET pdpd AND TARGET example_client)
 	add_test(NAME iam/walkthrough
 		COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/walkthrough_test.sh
 		${PROJECT_SOURCE_DIR}/README.md $<TARGET_FILE_DIR:iam>
-		$<TARGET_FILE_DIR:pdpd> $<TARGET_FILE_DIR:example_client>)
+		$<TARGET_FILE_DIR:pdpd> $<TARGET_FILE_DIR:example_client>
+		$<TARGET_FILE_DIR:iamc>)
 endif()
