@@ -54,10 +54,9 @@ grep -q '"v2"' a2.json || fail "no second version in --all-versions"
 cmp -s a2.json c2.json || fail "exports differ: $(diff a2.json c2.json)"
 # Secrets are not exported.
 grep -q -i -e secret -e password -e AKIA a.json a2.json && fail secret exported
-# The same file compiles to the same bundle.
-"$IAMC" compile a.json -o a.pdpb --revision 1 -q || fail compile a
-"$IAMC" compile b.json -o b.pdpb --revision 1 -q || fail compile b
-cmp -s a.pdpb b.pdpb || fail bundles differ
+# The exported file compiles (bundles carry their creation time, so they
+# are compared by their decisions, below).
+"$IAMC" compile a.json -o a.pdpb -q || fail compile a
 
 # Both stores' live bundles decide alike, served by pdpd.
 serve() {

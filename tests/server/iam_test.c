@@ -19,6 +19,7 @@
 
 #include "check_main.h"
 #include "harness.h"
+#include "iam_pack.h"
 #include "iams_auth.h"
 #include "store.h"
 
@@ -275,19 +276,11 @@ raw(pdpc_client *c, void (*extra)(msgpack_packer *), uint32_t nextra,
 
 	msgpack_sbuffer_init(&sb);
 	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
-	msgpack_pack_map(&pk, 6 + nextra);
-	msgpack_pack_str_with_body(&pk, "v", 1);
-	msgpack_pack_uint32(&pk, 1);
-	msgpack_pack_str_with_body(&pk, "id", 2);
+	th_pack_iam_head(&pk, "ListUsers", 2 + nextra);
+	th_pack_str(&pk, "id");
 	msgpack_pack_uint32(&pk, 5);
-	msgpack_pack_str_with_body(&pk, "op", 2);
-	msgpack_pack_str_with_body(&pk, "iam", 3);
-	msgpack_pack_str_with_body(&pk, "service", 7);
-	msgpack_pack_str_with_body(&pk, "iam", 3);
-	msgpack_pack_str_with_body(&pk, "action", 6);
-	msgpack_pack_str_with_body(&pk, "ListUsers", 9);
-	msgpack_pack_str_with_body(&pk, "params", 6);
-	msgpack_pack_str_with_body(&pk, "{}", 2);
+	th_pack_str(&pk, "params");
+	th_pack_str(&pk, "{}");
 	extra(&pk);
 	ck_assert_int_eq(pdpc_call(c, sb.data, sb.size, r), PDPW_OK);
 	msgpack_sbuffer_destroy(&sb);
@@ -296,15 +289,15 @@ raw(pdpc_client *c, void (*extra)(msgpack_packer *), uint32_t nextra,
 static void
 extra_text_time(msgpack_packer *pk)
 {
-	msgpack_pack_str_with_body(pk, "timestamp", 9);
-	msgpack_pack_str_with_body(pk, "now", 3);
+	th_pack_str(pk, "timestamp");
+	th_pack_str(pk, "now");
 }
 
 static void
 extra_twice(msgpack_packer *pk)
 {
-	msgpack_pack_str_with_body(pk, "action", 6);
-	msgpack_pack_str_with_body(pk, "DeleteUser", 10);
+	th_pack_str(pk, "action");
+	th_pack_str(pk, "DeleteUser");
 }
 
 static void

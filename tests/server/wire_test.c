@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "check_main.h"
+#include "iam_pack.h"
 #include "wire.h"
 
 static pdpw_decoder dec;
@@ -312,17 +313,9 @@ pack_iam(char *buf, const char *key, size_t n, bool twice)
 
 	msgpack_sbuffer_init(&sb);
 	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
-	msgpack_pack_map(&pk, 5 + twice);
-	msgpack_pack_str_with_body(&pk, "v", 1);
-	msgpack_pack_uint32(&pk, 1);
-	msgpack_pack_str_with_body(&pk, "op", 2);
-	msgpack_pack_str_with_body(&pk, "iam", 3);
-	msgpack_pack_str_with_body(&pk, "service", 7);
-	msgpack_pack_str_with_body(&pk, "iam", 3);
-	msgpack_pack_str_with_body(&pk, "action", 6);
-	msgpack_pack_str_with_body(&pk, "ListUsers", 9);
+	th_pack_iam_head(&pk, "ListUsers", 1 + twice);
 	for (int i = 0; i <= twice; i++) {
-		msgpack_pack_str_with_body(&pk, key, strlen(key));
+		th_pack_str(&pk, key);
 		msgpack_pack_str(&pk, n);
 		char *body = malloc(n);
 		memset(body, 'x', n);
