@@ -1,13 +1,14 @@
 // iam_test.c - pdpd serving an IAM store (pdpd --store): IAM calls over
 // the wire (op iam) and their errors, request signatures and every way
 // they fail, a user without IAM permissions denied, decisions that
-// follow committed changes, and authorization that keeps flowing while
-// an IAM call waits on the store.
+// follow committed changes, authorization that keeps flowing while an
+// IAM call waits on the store, and how --store is configured.
 
 #define _DEFAULT_SOURCE
 #define _POSIX_C_SOURCE 200809L
 
 #include <check.h>
+#include <fcntl.h>
 #include <msgpack.h>
 #include <pthread.h>
 #include <signal.h>
@@ -15,7 +16,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "check_main.h"
 #include "harness.h"
@@ -625,6 +628,103 @@ START_TEST(test_iam_needs_a_store)
 }
 END_TEST
 
+// run_pdpd runs pdpd with `argv` to its end; its output goes to `out`.
+static int
+run_pdpd(const char *const *argv, char *out, size_t cap)
+{
+	int fds[2], st;
+	size_t n = 0;
+	ssize_t k;
+
+	ck_assert_int_eq(pipe(fds), 0);
+	pid_t pid = fork();
+	if (pid == 0) {
+		dup2(fds[1], STDOUT_FILENO);
+		dup2(fds[1], STDERR_FILENO);
+		close(fds[0]);
+		execv(TH_PDPD, (char *const *) argv);
+		_exit(127);
+	}
+	close(fds[1]);
+	while (n + 1 < cap && (k = read(fds[0], out + n, cap - 1 - n)) > 0)
+		n += (size_t) k;
+	out[n] = '\0';
+	close(fds[0]);
+	waitpid(pid, &st, 0);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+// --store from a config file; SIGHUP ignored with a log line; what
+// pdpd refuses to serve: no store, a store without an account, --store
+// with --bundle or --plugins. --help documents it.
+START_TEST(test_iam_store_configuration)
+{
+	static char out[16384];
+	char conf[256], body[512], url[256];
+	pdpw_reply r;
+
+	th_setup(&srv, false);
+	th_use_store(&srv);
+	const char *help[] = {TH_PDPD, "--help", NULL};
+	ck_assert_int_eq(run_pdpd(help, out, sizeof(out)), 0);
+	ck_assert_ptr_nonnull(strstr(out, "--store PATH"));
+	snprintf(url, sizeof(url), "ipc://%s/other.ipc", srv.dir);
+	const char *none[] = {TH_PDPD, "--store", srv.store, "--listen", url,
+	    NULL};
+	ck_assert_int_eq(run_pdpd(none, out, sizeof(out)), 1);
+	ck_assert_ptr_nonnull(strstr(out, "no store"));
+	ck_assert_int_ne(access(srv.store, F_OK), 0); // and made none
+	const char *both[] = {TH_PDPD, "--store", srv.store, "--bundle", "b",
+	    "--listen", url, NULL};
+	ck_assert_int_eq(run_pdpd(both, out, sizeof(out)), 2);
+	const char *plug[] = {TH_PDPD, "--store", srv.store, "--plugins", "d",
+	    "--listen", url, NULL};
+	ck_assert_int_eq(run_pdpd(plug, out, sizeof(out)), 2);
+	// A store without an account has nothing to decide with.
+	uint8_t key[IAMS_KEY_LEN];
+	iams_options opt = {.store_key = key};
+	iams_service *s;
+	ck_assert_int_eq(iams_keyfile_load(srv.store, true, key, body,
+	    sizeof(body)), PDP_OK);
+	ck_assert_int_eq(iams_service_open(srv.store, &opt, &s, body,
+	    sizeof(body)), PDP_OK);
+	ck_assert_int_eq(run_pdpd(none, out, sizeof(out)), 1);
+	ck_assert_ptr_nonnull(strstr(out, "holds no account"));
+	iams_error e;
+	ck_assert_int_eq(iams_account_create(s, TH_ACCOUNT, &e), PDP_OK);
+	iams_service_close(s);
+	// From the config file, the store is served.
+	snprintf(conf, sizeof(conf), "%s/pdpd.conf", srv.dir);
+	snprintf(body, sizeof(body), "store = %s\nlisten = %s\n", srv.store,
+	    srv.url);
+	ck_assert_int_eq(th_write_file(conf, body, strlen(body)), 0);
+	const char *argv[] = {TH_PDPD, "--config", conf, NULL};
+	srv.pid = fork();
+	if (srv.pid == 0) {
+		int fd = open(srv.log, O_WRONLY | O_CREAT | O_APPEND, 0600);
+		dup2(fd, STDERR_FILENO);
+		execv(TH_PDPD, (char *const *) argv);
+		_exit(127);
+	}
+	pdpc_client *c = th_client(&srv, 200);
+	int i = 0;
+	while (pdpc_health(c, &r) != PDPW_OK || !r.health.serving)
+		ck_assert_int_lt(++i, 100);
+	pdpc_close(c);
+	kill(srv.pid, SIGHUP);
+	char *log = NULL;
+	for (i = 0; i < 500; i++) {
+		free(log);
+		log = th_log(&srv);
+		if (strstr(log, "reload_ignored") != NULL)
+			break;
+		usleep(10000);
+	}
+	ck_assert_ptr_nonnull(strstr(log, "reload_ignored"));
+	free(log);
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -641,6 +741,7 @@ suite(void)
 	tcase_add_test(tc, test_iam_call_does_not_stall_decisions);
 	tcase_add_test(tc, test_iam_writes_under_load_fail_no_decision);
 	tcase_add_test(tc, test_iam_needs_a_store);
+	tcase_add_test(tc, test_iam_store_configuration);
 	suite_add_tcase(s, tc);
 	return s;
 }
