@@ -54,6 +54,14 @@ void th_use_store(th_server *s);
 // when it did not come up (its log is then printed).
 int th_start(th_server *s, const char *const *args);
 
+// th_spawn runs pdpd with exactly `argv` (argv[0] included) as th_start
+// does, and waits until it answers health: 0, or -1 (its log printed).
+int th_spawn(th_server *s, const char *const *argv);
+
+// th_run runs pdpd with `argv` to its end, its standard output and
+// error into `out` (cap bytes, NUL-terminated): the exit status.
+int th_run(const char *const *argv, char *out, size_t cap);
+
 // th_stop sends `sig` and waits: the exit status, or -1 when killed by a
 // signal or still running after 10 s (then killed).
 int th_stop(th_server *s, int sig);

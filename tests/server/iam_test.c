@@ -8,7 +8,6 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include <check.h>
-#include <fcntl.h>
 #include <msgpack.h>
 #include <pthread.h>
 #include <signal.h>
@@ -16,7 +15,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -628,32 +626,6 @@ START_TEST(test_iam_needs_a_store)
 }
 END_TEST
 
-// run_pdpd runs pdpd with `argv` to its end; its output goes to `out`.
-static int
-run_pdpd(const char *const *argv, char *out, size_t cap)
-{
-	int fds[2], st;
-	size_t n = 0;
-	ssize_t k;
-
-	ck_assert_int_eq(pipe(fds), 0);
-	pid_t pid = fork();
-	if (pid == 0) {
-		dup2(fds[1], STDOUT_FILENO);
-		dup2(fds[1], STDERR_FILENO);
-		close(fds[0]);
-		execv(TH_PDPD, (char *const *) argv);
-		_exit(127);
-	}
-	close(fds[1]);
-	while (n + 1 < cap && (k = read(fds[0], out + n, cap - 1 - n)) > 0)
-		n += (size_t) k;
-	out[n] = '\0';
-	close(fds[0]);
-	waitpid(pid, &st, 0);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
 // --store from a config file; SIGHUP ignored with a log line; what
 // pdpd refuses to serve: no store, a store without an account, --store
 // with --bundle or --plugins. --help documents it.
@@ -661,25 +633,24 @@ START_TEST(test_iam_store_configuration)
 {
 	static char out[16384];
 	char conf[256], body[512], url[256];
-	pdpw_reply r;
 
 	th_setup(&srv, false);
 	th_use_store(&srv);
 	const char *help[] = {TH_PDPD, "--help", NULL};
-	ck_assert_int_eq(run_pdpd(help, out, sizeof(out)), 0);
+	ck_assert_int_eq(th_run(help, out, sizeof(out)), 0);
 	ck_assert_ptr_nonnull(strstr(out, "--store PATH"));
 	snprintf(url, sizeof(url), "ipc://%s/other.ipc", srv.dir);
 	const char *none[] = {TH_PDPD, "--store", srv.store, "--listen", url,
 	    NULL};
-	ck_assert_int_eq(run_pdpd(none, out, sizeof(out)), 1);
+	ck_assert_int_eq(th_run(none, out, sizeof(out)), 1);
 	ck_assert_ptr_nonnull(strstr(out, "no store"));
 	ck_assert_int_ne(access(srv.store, F_OK), 0); // and made none
 	const char *both[] = {TH_PDPD, "--store", srv.store, "--bundle", "b",
 	    "--listen", url, NULL};
-	ck_assert_int_eq(run_pdpd(both, out, sizeof(out)), 2);
+	ck_assert_int_eq(th_run(both, out, sizeof(out)), 2);
 	const char *plug[] = {TH_PDPD, "--store", srv.store, "--plugins", "d",
 	    "--listen", url, NULL};
-	ck_assert_int_eq(run_pdpd(plug, out, sizeof(out)), 2);
+	ck_assert_int_eq(th_run(plug, out, sizeof(out)), 2);
 	// A store without an account has nothing to decide with.
 	uint8_t key[IAMS_KEY_LEN];
 	iams_options opt = {.store_key = key};
@@ -688,7 +659,7 @@ START_TEST(test_iam_store_configuration)
 	    sizeof(body)), PDP_OK);
 	ck_assert_int_eq(iams_service_open(srv.store, &opt, &s, body,
 	    sizeof(body)), PDP_OK);
-	ck_assert_int_eq(run_pdpd(none, out, sizeof(out)), 1);
+	ck_assert_int_eq(th_run(none, out, sizeof(out)), 1);
 	ck_assert_ptr_nonnull(strstr(out, "holds no account"));
 	iams_error e;
 	ck_assert_int_eq(iams_account_create(s, TH_ACCOUNT, &e), PDP_OK);
@@ -699,21 +670,10 @@ START_TEST(test_iam_store_configuration)
 	    srv.url);
 	ck_assert_int_eq(th_write_file(conf, body, strlen(body)), 0);
 	const char *argv[] = {TH_PDPD, "--config", conf, NULL};
-	srv.pid = fork();
-	if (srv.pid == 0) {
-		int fd = open(srv.log, O_WRONLY | O_CREAT | O_APPEND, 0600);
-		dup2(fd, STDERR_FILENO);
-		execv(TH_PDPD, (char *const *) argv);
-		_exit(127);
-	}
-	pdpc_client *c = th_client(&srv, 200);
-	int i = 0;
-	while (pdpc_health(c, &r) != PDPW_OK || !r.health.serving)
-		ck_assert_int_lt(++i, 100);
-	pdpc_close(c);
+	ck_assert_int_eq(th_spawn(&srv, argv), 0);
 	kill(srv.pid, SIGHUP);
 	char *log = NULL;
-	for (i = 0; i < 500; i++) {
+	for (int i = 0; i < 500; i++) {
 		free(log);
 		log = th_log(&srv);
 		if (strstr(log, "reload_ignored") != NULL)
