@@ -48,7 +48,9 @@ read -r KEY SECRET <"$DIR/key"
 case $KEY in AKIA*) ;; *) fail "no access key id: $KEY" ;; esac
 [ ${#SECRET} -eq 40 ] || fail "no secret"
 E=ipc://$DIR/pdpd.ipc
-"$PDPD" --store "$S" --listen "$E" --workers 2 2>"$DIR/pdpd.log" &
+T=tcp://127.0.0.1:$((20000 + $$ % 20000))
+"$PDPD" --store "$S" --listen "$E" --listen "$T" --workers 2 \
+    2>"$DIR/pdpd.log" &
 PID=$!
 i=0
 until AWS_ACCESS_KEY_ID=$KEY AWS_SECRET_ACCESS_KEY=$SECRET \
@@ -76,6 +78,9 @@ grep -q '^An error occurred (EntityAlreadyExists) when calling the CreateUser op
     "$DIR/err" || fail "remote error: $(cat "$DIR/err")"
 [ "$(remote list-users --path-prefix /ops/ --query 'Users[].UserName' \
     --output text)" = bob ] || fail remote --query
+[ "$(AWS_ACCESS_KEY_ID=$KEY AWS_SECRET_ACCESS_KEY=$SECRET "$IAM" \
+    --endpoint "$T" get-user --user-name bob --query User.UserName \
+    --output text)" = bob ] || fail over tcp
 # alice has ListUsers only: her key works, and is held to her policies.
 "$IAM" --store "$S" --as $ROOT create-access-key --user-name alice \
     --query 'AccessKey.[AccessKeyId,SecretAccessKey]' --output text \
