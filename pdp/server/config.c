@@ -29,6 +29,7 @@ pdpd_config_init(pdpd_config *c)
 	c->dlog_queue = 1024;
 	c->drain_ms = 5000;
 	c->remote_reload = true;
+	c->iam_queue = 64;
 }
 
 static void
@@ -79,6 +80,9 @@ pdpd_usage(FILE *f)
 	    "  --store PATH              or: the IAM store to serve, with its\n"
 	    "                            store key in PATH.key (give one of\n"
 	    "                            --bundle and --store)\n"
+	    "  --iam-queue N             with --store: IAM calls waiting or\n"
+	    "                            running at most; more are answered\n"
+	    "                            AWS's Throttling (default 64)\n"
 	    "  --listen URL              ipc:///path or tcp://127.0.0.1:port;"
 	    "\n"
 	    "                            repeat for more (at most %d)\n"
@@ -220,6 +224,7 @@ apply(pdpd_config *c, const char *key, const char *val, const char *where,
 	NUM("zone-chunk", 4096, 1u << 30, c->zone_chunk, size_t)
 	NUM("decision-log-queue", 2, 1u << 20, c->dlog_queue, uint32_t)
 	NUM("drain-timeout", 0, 3600000, c->drain_ms, uint32_t)
+	NUM("iam-queue", 1, 4096, c->iam_queue, uint32_t)
 #undef NUM
 	if (strcmp(k, "bundle") == 0)
 		return set_str(&c->bundle, val, err, errlen);

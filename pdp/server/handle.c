@@ -309,7 +309,8 @@ encode(pdpd_worker *w, int rv, const char *why, const pdpw_request *req,
 		return pdpw_encode_stats(e, req->id, rev, &st);
 	}
 	case PDPW_OP_IAM: {
-		// Only a call the IAM thread had no room for gets here.
+		// Only a call the IAM thread had no room for gets here
+		// (--iam-queue).
 		pdpw_iam_result busy = {.aws_code = "Throttling",
 		    .aws_message = "Rate exceeded: too many IAM calls are "
 		    "waiting; try again", .http_status = 400};

@@ -206,7 +206,7 @@ pdpd_iam_take(pdpd_worker *w, nng_msg *msg, const pdpw_request *req,
 		return PDPD_IAM_FAILED;
 	}
 	pthread_mutex_lock(&s->imtx);
-	full = s->iam_pending >= PDPD_IAM_QUEUE_MAX || s->iam_stop;
+	full = s->iam_pending >= s->cfg->iam_queue || s->iam_stop;
 	if (!full)
 		s->iam_pending++;
 	pthread_mutex_unlock(&s->imtx);

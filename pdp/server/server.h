@@ -17,9 +17,6 @@
 // How long a reply may take to leave (see pdpd_reply_send).
 #define PDPD_SEND_TIMEOUT_MS 1000
 
-// IAM calls waiting for the IAM thread, at most; more get Throttling.
-#define PDPD_IAM_QUEUE_MAX 64
-
 typedef struct pdpd_iam_job pdpd_iam_job;
 
 // A worker's phase; changed under its mutex so that a drain cancels only

@@ -547,6 +547,52 @@ START_TEST(test_iam_call_does_not_stall_decisions)
 }
 END_TEST
 
+// More calls than --iam-queue allows are answered Throttling at once,
+// by the worker, while the queue's call waits on the store.
+START_TEST(test_iam_queue_full_is_throttling)
+{
+	static const char *const one[] = {"--iam-queue", "1", NULL};
+	iam_caller ic;
+	iams_store *lock = NULL;
+	char err[256];
+	pdpc_client *c;
+	pdpw_reply r;
+
+	setup_store(one);
+	c = th_client(&srv, 5000);
+	ck_assert_int_eq(iams_store_open(srv.store, &lock, err, sizeof(err)),
+	    PDP_OK);
+	ck_assert_int_eq(iams_store_begin(lock, true), PDP_OK);
+	memset(&ic, 0, sizeof(ic));
+	snprintf(ic.user, sizeof(ic.user), "first");
+	uint64_t base = requests(c), polls = 0;
+	ck_assert_int_eq(pthread_create(&ic.thr, NULL, iam_caller_main, &ic),
+	    0);
+	while (requests(c) != base + ++polls + 1)
+		ck_assert_uint_lt(polls, 5000);
+	call k = {.action = "CreateUser", .params = "{\"UserName\":"
+	    "\"second\"}", .key = &root_key};
+	do_call(c, &k, &r);
+	aws_error(&r, "Throttling", 400);
+	ck_assert(!atomic_load(&ic.done));
+	iams_store_rollback(lock);
+	iams_store_close(lock);
+	pthread_join(ic.thr, NULL);
+	json_decref(ok(&ic.r));
+	// Room again once the IAM thread has sent its reply and counted
+	// the call out, which may be just after the reply arrived.
+	for (int i = 0; i < 500; i++) {
+		do_call(c, &k, &r);
+		if (r.iam.aws_code == NULL ||
+		    strcmp(r.iam.aws_code, "Throttling") != 0)
+			break;
+		usleep(10000);
+	}
+	json_decref(ok(&r));
+	pdpc_close(c);
+}
+END_TEST
+
 typedef struct hammer {
 	pthread_t thr;
 	atomic_bool *stop;
@@ -699,6 +745,7 @@ suite(void)
 	tcase_add_test(tc, test_iam_user_without_permissions_is_denied);
 	tcase_add_test(tc, test_iam_decisions_follow_commits);
 	tcase_add_test(tc, test_iam_call_does_not_stall_decisions);
+	tcase_add_test(tc, test_iam_queue_full_is_throttling);
 	tcase_add_test(tc, test_iam_writes_under_load_fail_no_decision);
 	tcase_add_test(tc, test_iam_needs_a_store);
 	tcase_add_test(tc, test_iam_store_configuration);
