@@ -152,6 +152,10 @@ json_t *iamsi_date(int64_t t);
 // or NULL.
 bool iamsi_authorize(iamsi_ctx *c, const char *action,
     const char *resource, const json_t *tags);
+// iamsi_account_insert adds account `id` and its root user to the store
+// (inside the caller's write transaction): PDP_EINVAL when the account
+// exists, else as the store.
+int iamsi_account_insert(iams_store *st, const char *id, int64_t now);
 // iamsi_root_only fails the call with AccessDenied unless the caller is
 // root: root-only tasks (iam-semantics 14) stay root's even for a caller
 // allowed *:*.
@@ -208,6 +212,16 @@ int iamsi_count_entity(iamsi_ctx *c, const iams_entity *e, iamsi_counts *n);
 // on it when `action` is not NULL.
 bool iamsi_policy_find(iamsi_ctx *c, const char *arn, const char *action,
     iams_policy *out);
+
+// --- access keys (ops_keys.c) --------------------------------------------------
+
+#define IAMSI_SECRET_LEN 40 // characters of a secret access key
+
+// iamsi_key_open decrypts a sealed secret into out (IAMSI_SECRET_LEN + 1
+// bytes); false when the store key or the data is wrong. The caller
+// wipes `out` (OPENSSL_cleanse) as soon as it is done with it.
+bool iamsi_key_open(const uint8_t key[IAMS_KEY_LEN], const char *key_id,
+    const uint8_t *sealed, size_t len, char *out);
 
 // --- passwords (ops_login.c) --------------------------------------------------
 

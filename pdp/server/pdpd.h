@@ -21,6 +21,8 @@
 
 typedef struct pdpd_config {
 	char *bundle;                    // path of the .pdpb file
+	char *store;                     // or: an IAM store (pdp/iam)
+	uint32_t iam_queue;              // IAM calls queued or running, max
 	char *listen[PDPD_LISTEN_MAX];   // URLs
 	uint32_t nlisten;
 	uint32_t workers;                // nng contexts; 0: cores

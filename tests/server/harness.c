@@ -132,6 +132,12 @@ th_setup(th_server *s, bool bundle)
 		ck_assert_int_eq(th_bundle_write(s->bundle, 0, 1), 0);
 }
 
+void
+th_use_store(th_server *s)
+{
+	snprintf(s->store, sizeof(s->store), "%s/iam.db", s->dir);
+}
+
 pdpw_authz
 th_authz(const char *principal, const char *action, const char *resource)
 {
@@ -181,8 +187,8 @@ th_start(th_server *s, const char *const *args)
 	int n = 0;
 
 	argv[n++] = TH_PDPD;
-	argv[n++] = "--bundle";
-	argv[n++] = s->bundle;
+	argv[n++] = s->store[0] ? "--store" : "--bundle";
+	argv[n++] = s->store[0] ? s->store : s->bundle;
 	argv[n++] = "--listen";
 	argv[n++] = s->url;
 	argv[n++] = "--workers";
@@ -190,7 +196,12 @@ th_start(th_server *s, const char *const *args)
 	for (int i = 0; args != NULL && args[i] != NULL && n < 62; i++)
 		argv[n++] = args[i];
 	argv[n] = NULL;
+	return th_spawn(s, argv);
+}
 
+int
+th_spawn(th_server *s, const char *const *argv)
+{
 	s->pid = fork();
 	ck_assert_int_ge(s->pid, 0);
 	if (s->pid == 0) {
@@ -225,6 +236,31 @@ th_start(th_server *s, const char *const *args)
 	fprintf(stderr, "pdpd did not come up; its log:\n%s\n", log);
 	free(log);
 	return -1;
+}
+
+int
+th_run(const char *const *argv, char *out, size_t cap)
+{
+	int fds[2], st;
+	size_t n = 0;
+	ssize_t k;
+
+	ck_assert_int_eq(pipe(fds), 0);
+	pid_t pid = fork();
+	if (pid == 0) {
+		dup2(fds[1], STDOUT_FILENO);
+		dup2(fds[1], STDERR_FILENO);
+		close(fds[0]);
+		execv(TH_PDPD, (char *const *) argv);
+		_exit(127);
+	}
+	close(fds[1]);
+	while (n + 1 < cap && (k = read(fds[0], out + n, cap - 1 - n)) > 0)
+		n += (size_t) k;
+	out[n] = '\0';
+	close(fds[0]);
+	waitpid(pid, &st, 0);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
 int
@@ -269,7 +305,8 @@ th_cleanup(th_server *s)
 	char path[512];
 	static const char *const files[] = {"pdpd.log", "bundle.pdpb",
 	    "bundle.pdpb.tmp", "pdpd.ipc", "decisions.log", "pdpd.conf",
-	    "other.pdpb"};
+	    "other.pdpb", "iam.db", "iam.db.key", "iam.db-wal",
+	    "iam.db-shm"};
 
 	if (s->pid > 0)
 		th_stop(s, SIGKILL);

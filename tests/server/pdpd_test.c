@@ -583,38 +583,12 @@ END_TEST
 
 // --- Configuration ----------------------------------------------------------
 
-static int
-run_pdpd(const char *const *argv, char *out, size_t cap)
-{
-	int fds[2], st;
-	pid_t pid;
-	size_t n = 0;
-	ssize_t k;
-
-	ck_assert_int_eq(pipe(fds), 0);
-	pid = fork();
-	if (pid == 0) {
-		dup2(fds[1], STDOUT_FILENO);
-		dup2(fds[1], STDERR_FILENO);
-		close(fds[0]);
-		execv(TH_PDPD, (char *const *) argv);
-		_exit(127);
-	}
-	close(fds[1]);
-	while (n + 1 < cap && (k = read(fds[0], out + n, cap - 1 - n)) > 0)
-		n += (size_t) k;
-	out[n] = '\0';
-	close(fds[0]);
-	waitpid(pid, &st, 0);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
 START_TEST(test_help_documents_flags_and_config)
 {
 	static char out[16384];
 	const char *argv[] = {TH_PDPD, "--help", NULL};
 
-	ck_assert_int_eq(run_pdpd(argv, out, sizeof(out)), 0);
+	ck_assert_int_eq(th_run(argv, out, sizeof(out)), 0);
 	static const char *const want[] = {"--bundle", "--listen",
 	    "--workers", "--config", "--max-message", "--max-batch",
 	    "--max-depth", "--max-string", "--decision-log",
@@ -625,10 +599,10 @@ START_TEST(test_help_documents_flags_and_config)
 		    want[i]);
 	const char *bad[] = {TH_PDPD, "--bundle", "/nonexistent.pdpb",
 	    "--listen", "ipc:///tmp/pdpd-never", NULL};
-	ck_assert_int_eq(run_pdpd(bad, out, sizeof(out)), 1);
+	ck_assert_int_eq(th_run(bad, out, sizeof(out)), 1);
 	ck_assert_ptr_nonnull(strstr(out, "start_failed"));
 	const char *unknown[] = {TH_PDPD, "--frobnicate", "1", NULL};
-	ck_assert_int_eq(run_pdpd(unknown, out, sizeof(out)), 2);
+	ck_assert_int_eq(th_run(unknown, out, sizeof(out)), 2);
 }
 END_TEST
 
