@@ -222,6 +222,11 @@ pdp_creds_open(const pdp_creds_keyring *kr, const char *tok, size_t len,
 	if (rv != PDP_OK)
 		return pdpci_errf(rv, err, errlen, rv == PDP_ENOMEM ?
 		    "out of memory" : "token: not canonical base64");
+	if (kr == NULL) {
+		free(bin);
+		return pdpci_errf(PDP_EUNKNOWNKEY, err, errlen,
+		    "no keyring: session tokens cannot be opened");
+	}
 	rv = open_bin(kr, bin, binlen, &t, err, errlen);
 	free(bin);
 	if (rv != PDP_OK)

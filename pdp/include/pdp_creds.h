@@ -184,7 +184,8 @@ typedef struct pdp_creds_token pdp_creds_token;
 //   PDP_ECORRUPT     not a token, or tampered: any changed byte
 //   PDP_EVERSION     a token format or claims version this library lacks
 //   PDP_EUNKNOWNKEY  sealed under a key id the keyring does not hold
-//                    (removed by rotation, or another deployment's)
+//                    (removed by rotation, or another deployment's;
+//                    kr may be NULL: no keyring at all)
 //   PDP_EWRONGKEY    the keyring holds that id with other key bytes
 //   PDP_EEXPIRED     authentic, but now >= expires
 //   PDP_ENOMEM
@@ -215,7 +216,8 @@ typedef struct pdp_creds_cache pdp_creds_cache;
 
 // pdp_creds_cache_alloc makes a cache of `capacity` sessions (0: the
 // default) that opens tokens with `kr`, which the caller keeps alive and
-// unchanged while the cache exists. PDP_OK or PDP_ENOMEM.
+// unchanged while the cache exists (NULL: every token is refused with
+// PDP_EUNKNOWNKEY; long-term keys still decide). PDP_OK or PDP_ENOMEM.
 PDP_API int pdp_creds_cache_alloc(const pdp_creds_keyring *kr,
     uint32_t capacity, pdp_creds_cache **out);
 

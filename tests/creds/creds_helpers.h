@@ -4,6 +4,7 @@
 #define TESTS_CREDS_HELPERS_H
 
 #include <check.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -136,16 +137,14 @@ static const char th_model[] = "{'accounts':[{'id':'111111111111',"
     "'arn:aws:iam::111111111111:user/alice'},'Action':'s3:GetObject',"
     "'Resource':'arn:aws:s3:::shared/*'}]}}}]}";
 
-// th_bundle compiles th_model into a bundle.
-static inline pdp_bundle *
-th_bundle(void)
+// th_bundle_data compiles th_model into bundle bytes (*data, *len;
+// malloc'd, the caller frees them).
+static inline void
+th_bundle_data(void **data, size_t *len)
 {
 	char *text = strdup(th_model);
 	iamc_builder *b = NULL;
 	iamc_diags d;
-	void *data = NULL;
-	size_t len = 0;
-	pdp_bundle *out = NULL;
 
 	ck_assert_ptr_nonnull(text);
 	for (char *p = text; *p; p++)
@@ -158,13 +157,24 @@ th_bundle(void)
 	for (size_t i = 0; rv != PDP_OK && i < d.n; i++)
 		fprintf(stderr, "%s: %s\n", d.v[i].path, d.v[i].message);
 	ck_assert_int_eq(rv, PDP_OK);
-	ck_assert_int_eq(iamc_builder_write(b, 1, &data, &len), PDP_OK);
-	ck_assert_int_eq(pdp_bundle_open_mem(data, len, &out, NULL, 0),
-	    PDP_OK);
-	free(data);
+	ck_assert_int_eq(iamc_builder_write(b, 1, data, len), PDP_OK);
 	free(text);
 	iamc_diags_fini(&d);
 	iamc_builder_close(b);
+}
+
+// th_bundle compiles th_model into an open bundle.
+static inline pdp_bundle *
+th_bundle(void)
+{
+	void *data = NULL;
+	size_t len = 0;
+	pdp_bundle *out = NULL;
+
+	th_bundle_data(&data, &len);
+	ck_assert_int_eq(pdp_bundle_open_mem(data, len, &out, NULL, 0),
+	    PDP_OK);
+	free(data);
 	return out;
 }
 
