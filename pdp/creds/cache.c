@@ -329,22 +329,33 @@ token_reason(int err)
 }
 
 // decided reports whether context key `k` is one the credentials decide,
-// so that a caller's value for it is ignored.
+// so that a caller's value for it is ignored. Runs for every key of every
+// request: lengths are compared before any case-insensitive comparison.
 static bool
 decided(const char *k)
 {
-	static const char *const keys[] = {"PrincipalArn", "PrincipalAccount",
-	    "PrincipalType", "userid", "username", "TokenIssueTime",
-	    "MultiFactorAuthPresent", "MultiFactorAuthAge", "SourceIdentity",
-	    "PrincipalIsAWSService", "PrincipalServiceName"};
+#define K(s) {s, sizeof(s) - 1}
+	static const struct {
+		const char *s;
+		size_t n;
+	} keys[] = {K("principalarn"), K("principalaccount"),
+	    K("principaltype"), K("userid"), K("username"),
+	    K("tokenissuetime"), K("multifactorauthpresent"),
+	    K("multifactorauthage"), K("sourceidentity"),
+	    K("principalisawsservice"), K("principalservicename")};
+#undef K
 
-	if (strncasecmp(k, "aws:", 4) != 0)
+	if ((k[0] | 0x20) != 'a' || (k[1] | 0x20) != 'w' ||
+	    (k[2] | 0x20) != 's' || k[3] != ':')
 		return false;
 	k += 4;
-	if (strncasecmp(k, "PrincipalTag/", 13) == 0)
+	size_t n = strlen(k);
+	char c0 = (char) (k[0] | 0x20);
+	if (c0 == 'p' && n > 13 && strncasecmp(k, "PrincipalTag/", 13) == 0)
 		return true;
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
-		if (strcasecmp(k, keys[i]) == 0)
+		if (n == keys[i].n && c0 == keys[i].s[0] &&
+		    strcasecmp(k, keys[i].s) == 0)
 			return true;
 	return false;
 }

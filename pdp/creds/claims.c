@@ -12,6 +12,7 @@
 #include <openssl/crypto.h>
 
 #include "creds.h"
+#include "wire.h"
 
 // --- Checks -----------------------------------------------------------------
 
@@ -471,6 +472,18 @@ pdpci_claims_unpack(const char *p, size_t len, pdp_creds_token **out,
 		return pdpci_errf(PDP_ENOMEM, err, errlen, "out of memory");
 	t->mem = (char *) (t + 1);
 	t->cap = cap;
+	// Authenticated claims come from an issuer holding the key, but
+	// the reader does not rely on it: the bytes are walked first, so
+	// that no container can claim more elements than bytes remain
+	// (msgpack-c would allocate for them).
+	const pdpw_limits lim = {.max_msg = PDP_CREDS_TOKEN_MAX,
+	    .max_depth = 2, .max_str = PDP_CREDS_STRING_MAX};
+	const char *why;
+	if (pdpw_check(&lim, p, len, &why) != PDPW_OK) {
+		free(t);
+		return pdpci_errf(PDP_ECORRUPT, err, errlen,
+		    "token: the claims are unreadable (%s)", why);
+	}
 	if (!msgpack_zone_init(&zone, 2048)) {
 		free(t);
 		return pdpci_errf(PDP_ENOMEM, err, errlen, "out of memory");

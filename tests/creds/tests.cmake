@@ -4,6 +4,8 @@ if(NOT TARGET pdpcreds)
 	return()
 endif()
 pdp_test(creds/token_test pdpcreds PkgConfig::CRYPTO)
+target_include_directories(test_creds_token_test PRIVATE
+	${PROJECT_SOURCE_DIR}/pdp/creds)
 pdp_test(creds/authorize_test pdpcreds PkgConfig::CRYPTO)
 pdp_test(creds/alloc_test pdpcreds PkgConfig::CRYPTO)
 if(TARGET pdpd_harness)

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "check_main.h"
+#include "creds.h"
 #include "creds_helpers.h"
 
 START_TEST(test_token_round_trip_keeps_every_claim)
@@ -402,6 +403,58 @@ START_TEST(test_keyring_file_errors_name_the_line)
 }
 END_TEST
 
+// The fuzz target's seeds (tests/fuzz/fuzz_token.c): tokens (layer 0)
+// and packed claims (layer 1) of every credential type. Written to
+// $PDP_WRITE_SEEDS when it is set; always checked to open and read.
+START_TEST(test_token_fuzz_seeds)
+{
+	const char *dir = getenv("PDP_WRITE_SEEDS");
+	pdp_creds_keyring *kr = th_keyring(1);
+	pdp_creds_tag tags[] = {{"team", "red"}, {"Project", "p"}};
+	const char *ttk[] = {"team"};
+	const char *arns[] = {"arn:aws:iam::111111111111:policy/S"};
+	pdp_creds_claims v[4] = {th_role_claims(), th_user_session_claims(true),
+	    th_fed_claims(), th_role_claims()};
+	v[2].policy = "{\"Version\":\"2012-10-17\",\"Statement\":[]}";
+	v[3].tags = tags;
+	v[3].ntags = 2;
+	v[3].transitive = ttk;
+	v[3].ntransitive = 1;
+	v[3].policy_arns = arns;
+	v[3].npolicy_arns = 1;
+	v[3].source_identity = "alice";
+	v[3].chained = true;
+	for (int i = 0; i < 4; i++) {
+		static char buf[PDP_CREDS_TOKEN_MAX + 2];
+		char *plain = NULL;
+		size_t n = 0, len = 0;
+		pdp_creds_token *t = NULL;
+		v[i].version = PDP_CREDS_CLAIMS_VERSION;
+		ck_assert_int_eq(pdp_creds_seal(kr, &v[i], buf + 1,
+		    sizeof(buf) - 1, &len, NULL, 0), PDP_OK);
+		ck_assert_int_eq(pdpci_claims_pack(&v[i], &plain, &n), PDP_OK);
+		ck_assert_int_eq(pdpci_claims_unpack(plain, n, &t, NULL, 0),
+		    PDP_OK);
+		pdp_creds_token_free(t);
+		for (int layer = 0; dir != NULL && layer < 2; layer++) {
+			char path[1024];
+			snprintf(path, sizeof(path), "%s/%s-%d.bin", dir,
+			    layer ? "claims" : "token", i);
+			FILE *f = fopen(path, "wb");
+			ck_assert_msg(f != NULL, "%s", path);
+			fputc(layer, f);
+			if (layer == 0)
+				fwrite(buf + 1, 1, len, f);
+			else
+				fwrite(plain, 1, n, f);
+			fclose(f);
+		}
+		free(plain);
+	}
+	pdp_creds_keyring_free(kr);
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -419,6 +472,7 @@ suite(void)
 	tcase_add_test(tc, test_token_open_refuses_what_is_no_token);
 	tcase_add_test(tc, test_keyring_file_round_trip_and_private_mode);
 	tcase_add_test(tc, test_keyring_file_errors_name_the_line);
+	tcase_add_test(tc, test_token_fuzz_seeds);
 	suite_add_tcase(s, tc);
 	return s;
 }

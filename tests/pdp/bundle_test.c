@@ -1300,6 +1300,12 @@ small_bundle(int kind, void **data, size_t *len)
 		p.boundary = PDPB_NONE;
 		ck_assert_int_eq(iamc_builder_principal(b, &p), PDP_OK);
 	}
+	if (kind >= 1) {
+		ck_assert_int_eq(iamc_builder_access_key(b, "AKIASMALL00000000001",
+		    "arn:aws:iam::" FX_MEMBER ":user/eng/alice", true), PDP_OK);
+		ck_assert_int_eq(iamc_builder_access_key(b, "AKIASMALL00000000002",
+		    "arn:aws:iam::" FX_MEMBER ":root", false), PDP_OK);
+	}
 	ck_assert_int_eq(iamc_builder_write(b, 1 + (uint64_t) kind, data, len),
 	    PDP_OK);
 	iamc_builder_close(b);
