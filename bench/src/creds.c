@@ -26,10 +26,10 @@
 #include <time.h>
 
 #include "iamc_account.h"
+#include "micro.h"
 #include "pdp_creds.h"
 #include "pdpbench.h"
 
-#define BATCH 1000
 #define ACCT "111122223333"
 #define V "\"Version\":\"2012-10-17\""
 #define READS "{" V ",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":" \
@@ -64,22 +64,13 @@ typedef struct side {
 static void
 die(const char *what, const char *why)
 {
-	fprintf(stderr, "pdpbench creds: %s: %s\n", what, why);
-	exit(2);
-}
-
-static uint64_t
-now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t) ts.tv_sec * 1000000000u + (uint64_t) ts.tv_nsec;
+	bench_die("creds: %s: %s", what, why);
 }
 
 static int
-decide(const side *s)
+decide(const void *arg)
 {
+	const side *s = arg;
 	pdp_decision d;
 
 	if (s->c != NULL)
@@ -87,43 +78,6 @@ decide(const side *s)
 	else
 		pdp_bundle_authorize(s->b, &s->q, &d, NULL);
 	return d.err == PDP_OK ? (int) d.effect : -1 - d.err;
-}
-
-static int
-cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *) a, y = *(const uint64_t *) b;
-	return x < y ? -1 : x > y;
-}
-
-// timed_pair times a and b interleaved, nbatch batches each, and gives
-// the medians in ns per decision.
-static void
-timed_pair(const side *a, const side *b, int nbatch, double *ma, double *mb)
-{
-	uint64_t *t = calloc(2 * (size_t) nbatch, sizeof(*t));
-	volatile int sink = 0;
-
-	if (t == NULL)
-		die("memory", "out of memory");
-	for (int i = 0; i < BATCH * 10; i++)
-		sink += decide(a) + decide(b);
-	for (int r = 0; r < nbatch; r++) {
-		uint64_t t0 = now_ns();
-		for (int i = 0; i < BATCH; i++)
-			sink += decide(a);
-		uint64_t t1 = now_ns();
-		for (int i = 0; i < BATCH; i++)
-			sink += decide(b);
-		t[r] = t1 - t0;
-		t[nbatch + r] = now_ns() - t1;
-	}
-	(void) sink;
-	qsort(t, (size_t) nbatch, sizeof(*t), cmp_u64);
-	qsort(t + nbatch, (size_t) nbatch, sizeof(*t), cmp_u64);
-	*ma = (double) t[nbatch / 2] / BATCH;
-	*mb = (double) t[nbatch + nbatch / 2] / BATCH;
-	free(t);
 }
 
 static pdp_bundle *
@@ -211,20 +165,10 @@ pdpbench_creds(int argc, char **argv)
 	pdp_creds_keyring *kr = NULL;
 	pdp_creds_cache *c = NULL;
 
-	for (int i = 0; i < argc; i++) {
-		if (strcmp(argv[i], "--batches") == 0 && i + 1 < argc)
-			nbatch = atoi(argv[++i]);
-		else if (strcmp(argv[i], "--json") == 0)
-			json = true;
-		else if (strcmp(argv[i], "--workload") == 0 && i + 1 < argc)
-			i++; // routed here by pdpbench micro
-		else {
-			usage();
-			return 2;
-		}
+	if (!bench_pair_args(argc, argv, &nbatch, &json, NULL)) {
+		usage();
+		return 2;
 	}
-	if (nbatch < 10)
-		nbatch = 10;
 	pdp_bundle *b = compile_model();
 	if (pdp_creds_keyring_alloc(&kr) != PDP_OK ||
 	    pdp_creds_keyring_generate(kr, NULL) != PDP_OK ||
@@ -261,21 +205,16 @@ pdpbench_creds(int argc, char **argv)
 		    decide(&s[i][1]) != PDP_ALLOW)
 			die(names[i], "the two sides do not both allow");
 
-	if (!json)
-		printf("pdpbench creds: median ns per decision, %d batches of "
-		    "%d, interleaved\n%-42s %9s %9s %9s\n", nbatch, BATCH,
-		    "case", "by ARN", "by creds", "delta");
+	const void *sa[3], *sb[3];
 	for (int i = 0; i < 3; i++) {
-		double a, bb;
-		timed_pair(&s[i][0], &s[i][1], nbatch, &a, &bb);
-		if (json)
-			printf("{\"case\":\"%s\",\"arn_ns\":%.1f,"
-			    "\"creds_ns\":%.1f,\"delta_ns\":%.1f}\n", names[i],
-			    a, bb, bb - a);
-		else
-			printf("%-42s %9.1f %9.1f %+9.1f\n", names[i], a, bb,
-			    bb - a);
+		sa[i] = &s[i][0];
+		sb[i] = &s[i][1];
 	}
+	bench_pairs p = {.title = "pdpbench creds", .col_a = "by ARN",
+	    .col_b = "by creds", .key_a = "arn_ns", .key_b = "creds_ns",
+	    .decide = decide, .nbatch = nbatch, .json = json, .only = -1,
+	    .n = 3, .names = names, .a = sa, .b = sb};
+	bench_pairs_run(&p);
 	pdp_creds_cache_stats st;
 	pdp_creds_cache_stats_get(c, &st);
 	if (!json)

@@ -198,7 +198,7 @@ pdpci_claims_check(const pdp_creds_claims *c, char *err, size_t errlen)
 	return PDP_OK;
 }
 
-// --- Packing ------------------------------------------------------------------
+// --- Packing ----------------------------------------------------------------
 
 static void
 pack_key(msgpack_packer *pk, const char *k)
@@ -296,7 +296,7 @@ pdpci_claims_pack(const pdp_creds_claims *c, char **out, size_t *len)
 	return PDP_OK;
 }
 
-// --- Unpacking ----------------------------------------------------------------
+// --- Unpacking --------------------------------------------------------------
 
 // An opened token: the claims, then one block holding every array and
 // string they point to.

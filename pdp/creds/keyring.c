@@ -248,8 +248,8 @@ parse_line(pdp_creds_keyring *kr, char *line, unsigned lineno, int *version,
 		return PDP_OK;
 	}
 	if (strcmp(w0, "key") != 0 || w1 == NULL || w2 == NULL || w3 != NULL)
-		return pdpci_errf(PDP_ECORRUPT, err, errlen, "line %u: expected "
-		    "\"key ID BASE64\"", lineno);
+		return pdpci_errf(PDP_ECORRUPT, err, errlen,
+		    "line %u: expected \"key ID BASE64\"", lineno);
 	char *end = NULL;
 	errno = 0;
 	unsigned long id = strtoul(w1, &end, 10);
