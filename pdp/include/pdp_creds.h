@@ -263,7 +263,9 @@ typedef struct pdp_creds_caller {
 // inactive one. Otherwise as pdp_bundle_authorize: returns out->err,
 // never fails open. A cache hit allocates nothing and takes no lock; a
 // miss opens the token and compiles its session policy (allocating).
-// Only the thread that owns `c` may call this with it.
+// Explanation strings that name the inline session policy point into the
+// cache: they live until the next call with the same cache. Only the
+// thread that owns `c` may call this with it.
 PDP_API int pdp_creds_authorize(pdp_creds_cache *c, const pdp_bundle *b,
     const pdp_creds_caller *who, const pdp_request *q, pdp_decision *out,
     pdp_explanation *ex);

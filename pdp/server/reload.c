@@ -37,8 +37,10 @@ pdpd_reload_now(pdpd_server *s, char *err, size_t errlen)
 		}
 	}
 	// So does the keyring, read again with every reload (rotation).
+	// Without one, the empty keyring made at start serves on.
 	pdpd_keys *keys = NULL;
-	if ((rv = pdpd_keys_open(s->cfg->sts_keys, &keys, err, errlen)) !=
+	if ((s->cfg->sts_keys != NULL || s->keys == NULL) &&
+	    (rv = pdpd_keys_open(s->cfg->sts_keys, &keys, err, errlen)) !=
 	    PDP_OK) {
 		pdpl_host_close(host);
 		atomic_fetch_add(&s->reload_failures, 1);
@@ -70,7 +72,8 @@ pdpd_reload_now(pdpd_server *s, char *err, size_t errlen)
 		// Workers still running the old plugins hold it themselves.
 		pdpl_host_close(prev);
 	}
-	pdpd_keys_publish(s, keys);
+	if (keys != NULL)
+		pdpd_keys_publish(s, keys);
 	pdp_engine_swap(s->engine, b);
 	atomic_store(&s->revision, pdp_bundle_revision(b));
 	atomic_fetch_add(&s->reloads, 1);
