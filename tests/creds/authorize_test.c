@@ -477,6 +477,47 @@ START_TEST(test_creds_explanations_name_the_session_policy)
 }
 END_TEST
 
+// The request fields pdpcreds fills, used directly (pdp.h): a parent in
+// another account, a stale unique id, too many session policies.
+START_TEST(test_creds_core_request_fields)
+{
+	pdp_request q = {.principal =
+	    "arn:aws:sts::111111111111:federated-user/fed",
+	    .action = "s3:GetObject", .resource = "arn:aws:s3:::data/x",
+	    .parent = "arn:aws:iam::222222222222:user/alice"};
+	const char *sp[PDP_SESSION_POLICIES_MAX + 1];
+	pdp_decision d;
+
+	pdp_bundle_authorize(g_b, &q, &d, NULL);
+	ck_assert_int_eq(d.err, PDP_EINVAL);
+	q.parent = "arn:aws:iam::111111111111:user/nobody";
+	pdp_bundle_authorize(g_b, &q, &d, NULL);
+	ck_assert_int_eq(d.err, PDP_ENOENT);
+	q.parent = "arn:aws:iam::111111111111:user/alice";
+	q.session_policies = sp;
+	for (int i = 0; i <= PDP_SESSION_POLICIES_MAX; i++)
+		sp[i] = "arn:aws:iam::111111111111:policy/SessReadOnly";
+	q.nsession_policies = 1;
+	pdp_bundle_authorize(g_b, &q, &d, NULL);
+	ck_assert_int_eq(d.err, PDP_OK);
+	ck_assert_int_eq(d.effect, PDP_ALLOW);
+	q.nsession_policies = PDP_SESSION_POLICIES_MAX + 1;
+	pdp_bundle_authorize(g_b, &q, &d, NULL);
+	ck_assert_int_eq(d.err, PDP_ETOOBIG);
+	ck_assert_int_eq(d.effect, PDP_IMPLICIT_DENY);
+	// A role whose unique id is not the one the caller vouches for.
+	pdp_request r = {.principal =
+	    "arn:aws:sts::111111111111:assumed-role/Dev/s",
+	    .action = "s3:GetObject", .resource = "arn:aws:s3:::data/x",
+	    .principal_id = "AROAEXAMPLEROLEID0001"};
+	pdp_bundle_authorize(g_b, &r, &d, NULL);
+	ck_assert_int_eq(d.effect, PDP_ALLOW);
+	r.principal_id = "AROAEXAMPLEROLEID0009";
+	pdp_bundle_authorize(g_b, &r, &d, NULL);
+	ck_assert_int_eq(d.err, PDP_ENOENT);
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -495,6 +536,7 @@ suite(void)
 	tcase_add_test(tc, test_creds_refused_tokens_deny_with_their_error);
 	tcase_add_test(tc, test_creds_cache_hits_and_evictions);
 	tcase_add_test(tc, test_creds_explanations_name_the_session_policy);
+	tcase_add_test(tc, test_creds_core_request_fields);
 	suite_add_tcase(s, tc);
 	return s;
 }
