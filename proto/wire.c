@@ -21,6 +21,10 @@ static const char *const status_names[PDPW_STATUS_MAX] = {
 	[PDPW_EIO] = "EIO",
 	[PDPW_ENOENT] = "ENOENT",
 	[PDPW_EPLUGIN] = "EPLUGIN",
+	[PDPW_EEXPIRED] = "EEXPIRED",
+	[PDPW_EUNKNOWNKEY] = "EUNKNOWNKEY",
+	[PDPW_EWRONGKEY] = "EWRONGKEY",
+	[PDPW_EINACTIVE] = "EINACTIVE",
 	[PDPW_EMALFORMED] = "EMALFORMED",
 	[PDPW_ETYPE] = "ETYPE",
 	[PDPW_EOP] = "EOP",
@@ -419,6 +423,8 @@ enum {
 	F_RACCOUNT = 8,
 	F_SESSION = 16,
 	F_CONTEXT = 32,
+	F_AKID = 64,
+	F_TOKEN = 128,
 };
 
 // opt_str sets *out from a string, or leaves NULL for nil.
@@ -466,6 +472,12 @@ walk_authz(walk *w, const msgpack_object *o, pdpw_authz *a)
 		} else if (KEY_IS(k, "context")) {
 			f = F_CONTEXT;
 			ok = walk_context(w, v, a);
+		} else if (KEY_IS(k, "akid")) {
+			f = F_AKID;
+			ok = opt_str(w, v, &a->akid, "akid");
+		} else if (KEY_IS(k, "token")) {
+			f = F_TOKEN;
+			ok = opt_str(w, v, &a->token, "token");
 		} else {
 			continue;
 		}
@@ -478,8 +490,18 @@ walk_authz(walk *w, const msgpack_object *o, pdpw_authz *a)
 			    "twice");
 		seen |= f;
 	}
-	if (a->principal == NULL)
+	// The caller is named one way: by ARN, or by access key (and
+	// token), whose session policies come with the token (R-WIRE-013).
+	if (a->principal != NULL && (a->akid != NULL || a->token != NULL))
+		return walk_fail(w, PDPW_EINVAL, "give principal or akid, not "
+		    "both");
+	if (a->akid == NULL && a->token != NULL)
+		return walk_fail(w, PDPW_EINVAL, "token without akid");
+	if (a->principal == NULL && a->akid == NULL)
 		return walk_fail(w, PDPW_EINVAL, "principal is missing");
+	if (a->akid != NULL && a->session_policy != NULL)
+		return walk_fail(w, PDPW_EINVAL, "a request by akid takes its "
+		    "session policies from its token");
 	if (a->action == NULL)
 		return walk_fail(w, PDPW_EINVAL, "action is missing");
 	return true;
@@ -1083,7 +1105,12 @@ enc_head(pdpw_encoder *e, uint32_t nfields, uint64_t id, pdpw_op op)
 static void
 enc_authz_fields(pdpw_encoder *e, const pdpw_authz *r)
 {
-	kv_str(e, "principal", r->principal);
+	if (r->principal != NULL)
+		kv_str(e, "principal", r->principal);
+	if (r->akid != NULL)
+		kv_str(e, "akid", r->akid);
+	if (r->token != NULL)
+		kv_str(e, "token", r->token);
 	kv_str(e, "action", r->action);
 	if (r->resource != NULL)
 		kv_str(e, "resource", r->resource);
@@ -1110,7 +1137,9 @@ enc_authz_fields(pdpw_encoder *e, const pdpw_authz *r)
 static uint32_t
 authz_nfields(const pdpw_authz *r)
 {
-	return 2 + (r->resource != NULL) + (r->resource_account != NULL) +
+	return 1 + (r->principal != NULL) + (r->akid != NULL) +
+	    (r->token != NULL) + (r->resource != NULL) +
+	    (r->resource_account != NULL) +
 	    (r->session_policy != NULL) + (r->ncontext > 0);
 }
 

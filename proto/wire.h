@@ -46,6 +46,10 @@ typedef enum pdpw_status {
 	PDPW_EIO = 7,
 	PDPW_ENOENT = 8,    // unknown principal, no bundle
 	PDPW_EPLUGIN = 9,
+	PDPW_EEXPIRED = 10,    // the session token has expired
+	PDPW_EUNKNOWNKEY = 11, // a token sealed under a key pdpd lacks
+	PDPW_EWRONGKEY = 12,   // a token sealed under another key of that id
+	PDPW_EINACTIVE = 13,   // an inactive access key
 	PDPW_EMALFORMED = 16, // not one well-formed msgpack map
 	PDPW_ETYPE = 17,      // a field has the wrong type
 	PDPW_EOP = 18,        // unknown or missing op
@@ -113,13 +117,15 @@ typedef struct pdpw_ctx {
 typedef struct pdpw_authz {
 	int status;
 	const char *error;
-	const char *principal;
+	const char *principal;        // NULL when akid names the caller
 	const char *action;
 	const char *resource;         // NULL: "*"
 	const char *resource_account; // NULL: from the resource ARN
 	const char *session_policy;   // NULL: none
 	const pdpw_ctx *context;
 	uint32_t ncontext;
+	const char *akid;             // access key id (AKIA..., ASIA...)
+	const char *token;            // the session token of an ASIA key
 } pdpw_authz;
 
 // An IAM API call (op "iam"): AWS's service, operation and request

@@ -503,7 +503,8 @@ usage(void)
 {
 	fprintf(stderr,
 	    "usage: pdpbench micro [--workload "
-	    "corpus|abac|scale|all|plugins|FILE.jsonl] [--principals N]\n"
+	    "corpus|abac|scale|all|plugins|creds|FILE.jsonl]\n"
+	    "                      [--principals N]\n"
 	    "                      [--statements N] [--seconds S] "
 	    "[--threads 1|2] [--json] [--seed N]\n"
 	    "                      [--requests N] [--corpus FILE] "
@@ -531,6 +532,8 @@ pdpbench_micro(int argc, char **argv)
 	for (int i = 1; i + 1 < argc; i++)
 		if (is(argv[i], "--workload") && is(argv[i + 1], "plugins"))
 			return pdpbench_plugins(argc - 1, argv + 1);
+		else if (is(argv[i], "--workload") && is(argv[i + 1], "creds"))
+			return pdpbench_creds(argc - 1, argv + 1);
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		const char *v = i + 1 < argc ? argv[i + 1] : NULL;

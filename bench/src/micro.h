@@ -191,6 +191,43 @@ typedef struct bench_result {
 void bench_measure(const pdp_bundle *b, const bench_reqs *r, int threads,
     double seconds, bool single, bench_result *out);
 
+// --- Interleaved pairs (pair.c) ----------------------------------------
+
+#define BENCH_PAIR_BATCH 1000 // decisions a batch of bench_pair
+
+// bench_pair times two ways of making one decision, interleaved batch by
+// batch, `nbatch` batches each after a warm-up: `decide` makes one
+// decision with side a or b (its result is only summed, so that no call
+// is optimized away). *ma and *mb get the medians in ns per decision.
+void bench_pair(int (*decide)(const void *side), const void *a,
+    const void *b, int nbatch, double *ma, double *mb);
+
+// A table of pairs: cases i = 0..n-1 (all, or only `only` when it is
+// >= 0), each case's two sides a[i] and b[i], printed as a table with
+// columns `col_a`, `col_b` and their delta, or as JSON lines with keys
+// `key_a`, `key_b` and "delta_ns".
+typedef struct bench_pairs {
+	const char *title;             // "pdpbench creds"
+	const char *col_a, *col_b;
+	const char *key_a, *key_b;
+	int (*decide)(const void *side);
+	int nbatch;
+	bool json;
+	int only;
+	int n;
+	const char *const *names;
+	const void *const *a, *const *b;
+} bench_pairs;
+
+// bench_pairs_run times and prints every case of `p`.
+void bench_pairs_run(const bench_pairs *p);
+
+// bench_pair_args reads the flags of a pair workload: --batches N (at
+// least 10), --json, --case N (when `only` is not NULL) and the
+// --workload that routed it. False on anything else.
+bool bench_pair_args(int argc, char **argv, int *nbatch, bool *json,
+    int *only);
+
 // bench_file_workload runs `micro --workload FILE` (jsonl.c).
 int bench_file_workload(const char *path, const bench_opts *o);
 

@@ -18,4 +18,9 @@ int pdpbench_echo(int argc, char **argv);
 // plugins (plugins.c; `pdpbench micro --workload plugins` runs it).
 int pdpbench_plugins(int argc, char **argv);
 
+// pdpbench_creds measures what naming the caller by credentials (an
+// access key and session token, through the credentials cache) adds to
+// a decision by ARN (creds.c; `pdpbench micro --workload creds`).
+int pdpbench_creds(int argc, char **argv);
+
 #endif // PDPBENCH_H

@@ -12,12 +12,13 @@
 //           once with the tag rule loaded too (which must look at the
 //           request's keys to know it is no tagging request)
 //
-// Method: batches of BATCH decisions timed with CLOCK_MONOTONIC, the two
+// Method: batches of decisions timed with CLOCK_MONOTONIC, the two
 // sides of a pair interleaved batch by batch (so drift hits both alike);
-// the figure is the median over batches, in ns per decision. The plugins
-// are written to a temporary directory: the business-hours key and the
-// tag rule of plugins/examples, without tenant_from_path, whose check
-// runs on every request and so would be measured by every pair.
+// the figure is the median over batches, in ns per decision (bench_pair,
+// pair.c). The plugins are written to a temporary directory: the
+// business-hours key and the tag rule of plugins/examples, without
+// tenant_from_path, whose check runs on every request and so would be
+// measured by every pair.
 
 #define _POSIX_C_SOURCE 200809L
 
@@ -30,10 +31,9 @@
 #include "iamc.h"
 #include "iamc_eval.h"
 #include "iamc_plugins.h"
+#include "micro.h"
 #include "pdpbench.h"
 #include "pdpl.h"
-
-#define BATCH 1000
 
 static const char key_json[] = "{\"name\": \"business_hours\", \"keys\": "
     "{\"corp:BusinessHours\": \"Bool\"}}\n";
@@ -84,15 +84,6 @@ typedef struct side {
 	pdp_request req;
 } side;
 
-static uint64_t
-now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t) ts.tv_sec * 1000000000u + (uint64_t) ts.tv_nsec;
-}
-
 static void
 die(const char *what, const char *why)
 {
@@ -130,54 +121,15 @@ prepare(side *s, const char *action, const char *want, const char *ctx,
 	s->req.provider = provider;
 }
 
-static pdp_effect
-decide(const side *s)
+static int
+decide(const void *arg)
 {
+	const side *s = arg;
 	pdp_decision d;
 
 	pdp_bundle_authorize(iamc_eval_prep_bundle(s->prep), &s->req, &d,
 	    NULL);
-	return d.err == PDP_OK ? d.effect : (pdp_effect) -1;
-}
-
-static int
-cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *) a, y = *(const uint64_t *) b;
-	return x < y ? -1 : x > y;
-}
-
-// pair times a and b interleaved, nbatch batches each, and gives the
-// medians in ns per decision.
-static void
-pair(const side *a, const side *b, int nbatch, double *ma, double *mb)
-{
-	uint64_t *ta = calloc((size_t) nbatch, sizeof(*ta));
-	uint64_t *tb = calloc((size_t) nbatch, sizeof(*tb));
-	volatile int sink = 0;
-
-	if (ta == NULL || tb == NULL)
-		die("memory", "out of memory");
-	for (int i = 0; i < BATCH * 10; i++)
-		sink += (int) decide(a) + (int) decide(b);
-	for (int r = 0; r < nbatch; r++) {
-		uint64_t t0 = now_ns();
-		for (int i = 0; i < BATCH; i++)
-			sink += (int) decide(a);
-		uint64_t t1 = now_ns();
-		for (int i = 0; i < BATCH; i++)
-			sink += (int) decide(b);
-		uint64_t t2 = now_ns();
-		ta[r] = t1 - t0;
-		tb[r] = t2 - t1;
-	}
-	(void) sink;
-	qsort(ta, (size_t) nbatch, sizeof(*ta), cmp_u64);
-	qsort(tb, (size_t) nbatch, sizeof(*tb), cmp_u64);
-	*ma = (double) ta[nbatch / 2] / BATCH;
-	*mb = (double) tb[nbatch / 2] / BATCH;
-	free(ta);
-	free(tb);
+	return d.err == PDP_OK ? (int) d.effect : -1;
 }
 
 static void
@@ -234,22 +186,10 @@ pdpbench_plugins(int argc, char **argv)
 	pdpl_worker *w, *w2;
 	iamc_plugin_keys *keys, *keys2;
 
-	for (int i = 0; i < argc; i++) {
-		if (strcmp(argv[i], "--batches") == 0 && i + 1 < argc)
-			nbatch = atoi(argv[++i]);
-		else if (strcmp(argv[i], "--case") == 0 && i + 1 < argc)
-			only = atoi(argv[++i]);
-		else if (strcmp(argv[i], "--json") == 0)
-			json = true;
-		else if (strcmp(argv[i], "--workload") == 0 && i + 1 < argc)
-			i++; // routed here by pdpbench micro
-		else {
-			usage();
-			return 2;
-		}
+	if (!bench_pair_args(argc, argv, &nbatch, &json, &only)) {
+		usage();
+		return 2;
 	}
-	if (nbatch < 10)
-		nbatch = 10;
 	open_plugins(dir, true, &host, &w, &keys);
 	open_plugins(dir2, false, &host2, &w2, &keys2);
 	const pdp_provider *prov = pdpl_worker_provider(w);
@@ -288,23 +228,16 @@ pdpbench_plugins(int argc, char **argv)
 		    decide(&s[i][1]) != PDP_ALLOW)
 			die(names[i], "the two sides decide differently");
 
-	if (!json)
-		printf("pdpbench plugins: median ns per decision, %d batches "
-		    "of %d, interleaved\n%-44s %9s %9s %9s\n", nbatch, BATCH,
-		    "case", "without", "with", "delta");
+	const void *sa[4], *sb[4];
 	for (int i = 0; i < 4; i++) {
-		double a, b;
-		if (only >= 0 && i != only)
-			continue;
-		pair(&s[i][0], &s[i][1], nbatch, &a, &b);
-		if (json)
-			printf("{\"case\":\"%s\",\"without_ns\":%.1f,"
-			    "\"with_ns\":%.1f,\"delta_ns\":%.1f}\n", names[i],
-			    a, b, b - a);
-		else
-			printf("%-44s %9.1f %9.1f %+9.1f\n", names[i], a, b,
-			    b - a);
+		sa[i] = &s[i][0];
+		sb[i] = &s[i][1];
 	}
+	bench_pairs p = {.title = "pdpbench plugins", .col_a = "without",
+	    .col_b = "with", .key_a = "without_ns", .key_b = "with_ns",
+	    .decide = decide, .nbatch = nbatch, .json = json, .only = only,
+	    .n = 4, .names = names, .a = sa, .b = sb};
+	bench_pairs_run(&p);
 	pdpl_stats st;
 	pdpl_host_stats(host, &st);
 	if (!json)

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "pdp_creds.h"
 #include "pdpd.h"
 
 #define LINE_MAX_ 4096
@@ -30,6 +31,7 @@ pdpd_config_init(pdpd_config *c)
 	c->drain_ms = 5000;
 	c->remote_reload = true;
 	c->iam_queue = 64;
+	c->sts_cache = PDP_CREDS_CACHE_DEFAULT;
 }
 
 static void
@@ -48,7 +50,8 @@ pdpd_config_fini(pdpd_config *c)
 	free(c->store);
 	free(c->plugins);
 	free(c->dlog_path);
-	c->bundle = c->store = c->dlog_path = c->plugins = NULL;
+	free(c->sts_keys);
+	c->bundle = c->store = c->dlog_path = c->plugins = c->sts_keys = NULL;
 }
 
 void
@@ -120,6 +123,13 @@ pdpd_usage(FILE *f)
 	    "                            they reload with the bundle, and a\n"
 	    "                            plugin that fails to load refuses\n"
 	    "                            the reload\n"
+	    "  --sts-keys FILE           keyring that opens session tokens\n"
+	    "                            (proto/keyring.md, mode 0600),\n"
+	    "                            read again with every reload;\n"
+	    "                            without it requests by akid+token\n"
+	    "                            are refused (AKIA keys still work)\n"
+	    "  --sts-cache N             sessions cached per worker\n"
+	    "                            (default %u)\n"
 	    "  --help                    this text\n"
 	    "  --version                 print the version\n"
 	    "\n"
@@ -128,7 +138,8 @@ pdpd_usage(FILE *f)
 	    PDPW_DEFAULT_MAX_MSG, PDPW_DEFAULT_MAX_BATCH,
 	    PDPW_DEFAULT_MAX_DEPTH, PDPW_DEFAULT_MAX_STR,
 	    PDPW_DEFAULT_MAX_CONTEXT, PDP_CONTEXT_MAX,
-	    PDPW_DEFAULT_MAX_VALUES, PDPW_DEFAULT_ZONE_CHUNK);
+	    PDPW_DEFAULT_MAX_VALUES, PDPW_DEFAULT_ZONE_CHUNK,
+	    (unsigned) PDP_CREDS_CACHE_DEFAULT);
 }
 
 static int
@@ -225,6 +236,7 @@ apply(pdpd_config *c, const char *key, const char *val, const char *where,
 	NUM("decision-log-queue", 2, 1u << 20, c->dlog_queue, uint32_t)
 	NUM("drain-timeout", 0, 3600000, c->drain_ms, uint32_t)
 	NUM("iam-queue", 1, 4096, c->iam_queue, uint32_t)
+	NUM("sts-cache", 8, 1u << 24, c->sts_cache, uint32_t)
 #undef NUM
 	if (strcmp(k, "bundle") == 0)
 		return set_str(&c->bundle, val, err, errlen);
@@ -234,6 +246,8 @@ apply(pdpd_config *c, const char *key, const char *val, const char *where,
 		return set_str(&c->dlog_path, val, err, errlen);
 	if (strcmp(k, "plugins") == 0)
 		return set_str(&c->plugins, val, err, errlen);
+	if (strcmp(k, "sts-keys") == 0)
+		return set_str(&c->sts_keys, val, err, errlen);
 	if (strcmp(k, "listen") == 0) {
 		if (c->nlisten == PDPD_LISTEN_MAX)
 			return fail(err, errlen, "%s: more than %d listen "

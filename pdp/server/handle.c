@@ -71,6 +71,7 @@ refresh(pdpd_worker *w)
 	w->bundle = pdp_engine_acquire(w->srv->engine);
 	w->gen = g;
 	refresh_plugins(w);
+	pdpd_keys_refresh(w);
 }
 
 static void
@@ -104,8 +105,11 @@ dlog_put(pdpd_worker *w, uint64_t id, const pdpw_authz *a,
 	rec->status = r->status;
 	rec->decision = r->decision;
 	rec->reason = r->reason;
-	copy_trunc(rec->principal, sizeof(rec->principal), a->principal,
-	    a->principal ? strlen(a->principal) : 0);
+	// A caller named by access key is logged by its key id, never
+	// by its token.
+	const char *who = a->principal ? a->principal : a->akid;
+	copy_trunc(rec->principal, sizeof(rec->principal), who,
+	    who ? strlen(who) : 0);
 	copy_trunc(rec->action, sizeof(rec->action), a->action,
 	    a->action ? strlen(a->action) : 0);
 	copy_trunc(rec->resource, sizeof(rec->resource),
@@ -170,7 +174,7 @@ decide(pdpd_worker *w, uint64_t id, const pdpw_authz *a, pdpw_result *r,
 			memset(ex, 0, sizeof(*ex));
 	} else {
 		memset(&q, 0, sizeof(q));
-		q.principal = a->principal;
+		q.principal = a->principal; // NULL when akid names the caller
 		q.action = a->action;
 		q.resource = a->resource;
 		q.resource_account = a->resource_account;
@@ -187,7 +191,10 @@ decide(pdpd_worker *w, uint64_t id, const pdpw_authz *a, pdpw_result *r,
 		}
 		q.context = w->entries;
 		q.ncontext = a->ncontext;
-		pdp_bundle_authorize(w->bundle, &q, &d, ex);
+		if (a->akid != NULL)
+			pdpd_creds_decide(w, a, &q, &d, ex);
+		else
+			pdp_bundle_authorize(w->bundle, &q, &d, ex);
 		r->status = d.err;
 		r->decision = d.err == PDP_OK ? (int) d.effect :
 		    PDPW_IMPLICIT_DENY;

@@ -35,6 +35,9 @@ typedef struct pdpd_config {
 	uint32_t drain_ms;               // SIGTERM drain timeout
 	bool remote_reload;              // honour the reload op
 	char *plugins;                   // NULL: no Lua plugins
+	char *sts_keys;                  // keyring file; NULL: session
+	                                 // tokens are refused
+	uint32_t sts_cache;              // sessions cached per worker
 } pdpd_config;
 
 // pdpd_config_init fills the defaults; pdpd_config_fini frees strings.

@@ -44,9 +44,23 @@ pdpd_reload_now(pdpd_server *s, char *err, size_t errlen)
 			return rv;
 		}
 	}
+	// So does the keyring, read again with every reload (rotation).
+	// Without one, the empty keyring made at start serves on.
+	pdpd_keys *keys = NULL;
+	if ((s->cfg->sts_keys != NULL || s->keys == NULL) &&
+	    (rv = pdpd_keys_open(s->cfg->sts_keys, &keys, err, errlen)) !=
+	    PDP_OK) {
+		pdpl_host_close(host);
+		atomic_fetch_add(&s->reload_failures, 1);
+		PDPD_LOG(PDPD_LOG_WARN, "keyring_refused",
+		    PDPD_S("path", s->cfg->sts_keys), PDPD_S("error", err),
+		    PDPD_U("serving_revision", atomic_load(&s->revision)));
+		return rv;
+	}
 	rv = pdp_bundle_open(s->cfg->bundle, &b, err, errlen);
 	if (rv != PDP_OK) {
 		pdpl_host_close(host);
+		pdpd_keys_close(keys);
 		if (err[0] == '\0')
 			snprintf(err, errlen, "%s", pdp_strerror(rv));
 		atomic_fetch_add(&s->reload_failures, 1);
@@ -66,6 +80,8 @@ pdpd_reload_now(pdpd_server *s, char *err, size_t errlen)
 		// Workers still running the old plugins hold it themselves.
 		pdpl_host_close(prev);
 	}
+	if (keys != NULL)
+		pdpd_keys_publish(s, keys);
 	pdp_engine_swap(s->engine, b);
 	atomic_store(&s->revision, pdp_bundle_revision(b));
 	atomic_fetch_add(&s->reloads, 1);

@@ -125,6 +125,7 @@ worker_free(pdpd_worker *w)
 		nng_mtx_free(w->mtx);
 	pdp_bundle_close(w->bundle);
 	pdpl_worker_close(w->plugins);
+	pdpd_keys_worker_fini(w);
 	pdpw_decoder_fini(&w->dec);
 	pdpw_encoder_fini(&w->enc);
 	free(w->results);
@@ -360,6 +361,7 @@ pdpd_server_close(pdpd_server *s)
 	else
 		pdp_engine_close(s->engine);
 	pdpl_host_close(s->host);
+	pdpd_keys_close(s->keys);
 	pthread_mutex_destroy(&s->hmtx);
 	pthread_mutex_destroy(&s->rmtx);
 	pthread_cond_destroy(&s->rcv);

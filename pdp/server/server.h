@@ -11,6 +11,7 @@
 #include <nng/supplemental/util/platform.h>
 
 #include "iams.h"
+#include "pdp_creds.h"
 #include "pdpd.h"
 #include "pdpl.h"
 
@@ -18,6 +19,9 @@
 #define PDPD_SEND_TIMEOUT_MS 1000
 
 typedef struct pdpd_iam_job pdpd_iam_job;
+
+// A keyring shared by reference count (creds.c).
+typedef struct pdpd_keys pdpd_keys;
 
 // A worker's phase; changed under its mutex so that a drain cancels only
 // a pending receive, never a reply on its way out.
@@ -47,6 +51,10 @@ struct pdpd_worker {
 	// decision: the reasons of one message are copied here.
 	char reasons[16384];
 	size_t nreasons;
+	// Requests by access key: this worker's cache of opened sessions,
+	// made with `keys`.
+	pdp_creds_cache *creds;
+	pdpd_keys *keys;
 
 	pdpw_decoder dec;
 	pdpw_encoder enc;
@@ -88,6 +96,7 @@ struct pdpd_server {
 	// their Lua state from it when the generation moves on. Guarded by
 	// hmtx, taken only by reloads and by workers catching up.
 	pdpl_host *host;
+	pdpd_keys *keys; // the keyring that goes with the bundle
 	pthread_mutex_t hmtx;
 
 	// The reload thread and what it has been asked to do.
@@ -166,6 +175,22 @@ int pdpd_iam_take(pdpd_worker *w, nng_msg *msg, const pdpw_request *req,
 
 // pdpd_iam_pending counts IAM calls queued or running (drains wait).
 uint32_t pdpd_iam_pending(pdpd_server *s);
+
+// creds.c: pdpd_keys_open loads the keyring at `path` (NULL: an empty
+// one, so that tokens are refused and long-term keys still decide);
+// pdpd_keys_publish makes it the server's (dropping the previous);
+// pdpd_keys_refresh gives worker w a cache with the server's keyring
+// when it has changed; pdpd_keys_worker_fini frees w's; pdpd_keys_close
+// drops one reference. pdpd_creds_decide decides a request whose
+// caller is named by `akid` (and `token`).
+int pdpd_keys_open(const char *path, pdpd_keys **out, char *err,
+    size_t errlen);
+void pdpd_keys_close(pdpd_keys *k);
+void pdpd_keys_publish(pdpd_server *s, pdpd_keys *k);
+void pdpd_keys_refresh(pdpd_worker *w);
+void pdpd_keys_worker_fini(pdpd_worker *w);
+int pdpd_creds_decide(pdpd_worker *w, const pdpw_authz *a,
+    const pdp_request *q, pdp_decision *d, pdp_explanation *ex);
 
 // pdpd_collect fills a stats reply from every worker.
 void pdpd_collect(pdpd_server *s, pdpw_stats *out);

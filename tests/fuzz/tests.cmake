@@ -11,5 +11,7 @@ pdp_fuzz(bundle ${CMAKE_CURRENT_LIST_DIR}/fuzz_bundle.c pdp)
 pdp_fuzz(base32 ${CMAKE_CURRENT_LIST_DIR}/fuzz_base32.c PkgConfig::CRYPTO)
 target_sources(fuzz_base32 PRIVATE ${PROJECT_SOURCE_DIR}/pdp/iam/totp.c)
 target_include_directories(fuzz_base32 PRIVATE ${PROJECT_SOURCE_DIR}/pdp/iam)
+pdp_fuzz(token ${CMAKE_CURRENT_LIST_DIR}/fuzz_token.c pdpcreds)
+target_include_directories(fuzz_token PRIVATE ${PROJECT_SOURCE_DIR}/pdp/creds)
 # The wire decoder's target lives with the server's tests.
 include(${CMAKE_CURRENT_LIST_DIR}/wire.cmake OPTIONAL)

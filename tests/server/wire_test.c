@@ -35,9 +35,11 @@ START_TEST(test_wire_authorize_round_trip)
 	const char *tags[] = {"a", "b"};
 	pdpw_ctx ctx[] = {{"aws:SourceIp", one, 1, false},
 	    {"aws:TagKeys", tags, 2, true}};
-	pdpw_authz a = {0, NULL, "arn:aws:iam::1:user/u", "s3:GetObject",
-	    "arn:aws:s3:::b/k", "222222222222", "arn:aws:iam::1:policy/S",
-	    ctx, 2};
+	pdpw_authz a = {.principal = "arn:aws:iam::1:user/u",
+	    .action = "s3:GetObject", .resource = "arn:aws:s3:::b/k",
+	    .resource_account = "222222222222",
+	    .session_policy = "arn:aws:iam::1:policy/S", .context = ctx,
+	    .ncontext = 2};
 	pdpw_request q;
 	const char *why;
 
@@ -207,8 +209,8 @@ END_TEST
 
 START_TEST(test_wire_decoder_reuses_its_zone)
 {
-	pdpw_authz a = {0, NULL, "arn:aws:iam::1:user/u", "s3:GetObject",
-	    NULL, NULL, NULL, NULL, 0};
+	pdpw_authz a = {.principal = "arn:aws:iam::1:user/u",
+	    .action = "s3:GetObject"};
 	pdpw_request q;
 	const char *why;
 
@@ -368,6 +370,61 @@ START_TEST(test_wire_iam_limits)
 }
 END_TEST
 
+// R-WIRE-013: the caller is named by principal, or by akid (with token
+// for a session), never both; a request by akid carries no session
+// policy of its own.
+START_TEST(test_wire_caller_by_access_key_r013)
+{
+	pdpw_authz a = {.akid = "ASIAEXAMPLE000000001",
+	    .token = "pdpst1.AAAA", .action = "s3:GetObject"};
+	pdpw_request q;
+	const char *why;
+
+	ck_assert_int_eq(pdpw_encode_authz_req(&enc, 7, PDPW_OP_AUTHORIZE, &a),
+	    PDPW_OK);
+	ck_assert_int_eq(pdpw_decode_request(&dec, enc.p, enc.n, &q, &why),
+	    PDPW_OK);
+	ck_assert_ptr_null(q.items[0].principal);
+	ck_assert_str_eq(q.items[0].akid, a.akid);
+	ck_assert_str_eq(q.items[0].token, a.token);
+	a.token = NULL;
+	a.akid = "AKIAEXAMPLE000000001";
+	ck_assert_int_eq(pdpw_encode_authz_req(&enc, 7, PDPW_OP_AUTHORIZE, &a),
+	    PDPW_OK);
+	ck_assert_int_eq(pdpw_decode_request(&dec, enc.p, enc.n, &q, &why),
+	    PDPW_OK);
+	ck_assert_ptr_null(q.items[0].token);
+
+	struct {
+		const char *principal, *akid, *token, *session, *why;
+	} bad[] = {
+		{"arn:aws:iam::1:user/u", "AKIAEXAMPLE000000001", NULL, NULL,
+		    "not both"},
+		{"arn:aws:iam::1:user/u", NULL, "pdpst1.AAAA", NULL, "not both"},
+		{NULL, NULL, "pdpst1.AAAA", NULL, "token without akid"},
+		{NULL, "ASIAEXAMPLE000000001", "pdpst1.AAAA", "p",
+		    "from its token"},
+		{NULL, NULL, NULL, NULL, "principal is missing"},
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		pdpw_authz b = {.principal = bad[i].principal,
+		    .akid = bad[i].akid, .token = bad[i].token,
+		    .session_policy = bad[i].session, .action = "s3:GetObject"};
+		ck_assert_int_eq(pdpw_encode_authz_req(&enc, 1,
+		    PDPW_OP_AUTHORIZE, &b), PDPW_OK);
+		ck_assert_int_eq(pdpw_decode_request(&dec, enc.p, enc.n, &q,
+		    &why), PDPW_EINVAL);
+		ck_assert_msg(strstr(why, bad[i].why) != NULL, "%zu: %s", i,
+		    why);
+	}
+	// The statuses of refused credentials have names.
+	ck_assert_str_eq(pdpw_status_name(PDPW_EEXPIRED), "EEXPIRED");
+	ck_assert_str_eq(pdpw_status_name(PDPW_EINACTIVE), "EINACTIVE");
+	ck_assert_str_eq(pdpw_status_name(PDPW_EUNKNOWNKEY), "EUNKNOWNKEY");
+	ck_assert_str_eq(pdpw_status_name(PDPW_EWRONGKEY), "EWRONGKEY");
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -384,6 +441,7 @@ suite(void)
 	tcase_add_test(tc, test_wire_context_values_as_text);
 	tcase_add_test(tc, test_wire_iam_round_trip);
 	tcase_add_test(tc, test_wire_iam_limits);
+	tcase_add_test(tc, test_wire_caller_by_access_key_r013);
 	suite_add_tcase(s, tc);
 	return s;
 }
