@@ -1,0 +1,172 @@
+// sts.c - the sts command, mirroring `aws sts`:
+//
+//   sts --store PATH --as arn:aws:iam::111122223333:user/alice \
+//       assume-role --role-arn arn:aws:iam::111122223333:role/R \
+//       --role-session-name s1 [--duration-seconds 900] [--tags Key=k,Value=v]
+//   AWS_ACCESS_KEY_ID=ASIA... AWS_SESSION_TOKEN=... \
+//       sts --store PATH get-caller-identity
+//   sts --store PATH --as ROOT_ARN rotate-session-keys
+//   sts --store PATH export-keyring --out FILE
+//
+// The caller is --as CALLER_ARN (long-term credentials, trusted as the
+// iam command trusts them), or temporary credentials: --access-key-id
+// and --session-token, else AWS_ACCESS_KEY_ID and AWS_SESSION_TOKEN from
+// the environment, as the AWS CLI reads them. Answers are AWS's JSON on
+// standard output; an error prints AWS's code and message on standard
+// error and exits 1 (2 for usage).
+
+#define _POSIX_C_SOURCE 200809L
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "flags.h"
+#include "transport.h"
+
+// The operations of `aws sts` the service has, and ours.
+static const char *const commands[] = {
+	"AssumeRole", "GetSessionToken", "GetFederationToken",
+	"GetCallerIdentity", "RotateSessionKeys", NULL,
+};
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: sts --store PATH [CALLER] COMMAND [--flag VALUE]...\n"
+	    "       sts --store PATH export-keyring --out FILE\n"
+	    "       sts help   (lists the commands)\n"
+	    "\n"
+	    "CALLER: --as CALLER_ARN, or --access-key-id ASIA...\n"
+	    "--session-token TOKEN (default: AWS_ACCESS_KEY_ID and\n"
+	    "AWS_SESSION_TOKEN from the environment).\n"
+	    "COMMAND is an STS operation in kebab case (assume-role,\n"
+	    "get-session-token, ...); flags are its request fields\n"
+	    "(--role-session-name s1), with values as the iam command\n"
+	    "takes them: --tags Key=k,Value=v ..., --policy-arns arn=ARN\n"
+	    "..., --policy file://PATH.\n");
+}
+
+static bool
+known(const char *op)
+{
+	for (size_t i = 0; commands[i] != NULL; i++)
+		if (strcmp(commands[i], op) == 0)
+			return true;
+	return false;
+}
+
+static int
+export_keyring(iam_transport *t, int argc, char **argv)
+{
+	char err[1024];
+
+	if (argc != 2 || strcmp(argv[0], "--out") != 0) {
+		usage(stderr);
+		return 2;
+	}
+	if (iams_keyring_export(iam_local_service(t), argv[1], err,
+	    sizeof(err)) != PDP_OK) {
+		fprintf(stderr, "sts: %s\n", err);
+		return 1;
+	}
+	return 0;
+}
+
+// The caller of one command.
+typedef struct caller {
+	const char *as, *akid, *token;
+} caller;
+
+static int
+run(iam_transport *t, const caller *who, const char *op, json_t *params)
+{
+	json_t *resp = NULL;
+	iams_error e;
+	int rv;
+
+	if (who->as != NULL)
+		rv = t->call(t->arg, who->as, op, params, &resp, &e);
+	else
+		rv = iams_call_session(iam_local_service(t), who->akid,
+		    who->token, op, params, &resp, &e);
+	if (rv != PDP_OK) {
+		fprintf(stderr, "An error occurred (%s) when calling the %s "
+		    "operation: %s\n", e.code, op, e.message);
+		return 1;
+	}
+	print_json(resp);
+	json_decref(resp);
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *store = NULL;
+	caller who = {NULL, getenv("AWS_ACCESS_KEY_ID"),
+	    getenv("AWS_SESSION_TOKEN")};
+	iam_transport t;
+	char err[1024], op[128];
+	int i = 1;
+
+	flags_prog = "sts";
+	for (; i < argc; i++) {
+		if (strcmp(argv[i], "--store") == 0 && i + 1 < argc)
+			store = argv[++i];
+		else if (strcmp(argv[i], "--as") == 0 && i + 1 < argc)
+			who.as = argv[++i];
+		else if (strcmp(argv[i], "--access-key-id") == 0 &&
+		    i + 1 < argc)
+			who.akid = argv[++i];
+		else if (strcmp(argv[i], "--session-token") == 0 &&
+		    i + 1 < argc)
+			who.token = argv[++i];
+		else if (strcmp(argv[i], "-h") == 0 ||
+		    strcmp(argv[i], "--help") == 0) {
+			usage(stdout);
+			return 0;
+		} else
+			break;
+	}
+	if (i >= argc) {
+		usage(stderr);
+		return 2;
+	}
+	const char *cmd = argv[i++];
+	if (strcmp(cmd, "help") == 0) {
+		for (size_t k = 0; commands[k] != NULL; k++) {
+			pascal_to_kebab(commands[k], op, sizeof(op));
+			puts(op);
+		}
+		return 0;
+	}
+	bool export = strcmp(cmd, "export-keyring") == 0;
+	kebab_to_pascal(cmd, op, sizeof(op));
+	if (store == NULL || (!export && !known(op))) {
+		usage(stderr);
+		return 2;
+	}
+	if (!export && who.as == NULL && (who.akid == NULL ||
+	    who.token == NULL)) {
+		fprintf(stderr, "sts: no caller: give --as CALLER_ARN, or "
+		    "temporary credentials (--access-key-id and "
+		    "--session-token, or AWS_ACCESS_KEY_ID and "
+		    "AWS_SESSION_TOKEN)\n");
+		return 2;
+	}
+	json_t *params = export ? NULL : parse_flags(argc - i, argv + i);
+	if (!export && params == NULL)
+		return 2;
+	if (iam_local_open(store, false, &t, err, sizeof(err)) != PDP_OK) {
+		fprintf(stderr, "sts: %s\n", err);
+		json_decref(params);
+		return 1;
+	}
+	int status = export ? export_keyring(&t, argc - i, argv + i) :
+	    run(&t, &who, op, params);
+	json_decref(params);
+	t.close(t.arg);
+	return status;
+}
