@@ -34,6 +34,10 @@ typedef enum pdp_err {
 	PDP_EIO = 7,      // system I/O error
 	PDP_ENOENT = 8,   // no such object
 	PDP_EPLUGIN = 9,  // a plugin failed
+	PDP_EEXPIRED = 10,    // credentials have expired
+	PDP_EUNKNOWNKEY = 11, // a token sealed under a key the keyring lacks
+	PDP_EWRONGKEY = 12,   // a token sealed under another key of that id
+	PDP_EINACTIVE = 13,   // an inactive access key
 } pdp_err;
 
 // pdp_strerror returns a static, human-readable text for `err`.

@@ -16,6 +16,10 @@ pdp_strerror(int err)
 	case PDP_EIO: return "input/output error";
 	case PDP_ENOENT: return "no such object";
 	case PDP_EPLUGIN: return "plugin failure";
+	case PDP_EEXPIRED: return "credentials expired";
+	case PDP_EUNKNOWNKEY: return "token sealed under an unknown key";
+	case PDP_EWRONGKEY: return "token sealed under a different key";
+	case PDP_EINACTIVE: return "inactive access key";
 	default: return "unknown error";
 	}
 }

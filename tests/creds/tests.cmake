@@ -1,0 +1,6 @@
+# Tests of pdpcreds (pdp/creds): tokens, keyrings, decisions by
+# credentials.
+if(NOT TARGET pdpcreds)
+	return()
+endif()
+pdp_test(creds/token_test pdpcreds PkgConfig::CRYPTO)
