@@ -822,9 +822,11 @@ get_caller_identity(iamsi_ctx *c)
 	return PDP_OK;
 }
 
+// AssumeRole and GetSessionToken write: a verified MFA code is recorded
+// so that it cannot be used again.
 const iamsi_op iamsi_ops_sts[] = {
-	{"AssumeRole", assume_role, false},
-	{"GetSessionToken", get_session_token, false},
+	{"AssumeRole", assume_role, true},
+	{"GetSessionToken", get_session_token, true},
 	{"GetFederationToken", get_federation_token, false},
 	{"GetCallerIdentity", get_caller_identity, false},
 	{"RotateSessionKeys", iamsi_sts_rotate, true},

@@ -8,3 +8,11 @@ if(TARGET iam)
 	add_test(NAME iam/cli COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/cli_test.sh
 		$<TARGET_FILE:iam>)
 endif()
+if(TARGET iamsvc)
+	pdp_test(iam/sts_test iamsvc PkgConfig::CRYPTO)
+endif()
+if(TARGET sts)
+	add_test(NAME iam/sts_cli COMMAND sh
+		${CMAKE_CURRENT_LIST_DIR}/sts_cli_test.sh $<TARGET_FILE:iam>
+		$<TARGET_FILE:sts>)
+endif()
