@@ -15,7 +15,7 @@
 static const iamsi_op *const tables[] = {
 	iamsi_ops_users, iamsi_ops_groups, iamsi_ops_roles,
 	iamsi_ops_policies, iamsi_ops_inline, iamsi_ops_tags, iamsi_ops_keys,
-	iamsi_ops_login, iamsi_ops_account, iamsi_ops_sts,
+	iamsi_ops_login, iamsi_ops_account, iamsi_ops_mfa, iamsi_ops_sts,
 };
 #define NTABLES (sizeof(tables) / sizeof(tables[0]))
 
@@ -45,9 +45,9 @@ iams_op_names(void)
 }
 
 static int64_t
-now_seconds(void)
+now_seconds(iams_service *s)
 {
-	return (int64_t) time(NULL);
+	return s->clock ? s->clock(s->clock_arg) : (int64_t) time(NULL);
 }
 
 int
@@ -67,12 +67,16 @@ iams_service_open(const char *path, const iams_options *opt,
 	s->users_max = opt && opt->users_max ? opt->users_max :
 	    IAMSI_USERS_PER_ACCOUNT;
 	s->argon2_kib = opt && opt->argon2_kib ? opt->argon2_kib : 19456;
+	if (opt != NULL) {
+		s->clock = opt->clock;
+		s->clock_arg = opt->clock_arg;
+	}
 	if ((rv = iams_store_open(path, &s->st, err, errlen)) != PDP_OK)
 		goto fail;
 	if ((rv = pdp_engine_open(&s->engine)) != PDP_OK)
 		goto fail;
 	if ((rv = iamsi_rebuild(s, err, errlen)) != PDP_OK ||
-	    (rv = iamsi_keyring_open(s, now_seconds(), err, errlen)) !=
+	    (rv = iamsi_keyring_open(s, now_seconds(s), err, errlen)) !=
 	    PDP_OK)
 		goto fail;
 	*out = s;
@@ -200,7 +204,7 @@ iamsi_ctx_init(iamsi_ctx *c, iams_service *s, const json_t *params,
 	c->caller = "";
 	c->params = params;
 	c->err = err;
-	c->now = now_seconds();
+	c->now = now_seconds(s);
 }
 
 int
@@ -370,7 +374,7 @@ iams_account_create(iams_service *s, const char *id, iams_error *err)
 	c.s = s;
 	c.st = s->st;
 	c.err = err;
-	c.now = now_seconds();
+	c.now = now_seconds(s);
 	if (id == NULL || strlen(id) != 12 || strspn(id, "0123456789") != 12)
 		return iamsi_fail(&c, "ValidationError", "an account id is "
 		    "12 digits");

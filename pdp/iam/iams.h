@@ -42,6 +42,11 @@ typedef struct iams_options {
 	// Argon2id memory cost in KiB; 0: 19,456 (OWASP's minimum for
 	// argon2id with t=2). Tests lower it.
 	uint32_t argon2_kib;
+	// The service's clock in Unix seconds (calls read it once, as
+	// "now"); NULL: time(). Tests move it to check TOTP time steps
+	// without sleeping.
+	int64_t (*clock)(void *arg);
+	void *clock_arg;
 } iams_options;
 
 // iams_service_open opens the store at `path` (created when absent),

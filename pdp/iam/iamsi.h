@@ -46,6 +46,8 @@ struct iams_service {
 	bool has_key;
 	uint32_t users_max;
 	uint32_t argon2_kib;
+	int64_t (*clock)(void *arg); // iams_options.clock; NULL: time()
+	void *clock_arg;
 	bool batch;          // rebuilds deferred (iams_service_batch)
 	// The STS keyring as the store holds it, and the cache that opens
 	// session tokens with it (calls are serialized: one thread at a time).
@@ -100,6 +102,7 @@ extern const iamsi_op iamsi_ops_tags[];
 extern const iamsi_op iamsi_ops_keys[];
 extern const iamsi_op iamsi_ops_login[];
 extern const iamsi_op iamsi_ops_account[];
+extern const iamsi_op iamsi_ops_mfa[];
 extern const iamsi_op iamsi_ops_sts[];
 
 // --- errors (util.c) ---------------------------------------------------------
@@ -193,6 +196,9 @@ bool iamsi_tags_apply(iamsi_ctx *c, bool policy, int64_t owner,
 // the caller itself (root included), as AWS's GetUser, access key and
 // login profile calls do; authorizes `action` on the user.
 bool iamsi_self_or_named(iamsi_ctx *c, const char *action, iams_entity *e);
+// iamsi_user_json is AWS's User shape of a user or root (`tags`: with
+// its Tags).
+json_t *iamsi_user_json(iamsi_ctx *c, const iams_entity *e, bool tags);
 // iamsi_list_entities is ListUsers, ListGroups and ListRoles: PathPrefix,
 // Marker (the last name returned) and MaxItems; `fn` makes one item.
 int iamsi_list_entities(iamsi_ctx *c, iams_kind kind, const char *action,

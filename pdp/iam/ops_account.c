@@ -6,7 +6,7 @@
 
 #include <stdio.h>
 
-#include "iamsi.h"
+#include "mfa.h"
 
 static int
 close_account(iamsi_ctx *c)
@@ -54,6 +54,8 @@ get_account_summary(iamsi_ctx *c)
 	if ((rv = iams_store_policy_count(c->st, c->account, &n)) != PDP_OK)
 		return iamsi_store_fail(c, rv, NULL);
 	json_object_set_new(m, "Policies", json_integer(n));
+	if ((rv = iamsi_mfa_summary(c, m)) != PDP_OK)
+		return iamsi_store_fail(c, rv, NULL);
 	json_object_set_new(m, "UsersQuota",
 	    json_integer(c->s->users_max));
 	json_object_set_new(m, "GroupsQuota",

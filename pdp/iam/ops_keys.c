@@ -11,35 +11,21 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/evp.h>
 #include <openssl/rand.h>
 
-#include "iamsi.h"
+#include "mfa.h"
 
 #define SECRET_LEN 40
-#define NONCE_LEN 12
-#define TAG_LEN 16
-#define SEALED_LEN (NONCE_LEN + SECRET_LEN + TAG_LEN)
+#define SEALED_LEN (SECRET_LEN + IAMSI_SEAL_OVERHEAD)
 
-// seal encrypts the secret; false when OpenSSL fails.
+// seal encrypts the secret (mfa.h's sealing, the key id as additional
+// data); false when OpenSSL fails.
 static bool
 seal(const uint8_t key[IAMS_KEY_LEN], const char *key_id,
     const char *secret, uint8_t out[SEALED_LEN])
 {
-	EVP_CIPHER_CTX *x = EVP_CIPHER_CTX_new();
-	int n = 0, ok;
-
-	ok = x != NULL && RAND_bytes(out, NONCE_LEN) == 1 &&
-	    EVP_EncryptInit_ex(x, EVP_aes_256_gcm(), NULL, key, out) == 1 &&
-	    EVP_EncryptUpdate(x, NULL, &n, (const uint8_t *) key_id,
-	    (int) strlen(key_id)) == 1 &&
-	    EVP_EncryptUpdate(x, out + NONCE_LEN, &n,
-	    (const uint8_t *) secret, SECRET_LEN) == 1 &&
-	    EVP_EncryptFinal_ex(x, out + NONCE_LEN + n, &n) == 1 &&
-	    EVP_CIPHER_CTX_ctrl(x, EVP_CTRL_GCM_GET_TAG, TAG_LEN,
-	    out + NONCE_LEN + SECRET_LEN) == 1;
-	EVP_CIPHER_CTX_free(x);
-	return ok;
+	return iamsi_seal(key, key_id, (const uint8_t *) secret, SECRET_LEN,
+	    out);
 }
 
 // iamsi_key_open decrypts a sealed secret into out (SECRET_LEN + 1
@@ -51,20 +37,9 @@ bool
 iamsi_key_open(const uint8_t key[IAMS_KEY_LEN], const char *key_id,
     const uint8_t *sealed, size_t len, char *out)
 {
-	EVP_CIPHER_CTX *x;
-	int n = 0, ok;
+	bool ok = len == SEALED_LEN && iamsi_unseal(key, key_id, sealed, len,
+	    (uint8_t *) out);
 
-	if (len != SEALED_LEN || (x = EVP_CIPHER_CTX_new()) == NULL)
-		return false;
-	ok = EVP_DecryptInit_ex(x, EVP_aes_256_gcm(), NULL, key, sealed) ==
-	    1 && EVP_DecryptUpdate(x, NULL, &n, (const uint8_t *) key_id,
-	    (int) strlen(key_id)) == 1 &&
-	    EVP_DecryptUpdate(x, (uint8_t *) out, &n, sealed + NONCE_LEN,
-	    SECRET_LEN) == 1 &&
-	    EVP_CIPHER_CTX_ctrl(x, EVP_CTRL_GCM_SET_TAG, TAG_LEN,
-	    (void *) (sealed + NONCE_LEN + SECRET_LEN)) == 1 &&
-	    EVP_DecryptFinal_ex(x, (uint8_t *) out + n, &n) == 1;
-	EVP_CIPHER_CTX_free(x);
 	out[ok ? SECRET_LEN : 0] = '\0';
 	return ok;
 }

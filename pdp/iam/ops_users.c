@@ -369,6 +369,12 @@ iamsi_self_or_named(iamsi_ctx *c, const char *action, iams_entity *e)
 	return self_or_named(c, action, e);
 }
 
+json_t *
+iamsi_user_json(iamsi_ctx *c, const iams_entity *e, bool tags)
+{
+	return user_json(c, e, tags);
+}
+
 static int
 get_user(iamsi_ctx *c)
 {
@@ -585,6 +591,14 @@ delete_user(iamsi_ctx *c)
 	if (n.keys)
 		return iamsi_fail(c, "DeleteConflict", "Cannot delete entity, "
 		    "must delete access keys first.");
+	// Enabled MFA devices (deactivated ones no longer belong to it).
+	uint32_t mfa = 0;
+	if ((rv = iams_store_mfa_count(c->st, c->account, eid, false,
+	    &mfa)) != PDP_OK)
+		return iamsi_store_fail(c, rv, NULL);
+	if (mfa)
+		return iamsi_fail(c, "DeleteConflict", "Cannot delete entity, "
+		    "must delete MFA device first.");
 	if (n.inl)
 		return iamsi_fail(c, "DeleteConflict", "Cannot delete entity, "
 		    "must delete policies first.");

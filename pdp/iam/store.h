@@ -58,7 +58,8 @@ int iams_store_commit(iams_store *st);
 void iams_store_rollback(iams_store *st);
 
 // iams_store_revision returns the store's revision: it grows by one with
-// every committed write (iams_store_bump, inside the write).
+// every committed write of what the bundle holds (iams_store_bump, inside
+// the write; MFA device writes do not bump it).
 int iams_store_revision(iams_store *st, uint64_t *out);
 int iams_store_bump(iams_store *st);
 
@@ -297,6 +298,81 @@ int iams_store_pwpolicy_get(iams_store *st, const char *account,
     iams_pwpolicy *out);
 int iams_store_pwpolicy_delete(iams_store *st, const char *account);
 
+// --- MFA devices -------------------------------------------------------------
+
+// A TOTP device of an account: virtual (CreateVirtualMFADevice) or a
+// hardware token registered by serial and seed. It is assigned (enabled
+// for a user or for root) or not; a user's devices are its MFA devices.
+// Deleting the user or root (iams_store_entity_delete) unassigns them.
+typedef struct iams_mfa {
+	int64_t did;           // the store's key
+	char *account;
+	char *serial;          // virtual: its ARN; hardware: the token's serial
+	char *name;            // virtual: its name; hardware: the serial
+	char *path;            // virtual: its path; hardware: "/"
+	bool is_virtual;
+	const uint8_t *seed;   // the seed sealed with the store key, never
+	size_t seed_len;       // the clear one; owned until fini
+	int64_t eid;           // the user or root it is enabled for; 0: none
+	int64_t enabled;       // when it was enabled (Unix seconds)
+	int64_t last_step;     // the last TOTP step accepted; -1: none yet
+	int64_t drift;         // steps the device runs ahead (ResyncMFADevice)
+	int64_t created;
+} iams_mfa;
+
+// Which devices a listing wants: by assignment, by kind.
+typedef enum iams_mfa_status {
+	IAMS_MFA_ANY = 0,
+	IAMS_MFA_ASSIGNED = 1,
+	IAMS_MFA_UNASSIGNED = 2,
+} iams_mfa_status;
+
+typedef enum iams_mfa_kind {
+	IAMS_MFA_ALL = 0,
+	IAMS_MFA_VIRTUAL = 1,
+	IAMS_MFA_HARDWARE = 2,
+} iams_mfa_kind;
+
+void iams_mfa_fini(iams_mfa *m);
+
+// iams_store_mfa_insert adds an unassigned device (did, eid, enabled,
+// last_step and drift ignored) and sets *did. PDP_EINVAL when its serial
+// is taken in the account, or (virtual) its name, ignoring case.
+int iams_store_mfa_insert(iams_store *st, const iams_mfa *m, int64_t *did);
+// iams_store_mfa_get finds a device of `account` by serial (exact).
+int iams_store_mfa_get(iams_store *st, const char *account,
+    const char *serial, iams_mfa *out);
+// iams_store_mfa_update rewrites eid (0: unassigned), enabled, last_step
+// and drift of m->did: enabling, deactivating, and recording an accepted
+// code (the replay guard) in the caller's transaction.
+int iams_store_mfa_update(iams_store *st, const iams_mfa *m);
+// iams_store_mfa_delete removes a device with its tags.
+int iams_store_mfa_delete(iams_store *st, int64_t did);
+// iams_store_mfa_list calls `cb` for the devices of `account` enabled for
+// `eid` (0: any or none) in `status`, of `kind`, whose serial sorts
+// after `after` (NULL: from the start), in serial order, at most `max`
+// (0: no limit). Records have no seed. A non-zero return of `cb` stops
+// the walk and is returned.
+int iams_store_mfa_list(iams_store *st, const char *account, int64_t eid,
+    iams_mfa_status status, iams_mfa_kind kind, const char *after,
+    uint32_t max, int (*cb)(void *arg, const iams_mfa *m), void *arg);
+// iams_store_mfa_count sets *n to the devices of `account` enabled for
+// `eid` (0: all devices, assigned or not), only virtual ones when
+// `virtual_only`. DeleteUser's conflict, the per-user and per-account
+// limits, and the credential report's mfa_active read it.
+int iams_store_mfa_count(iams_store *st, const char *account, int64_t eid,
+    bool virtual_only, uint32_t *n);
+// iams_store_mfa_per_entity calls `cb` once per user or root of
+// `account` that has devices enabled, with their number, in eid order:
+// one query for a whole credential report.
+int iams_store_mfa_per_entity(iams_store *st, const char *account,
+    int (*cb)(void *arg, int64_t eid, uint32_t n), void *arg);
+// Tags of a device; keys ignore case as user tags do (a key replaces one
+// that differs only in case).
+int iams_store_mfa_tag_set(iams_store *st, int64_t did, const char *key,
+    const char *value);
+int iams_store_mfa_tag_list(iams_store *st, int64_t did,
+    int (*cb)(void *arg, const char *key, const char *value), void *arg);
 // --- The STS keyring ---------------------------------------------------------
 
 // One key of the keyring that seals session tokens. The newest key signs;

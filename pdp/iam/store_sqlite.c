@@ -87,8 +87,26 @@ static const char *const migrations[] = {
 	" lower INTEGER NOT NULL, allow_change INTEGER NOT NULL,"
 	" max_age INTEGER NOT NULL, reuse INTEGER NOT NULL,"
 	" hard_expiry INTEGER NOT NULL);",
-	// 2: the STS keyring (iams_store_stskey_*). The service adds the
-	// first key when it opens a store that has none.
+	// 2: MFA devices (the block at the end of this file). A device's
+	// user is SET NULL on delete: the device falls back to unassigned.
+	"CREATE TABLE mfa_devices(did INTEGER PRIMARY KEY,"
+	" account TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,"
+	" serial TEXT NOT NULL, name TEXT NOT NULL, path TEXT NOT NULL,"
+	" virtual INTEGER NOT NULL, seed BLOB NOT NULL,"
+	" eid INTEGER REFERENCES entities(eid) ON DELETE SET NULL,"
+	" enabled INTEGER NOT NULL DEFAULT 0,"
+	" last_step INTEGER NOT NULL DEFAULT -1,"
+	" drift INTEGER NOT NULL DEFAULT 0, created INTEGER NOT NULL,"
+	" UNIQUE(account, serial));"
+	"CREATE UNIQUE INDEX mfa_devices_name ON mfa_devices(account,"
+	" name COLLATE NOCASE) WHERE virtual = 1;"
+	"CREATE INDEX mfa_devices_eid ON mfa_devices(eid);"
+	"CREATE TABLE mfa_tags("
+	" did INTEGER NOT NULL REFERENCES mfa_devices(did) ON DELETE CASCADE,"
+	" key TEXT NOT NULL, value TEXT NOT NULL,"
+	" PRIMARY KEY(did, key COLLATE NOCASE));",
+	// 3: the STS keyring (the block at the end of this file). The
+	// service adds the first key when it opens a store that has none.
 	"CREATE TABLE sts_keys(kid INTEGER PRIMARY KEY,"
 	" created INTEGER NOT NULL, superseded INTEGER NOT NULL DEFAULT 0,"
 	" sealed BLOB NOT NULL);",
@@ -101,6 +119,8 @@ static const char *const migrations[] = {
 	"description, default_version, next_version, created, updated, " \
 	"(SELECT count(*) FROM attachments a WHERE a.pid = p.pid), " \
 	"(SELECT count(*) FROM entities e WHERE e.boundary = p.pid)"
+#define MFA_COLS(seed) "did, account, serial, name, path, virtual, " #seed \
+	", eid, enabled, last_step, drift, created"
 
 // The statements, prepared once each on first use.
 enum {
@@ -120,6 +140,9 @@ enum {
 	S_LOGIN_HIST, S_LOGIN_PUT, S_LOGIN_GET, S_LOGIN_DELETE,
 	S_LOGIN_HISTORY,
 	S_PWP_PUT, S_PWP_GET, S_PWP_DELETE,
+	// MFA devices (the block at the end of this file)
+	S_MFA_INSERT, S_MFA_GET, S_MFA_UPDATE, S_MFA_DELETE, S_MFA_LIST,
+	S_MFA_COUNT, S_MFA_PER_ENTITY, S_MTAG_SET, S_MTAG_LIST,
 	S_COUNT
 };
 
@@ -233,6 +256,25 @@ static const char *const sql[S_COUNT] = {
 	    "allow_change, max_age, reuse, hard_expiry FROM password_policies "
 	    "WHERE account = ?1",
 	[S_PWP_DELETE] = "DELETE FROM password_policies WHERE account = ?1",
+	[S_MFA_INSERT] = "INSERT INTO mfa_devices(account, serial, name, "
+	    "path, virtual, seed, created) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+	[S_MFA_GET] = "SELECT " MFA_COLS(seed) " FROM mfa_devices "
+	    "WHERE account = ?1 AND serial = ?2",
+	[S_MFA_UPDATE] = "UPDATE mfa_devices SET eid = ?2, enabled = ?3, "
+	    "last_step = ?4, drift = ?5 WHERE did = ?1",
+	[S_MFA_DELETE] = "DELETE FROM mfa_devices WHERE did = ?1",
+	[S_MFA_LIST] = "SELECT " MFA_COLS(NULL) " FROM mfa_devices WHERE "
+	    "account = ?1 AND (?2 = 0 OR eid = ?2) AND (?3 = 0 OR "
+	    "(?3 = 1) = (eid IS NOT NULL)) AND (?4 = 0 OR (?4 = 1) = "
+	    "(virtual = 1)) AND "
+	    "(?5 IS NULL OR serial > ?5) ORDER BY serial LIMIT ?6",
+	[S_MFA_COUNT] = "SELECT count(*) FROM mfa_devices WHERE "
+	    "account = ?1 AND (?2 = 0 OR eid = ?2) AND (?3 = 0 OR virtual = 1)",
+	[S_MFA_PER_ENTITY] = "SELECT eid, count(*) FROM mfa_devices WHERE "
+	    "account = ?1 AND eid IS NOT NULL GROUP BY eid ORDER BY eid",
+	[S_MTAG_SET] = "INSERT OR REPLACE INTO mfa_tags VALUES(?1, ?2, ?3)",
+	[S_MTAG_LIST] = "SELECT key, value FROM mfa_tags WHERE did = ?1 "
+	    "ORDER BY key",
 };
 
 struct iams_store {
@@ -1472,6 +1514,222 @@ iams_store_pwpolicy_delete(iams_store *st, const char *account)
 		return PDP_EIO;
 	btext(s, 1, account);
 	return step_change(st, s);
+}
+
+// --- MFA devices -------------------------------------------------------------
+
+void
+iams_mfa_fini(iams_mfa *m)
+{
+	if (m == NULL)
+		return;
+	free(m->account);
+	free(m->serial);
+	free(m->name);
+	free(m->path);
+	free((void *) m->seed);
+	memset(m, 0, sizeof(*m));
+}
+
+// cblob copies blob column i (NULL for a NULL column) and sets *len.
+static uint8_t *
+cblob(sqlite3_stmt *s, int i, size_t *len, bool *nomem)
+{
+	uint8_t *b;
+
+	*len = 0;
+	if (sqlite3_column_type(s, i) != SQLITE_BLOB)
+		return NULL;
+	*len = (size_t) sqlite3_column_bytes(s, i);
+	if ((b = malloc(*len ? *len : 1)) == NULL)
+		*nomem = true;
+	else
+		memcpy(b, sqlite3_column_blob(s, i), *len);
+	return b;
+}
+
+// read_mfa reads a row of MFA_COLS.
+static int
+read_mfa(sqlite3_stmt *s, iams_mfa *m)
+{
+	bool nomem = false;
+
+	memset(m, 0, sizeof(*m));
+	m->did = sqlite3_column_int64(s, 0);
+	m->account = ctext(s, 1, &nomem);
+	m->serial = ctext(s, 2, &nomem);
+	m->name = ctext(s, 3, &nomem);
+	m->path = ctext(s, 4, &nomem);
+	m->is_virtual = sqlite3_column_int(s, 5) != 0;
+	m->seed = cblob(s, 6, &m->seed_len, &nomem);
+	m->eid = sqlite3_column_int64(s, 7); // NULL reads as 0
+	m->enabled = sqlite3_column_int64(s, 8);
+	m->last_step = sqlite3_column_int64(s, 9);
+	m->drift = sqlite3_column_int64(s, 10);
+	m->created = sqlite3_column_int64(s, 11);
+	if (nomem) {
+		iams_mfa_fini(m);
+		return PDP_ENOMEM;
+	}
+	return PDP_OK;
+}
+
+int
+iams_store_mfa_insert(iams_store *st, const iams_mfa *m, int64_t *did)
+{
+	sqlite3_stmt *s = prep(st, S_MFA_INSERT);
+	int rv;
+
+	if (s == NULL)
+		return PDP_EIO;
+	btext(s, 1, m->account);
+	btext(s, 2, m->serial);
+	btext(s, 3, m->name);
+	btext(s, 4, m->path);
+	sqlite3_bind_int(s, 5, m->is_virtual);
+	sqlite3_bind_blob(s, 6, m->seed, (int) m->seed_len, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 7, m->created);
+	if ((rv = step_done(s)) == PDP_OK)
+		*did = sqlite3_last_insert_rowid(st->db);
+	return rv;
+}
+
+int
+iams_store_mfa_get(iams_store *st, const char *account, const char *serial,
+    iams_mfa *out)
+{
+	sqlite3_stmt *s = prep(st, S_MFA_GET);
+	int rc, rv;
+
+	if (s == NULL)
+		return PDP_EIO;
+	btext(s, 1, account);
+	btext(s, 2, serial);
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		rv = read_mfa(s, out);
+	else
+		rv = rc == SQLITE_DONE ? PDP_ENOENT : map_rc(rc);
+	sqlite3_reset(s);
+	return rv;
+}
+
+int
+iams_store_mfa_update(iams_store *st, const iams_mfa *m)
+{
+	sqlite3_stmt *s = prep(st, S_MFA_UPDATE);
+
+	if (s == NULL)
+		return PDP_EIO;
+	sqlite3_bind_int64(s, 1, m->did);
+	if (m->eid != 0)
+		sqlite3_bind_int64(s, 2, m->eid);
+	sqlite3_bind_int64(s, 3, m->eid != 0 ? m->enabled : 0);
+	sqlite3_bind_int64(s, 4, m->last_step);
+	sqlite3_bind_int64(s, 5, m->drift);
+	return step_change(st, s);
+}
+
+int
+iams_store_mfa_delete(iams_store *st, int64_t did)
+{
+	sqlite3_stmt *s = prep(st, S_MFA_DELETE);
+
+	if (s == NULL)
+		return PDP_EIO;
+	sqlite3_bind_int64(s, 1, did);
+	return step_change(st, s);
+}
+
+int
+iams_store_mfa_list(iams_store *st, const char *account, int64_t eid,
+    iams_mfa_status status, iams_mfa_kind kind, const char *after,
+    uint32_t max, int (*cb)(void *arg, const iams_mfa *m), void *arg)
+{
+	sqlite3_stmt *s = prep(st, S_MFA_LIST);
+	iams_mfa m;
+	int rc = SQLITE_DONE, rv = PDP_OK;
+
+	if (s == NULL)
+		return PDP_EIO;
+	btext(s, 1, account);
+	sqlite3_bind_int64(s, 2, eid);
+	sqlite3_bind_int(s, 3, (int) status);
+	sqlite3_bind_int(s, 4, (int) kind);
+	btext(s, 5, after);
+	sqlite3_bind_int64(s, 6, max ? (int64_t) max : -1);
+	while (rv == PDP_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if ((rv = read_mfa(s, &m)) != PDP_OK)
+			break;
+		rv = cb(arg, &m);
+		iams_mfa_fini(&m);
+	}
+	if (rv == PDP_OK)
+		rv = map_rc(rc);
+	sqlite3_reset(s);
+	return rv;
+}
+
+int
+iams_store_mfa_count(iams_store *st, const char *account, int64_t eid,
+    bool virtual_only, uint32_t *n)
+{
+	sqlite3_stmt *s = prep(st, S_MFA_COUNT);
+	int rc;
+
+	if (s == NULL)
+		return PDP_EIO;
+	btext(s, 1, account);
+	sqlite3_bind_int64(s, 2, eid);
+	sqlite3_bind_int(s, 3, virtual_only);
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		*n = (uint32_t) sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	return map_rc(rc);
+}
+
+int
+iams_store_mfa_per_entity(iams_store *st, const char *account,
+    int (*cb)(void *arg, int64_t eid, uint32_t n), void *arg)
+{
+	sqlite3_stmt *s = prep(st, S_MFA_PER_ENTITY);
+	int rc = SQLITE_DONE, rv = PDP_OK;
+
+	if (s == NULL)
+		return PDP_EIO;
+	btext(s, 1, account);
+	while (rv == PDP_OK && (rc = sqlite3_step(s)) == SQLITE_ROW)
+		rv = cb(arg, sqlite3_column_int64(s, 0),
+		    (uint32_t) sqlite3_column_int64(s, 1));
+	if (rv == PDP_OK)
+		rv = map_rc(rc);
+	sqlite3_reset(s);
+	return rv;
+}
+
+int
+iams_store_mfa_tag_set(iams_store *st, int64_t did, const char *key,
+    const char *value)
+{
+	sqlite3_stmt *s = prep(st, S_MTAG_SET);
+
+	if (s == NULL)
+		return PDP_EIO;
+	sqlite3_bind_int64(s, 1, did);
+	btext(s, 2, key);
+	btext(s, 3, value);
+	return step_done(s);
+}
+
+int
+iams_store_mfa_tag_list(iams_store *st, int64_t did,
+    int (*cb)(void *arg, const char *key, const char *value), void *arg)
+{
+	sqlite3_stmt *s = prep(st, S_MTAG_LIST);
+
+	if (s == NULL)
+		return PDP_EIO;
+	sqlite3_bind_int64(s, 1, did);
+	return walk_pairs(s, cb, arg);
 }
 
 // --- The STS keyring ---------------------------------------------------------

@@ -31,6 +31,7 @@ status_of(const char *code)
 		{"DeleteConflict", 409},
 		{"EntityTemporarilyUnmodifiable", 409},
 		{"AccessDenied", 403},
+		{"InvalidAuthenticationCode", 403},
 		{"ServiceFailure", 500},
 	};
 

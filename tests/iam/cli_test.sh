@@ -31,5 +31,25 @@ printf '%s' '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ia
     fail bad document accepted
 grep -q MalformedPolicyDocument "$DIR/err" || fail no MalformedPolicyDocument
 "$IAM" --store "$S" export | grep -q '"attachedPolicies"' || fail export
+# MFA: AWS's command and flag names, acronym included; codes given as
+# numbers reach the service as six digits.
+"$IAM" --store "$S" --as $ROOT create-virtual-mfa-device \
+    --virtual-mfa-device-name phone >"$DIR/mfa" || fail create-virtual-mfa
+grep -q '"SerialNumber": "arn:aws:iam::111122223333:mfa/phone"' "$DIR/mfa" ||
+    fail no SerialNumber
+grep -q '"Base32StringSeed": "[A-Z2-7]\{64\}"' "$DIR/mfa" || fail no seed
+"$IAM" --store "$S" --as $ROOT list-virtual-mfa-devices \
+    --assignment-status Unassigned | grep -q 'mfa/phone' ||
+    fail list-virtual-mfa-devices
+"$IAM" --store "$S" --as $ROOT list-virtual-mfa-devices | grep -q Base32 &&
+    fail seed shown twice
+"$IAM" --store "$S" --as $ROOT enable-mfa-device --user-name alice \
+    --serial-number arn:aws:iam::111122223333:mfa/phone \
+    --authentication-code1 012345 --authentication-code2 000000 \
+    2>"$DIR/err" && fail wrong codes accepted
+grep -q InvalidAuthenticationCode "$DIR/err" || fail no InvalidAuthenticationCode
+"$IAM" --store "$S" --as $ROOT delete-virtual-mfa-device \
+    --serial-number arn:aws:iam::111122223333:mfa/phone || fail delete-mfa
 "$IAM" help | grep -q '^create-user$' || fail help
+"$IAM" help | grep -q '^create-virtual-mfa-device$' || fail help mfa
 echo "cli_test: ok"

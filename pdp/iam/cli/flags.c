@@ -14,11 +14,28 @@
 
 const char *flags_prog = "iam";
 
-// kebab_to_pascal turns "create-user" into "CreateUser".
+// Words AWS writes in capitals inside names (VirtualMFADeviceName).
+static const char *const acronyms[] = {"mfa", "saml", "ssh"};
+
+// acronym returns the length of the acronym word at `in`, or 0.
+static size_t
+acronym(const char *in)
+{
+	for (size_t i = 0; i < sizeof(acronyms) / sizeof(acronyms[0]); i++) {
+		size_t k = strlen(acronyms[i]);
+		if (strncmp(in, acronyms[i], k) == 0 &&
+		    (in[k] == '-' || in[k] == '\0'))
+			return k;
+	}
+	return 0;
+}
+
+// kebab_to_pascal turns "create-user" into "CreateUser", and
+// "enable-mfa-device" into "EnableMFADevice".
 void
 kebab_to_pascal(const char *in, char *out, size_t len)
 {
-	size_t n = 0;
+	size_t n = 0, caps = 0;
 	bool up = true;
 
 	for (; *in && n + 1 < len; in++) {
@@ -26,19 +43,28 @@ kebab_to_pascal(const char *in, char *out, size_t len)
 			up = true;
 			continue;
 		}
-		out[n++] = up ? (char) toupper((unsigned char) *in) : *in;
+		if (up)
+			caps = acronym(in);
+		out[n++] = up || caps ? (char) toupper((unsigned char) *in) :
+		    *in;
+		caps -= caps > 0;
 		up = false;
 	}
 	out[n] = '\0';
 }
 
+// pascal_to_kebab is the reverse, as the AWS CLI names commands: a
+// capital starts a word after a lower-case letter or digit, or when a
+// lower-case letter follows it (MFADevice: mfa-device).
 void
 pascal_to_kebab(const char *in, char *out, size_t len)
 {
 	size_t n = 0;
 
 	for (size_t i = 0; in[i] && n + 2 < len; i++) {
-		if (isupper((unsigned char) in[i]) && i > 0)
+		if (isupper((unsigned char) in[i]) && i > 0 &&
+		    (!isupper((unsigned char) in[i - 1]) ||
+		    islower((unsigned char) in[i + 1])))
 			out[n++] = '-';
 		out[n++] = (char) tolower((unsigned char) in[i]);
 	}
