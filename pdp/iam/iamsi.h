@@ -246,11 +246,6 @@ int iamsi_rebuild(iams_service *s, char *err, size_t errlen);
 bool iamsi_session_issue(iamsi_ctx *c, pdp_creds_claims *g,
     json_t **credentials);
 
-// iamsi_sts_mfa_check verifies TokenCode `code` of MFA device `serial` for
-// the caller (AccessDenied when it does not hold).
-bool iamsi_sts_mfa_check(iamsi_ctx *c, const char *serial,
-    const char *code);
-
 // iamsi_sts_rotate is RotateSessionKeys (ours, root only): a new key
 // seals from now on; keys that stopped sealing longer ago than the
 // longest session are retired.

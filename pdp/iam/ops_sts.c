@@ -11,7 +11,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "iamsi.h"
+#include "mfa.h"
 
 // Durations in seconds (iam-semantics 13.4).
 #define DURATION_MIN 900
@@ -149,8 +149,8 @@ check_duration(iamsi_ctx *c, stsreq *q, int64_t max, int64_t dflt)
 	return true;
 }
 
-// check_mfa checks SerialNumber and TokenCode (given together or not at
-// all) and verifies the code against the caller's device.
+// check_mfa verifies SerialNumber and TokenCode (given together or not
+// at all) against the caller's device; a code is good once.
 static bool
 check_mfa(iamsi_ctx *c, stsreq *q)
 {
@@ -161,18 +161,7 @@ check_mfa(iamsi_ctx *c, stsreq *q)
 		    "must be given together");
 		return false;
 	}
-	if (!check_text(c, "SerialNumber", q->serial, 9, 256, "+=/:,.@-",
-	    "[\\w+=/:,.@-]*") || !check_text(c, "TokenCode", q->code, 6, 6,
-	    "", "[\\d]*"))
-		return false;
-	if (strspn(q->code, "0123456789") != 6) {
-		iamsi_fail(c, "ValidationError", "1 validation error "
-		    "detected: Value at 'tokenCode' failed to satisfy "
-		    "constraint: Member must satisfy regular expression "
-		    "pattern: [\\d]*");
-		return false;
-	}
-	if (!iamsi_sts_mfa_check(c, q->serial, q->code))
+	if (!iamsi_mfa_verify(c, q->serial, q->code, NULL))
 		return false;
 	q->mfa = true;
 	return true;

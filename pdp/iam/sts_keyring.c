@@ -10,14 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/evp.h>
 #include <openssl/rand.h>
 
-#include "iamsi.h"
+#include "mfa.h"
 
-#define NONCE_LEN 12
-#define TAG_LEN 16
-#define SEALED_LEN (NONCE_LEN + PDP_CREDS_KEY_BYTES + TAG_LEN)
+#define SEALED_LEN (PDP_CREDS_KEY_BYTES + IAMSI_SEAL_OVERHEAD)
 
 // A key stops sealing when a newer one takes over; the sessions it
 // sealed last at most this long (GetSessionToken's and
@@ -26,57 +23,10 @@
 
 // aad binds a sealed key to its id: a sealed key moved to another id
 // does not open.
-static int
-aad(uint32_t id, char *out, size_t len)
+static void
+aad(uint32_t id, char out[32])
 {
-	return snprintf(out, len, "iampdp sts key %u", id);
-}
-
-// seal_key encrypts a keyring key under the store key (AES-256-GCM).
-static bool
-seal_key(const uint8_t skey[IAMS_KEY_LEN], uint32_t id,
-    const uint8_t key[PDP_CREDS_KEY_BYTES], uint8_t out[SEALED_LEN])
-{
-	EVP_CIPHER_CTX *x = EVP_CIPHER_CTX_new();
-	char ad[32];
-	int n = 0, adn = aad(id, ad, sizeof(ad)), ok;
-
-	ok = x != NULL && RAND_bytes(out, NONCE_LEN) == 1 &&
-	    EVP_EncryptInit_ex(x, EVP_aes_256_gcm(), NULL, skey, out) == 1 &&
-	    EVP_EncryptUpdate(x, NULL, &n, (const uint8_t *) ad, adn) == 1 &&
-	    EVP_EncryptUpdate(x, out + NONCE_LEN, &n, key,
-	    PDP_CREDS_KEY_BYTES) == 1 &&
-	    EVP_EncryptFinal_ex(x, out + NONCE_LEN + n, &n) == 1 &&
-	    EVP_CIPHER_CTX_ctrl(x, EVP_CTRL_GCM_GET_TAG, TAG_LEN,
-	    out + NONCE_LEN + PDP_CREDS_KEY_BYTES) == 1;
-	EVP_CIPHER_CTX_free(x);
-	return ok;
-}
-
-// open_key decrypts a sealed keyring key; false when the store key or
-// the data is wrong.
-static bool
-open_key(const uint8_t skey[IAMS_KEY_LEN], const iams_stskey *k,
-    uint8_t key[PDP_CREDS_KEY_BYTES])
-{
-	EVP_CIPHER_CTX *x;
-	char ad[32];
-	int n = 0, adn = aad(k->id, ad, sizeof(ad)), ok;
-
-	if (k->sealed_len != SEALED_LEN || (x = EVP_CIPHER_CTX_new()) == NULL)
-		return false;
-	ok = EVP_DecryptInit_ex(x, EVP_aes_256_gcm(), NULL, skey,
-	    k->sealed) == 1 && EVP_DecryptUpdate(x, NULL, &n,
-	    (const uint8_t *) ad, adn) == 1 &&
-	    EVP_DecryptUpdate(x, key, &n, k->sealed + NONCE_LEN,
-	    PDP_CREDS_KEY_BYTES) == 1 &&
-	    EVP_CIPHER_CTX_ctrl(x, EVP_CTRL_GCM_SET_TAG, TAG_LEN,
-	    (void *) (k->sealed + NONCE_LEN + PDP_CREDS_KEY_BYTES)) == 1 &&
-	    EVP_DecryptFinal_ex(x, key + n, &n) == 1;
-	EVP_CIPHER_CTX_free(x);
-	if (!ok)
-		memset(key, 0, PDP_CREDS_KEY_BYTES);
-	return ok;
+	snprintf(out, 32, "iampdp sts key %u", id);
 }
 
 // add_key makes a random key with id `id` and stores it sealed.
@@ -86,10 +36,12 @@ add_key(iams_service *s, uint32_t id, int64_t now)
 	uint8_t key[PDP_CREDS_KEY_BYTES], sealed[SEALED_LEN];
 	iams_stskey k = {.id = id, .created = now, .sealed = sealed,
 	    .sealed_len = sizeof(sealed)};
+	char ad[32];
 	int rv = PDP_EIO;
 
+	aad(id, ad);
 	if (RAND_bytes(key, sizeof(key)) == 1 &&
-	    seal_key(s->key, id, key, sealed))
+	    iamsi_seal(s->key, ad, key, sizeof(key), sealed))
 		rv = iams_store_stskey_add(s->st, &k);
 	memset(key, 0, sizeof(key));
 	return rv;
@@ -123,7 +75,10 @@ ring_one(void *arg, const iams_stskey *k)
 	}
 	if (r->kr == NULL)
 		return PDP_OK;
-	if (!open_key(r->s->key, k, key)) {
+	char ad[32];
+	aad(k->id, ad);
+	if (k->sealed_len != SEALED_LEN ||
+	    !iamsi_unseal(r->s->key, ad, k->sealed, k->sealed_len, key)) {
 		r->bad = true;
 		return PDP_ECORRUPT;
 	}
