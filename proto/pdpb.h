@@ -13,7 +13,7 @@
 #include <stdint.h>
 
 #define PDPB_MAGIC "PDPBNDL"   // 7 characters and a NUL: 8 bytes
-#define PDPB_VERSION 1u
+#define PDPB_VERSION 2u
 #define PDPB_ENDIAN_PROBE 0x01020304u
 #define PDPB_NONE 0xffffffffu   // "no set", "no table", ...
 
@@ -52,7 +52,8 @@ enum pdpb_section_id {
 	PDPB_SEC_TAGS = 16,      // pdpb_tag[]
 	PDPB_SEC_RPOLICIES = 17, // pdpb_rpolicy[], a hash table
 	PDPB_SEC_NAMED = 18,     // pdpb_named[], a hash table
-	PDPB_SEC_MAX = 18,
+	PDPB_SEC_ACCESS_KEYS = 19, // pdpb_access_key[], a hash table
+	PDPB_SEC_MAX = 19,
 };
 
 typedef struct pdpb_section {
@@ -189,9 +190,9 @@ enum pdpb_principal_flags {
 	PDPB_SERVICE_LINKED = 2,
 };
 
-// Principals, resource policies and named policies each live in an
-// open-addressing hash table whose records begin with the same two
-// fields, a 64-bit xxh3 of the key and the key (readers rely on it).
+// Principals, resource policies, named policies and access keys each
+// live in an open-addressing hash table whose records begin with the same
+// two fields, a 64-bit xxh3 of the key and the key (readers rely on it).
 
 // A principal, in an open-addressing hash table of a power-of-two size
 // keyed by xxh3 of `key`: "root:ACCOUNT", "user:ACCOUNT:name",
@@ -232,5 +233,21 @@ typedef struct pdpb_named {
 	uint32_t set; // index into SETS
 	uint32_t pad;
 } pdpb_named;
+
+enum pdpb_key_status {
+	PDPB_KEY_ACTIVE = 1,
+	PDPB_KEY_INACTIVE = 2,
+};
+
+// A long-term access key (AKIA...) of a user or root user, in a hash
+// table keyed by xxh3 of the key id. Never a secret: requests name their
+// caller by key id once the PEP has checked the signature.
+typedef struct pdpb_access_key {
+	uint64_t hash;
+	pdpb_str id;        // the access key id
+	pdpb_str principal; // the owner's ARN (a user's with its path, or root)
+	uint32_t status;    // enum pdpb_key_status
+	uint32_t pad;
+} pdpb_access_key;
 
 #endif // PDPB_H

@@ -65,6 +65,13 @@ int iamc_builder_resource_policy(iamc_builder *b, const char *arn,
 // policy, by `name` (a managed policy's ARN, say).
 int iamc_builder_named(iamc_builder *b, const char *name, uint32_t set);
 
+// iamc_builder_access_key records long-term access key `id` (AKIA...)
+// of the user or root user whose ARN is `owner`, active or inactive. No
+// secret: decisions name callers by key id. PDP_EINVAL for an empty id
+// or owner, or an id added before; PDP_ENOMEM.
+int iamc_builder_access_key(iamc_builder *b, const char *id,
+    const char *owner, bool active);
+
 // iamc_builder_write serializes everything into a new malloc'd buffer
 // (*data, *len; the caller frees it). PDP_OK, PDP_ENOMEM or PDP_ETOOBIG
 // (over 4 GiB).

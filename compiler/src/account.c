@@ -69,6 +69,7 @@ am_fini(iamci_am *m)
 	iamci_smap_fini(&m->cmmap);
 	iamci_smap_fini(&m->awsmap);
 	iamci_smap_fini(&m->uidmap);
+	iamci_smap_fini(&m->keymap);
 	iamci_smap_fini(&m->rpolmap);
 	json_decref(m->files);
 	json_decref(m->aws);
@@ -116,7 +117,8 @@ static void
 read_accounts(iamci_am *m)
 {
 	static const char *const known[] = {"id", "name", "description",
-	    "users", "groups", "roles", "policies", "resourcePolicies", NULL};
+	    "users", "groups", "roles", "policies", "resourcePolicies",
+	    "rootAccessKeys", NULL};
 	const json_t *v = json_object_get(m->root, "accounts");
 	size_t n = json_array_size(v);
 
@@ -156,6 +158,8 @@ read_accounts(iamci_am *m)
 		}
 		m->nacc++;
 		iamci_iam_define(m, a, o);
+		iamci_keys_check(m, json_object_get(o, "rootAccessKeys"),
+		    iamci_am_key(m, w, "rootAccessKeys"), &a->root_keys);
 	}
 	for (uint32_t i = 0; i < m->nacc; i++)
 		iamci_iam_link(m, &m->acc[i]);

@@ -227,6 +227,18 @@ feed_account(iamci_am *m, iamc_builder *b, pvec *s, const iamci_account *a)
 	return iamc_builder_account(b, a->id, scp, a->nscp, rcp, a->nrcp);
 }
 
+// feed_keys records the access keys of the user or root whose ARN is
+// `owner`.
+static int
+feed_keys(iamc_builder *b, const iamci_keys *k, const char *owner)
+{
+	int rv = PDP_OK;
+
+	for (uint32_t i = 0; i < k->n && rv == PDP_OK; i++)
+		rv = iamc_builder_access_key(b, k->id[i], owner, k->active[i]);
+	return rv;
+}
+
 static int
 feed_entity(iamc_builder *b, pvec *s, const iamci_account *a,
     const iamci_entity *e, bool role)
@@ -260,8 +272,14 @@ feed_entity(iamc_builder *b, pvec *s, const iamci_account *a,
 	ps.tag_keys = e->tags.k;
 	ps.tag_values = e->tags.v;
 	ps.max_session = role ? e->max_session : 0;
-	if ((rv = iamc_builder_principal(b, &ps)) != PDP_OK || !role)
+	if ((rv = iamc_builder_principal(b, &ps)) != PDP_OK)
 		return rv;
+	if (!role) {
+		char arn[512];
+		snprintf(arn, sizeof(arn), "arn:aws:iam::%s:user%s%s", a->id,
+		    e->path, e->name);
+		return feed_keys(b, &e->keys, arn);
+	}
 
 	// The trust policy is the role's resource-based policy. Sessions
 	// find it under the role's ARN without its path; a request naming
@@ -315,6 +333,12 @@ iamci_am_feed(iamci_am *m, iamc_builder *b, const iamc_account_options *opt,
 		root.identity = PDPB_NONE;
 		root.boundary = PDPB_NONE;
 		rv = iamc_builder_principal(b, &root);
+		if (rv == PDP_OK) {
+			char arn[64];
+			snprintf(arn, sizeof(arn), "arn:aws:iam::%s:root",
+			    a->id);
+			rv = feed_keys(b, &a->root_keys, arn);
+		}
 		done++;
 		for (uint32_t k = 0; k < a->nroles && rv == PDP_OK; k++) {
 			rv = feed_entity(b, &s, a, &a->roles[k], true);

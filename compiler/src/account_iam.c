@@ -497,7 +497,7 @@ define_users(iamci_am *m, iamci_account *a, const json_t *o)
 {
 	static const char *const known[] = {"name", "path", "id",
 	    "description", "groups", "inlinePolicies", "attachedPolicies",
-	    "permissionsBoundary", "tags", NULL};
+	    "permissionsBoundary", "tags", "accessKeys", NULL};
 	const json_t *v = array_field(m, o, a->where, "users");
 	iamci_smap seen = {0};
 	size_t n = json_array_size(v);
@@ -524,6 +524,8 @@ define_users(iamci_am *m, iamci_account *a, const json_t *o)
 			continue;
 		a->nusers++;
 		unique_name(m, &seen, u->name, w, "user");
+		iamci_keys_check(m, json_object_get(e, "accessKeys"),
+		    iamci_am_key(m, w, "accessKeys"), &u->keys);
 	}
 	iamci_smap_fini(&seen);
 }

@@ -166,6 +166,86 @@ iamci_uid_check(iamci_am *m, const json_t *v, const char *where,
 	return s;
 }
 
+#define ACCESS_KEYS_MAX 2 // per user or root user (iam-semantics 13.2)
+
+// key_id_ok: AKIA then 12-124 of [A-Za-z0-9_] (iam-semantics 6.1).
+static bool
+key_id_ok(const char *s, size_t n)
+{
+	bool ok = n >= 16 && n <= 128 && strncmp(s, "AKIA", 4) == 0;
+	for (size_t i = 0; ok && i < n; i++)
+		ok = is_word(s[i]);
+	return ok;
+}
+
+// key_one reads one access key object at `w` into k[i].
+static bool
+key_one(iamci_am *m, const json_t *e, const char *w, iamci_keys *k,
+    uint32_t i)
+{
+	static const char *const known[] = {"accessKeyId", "status", NULL};
+	const json_t *id = json_object_get(e, "accessKeyId");
+	const json_t *st = json_object_get(e, "status");
+
+	if (!json_is_object(e)) {
+		iamci_am_error(m, NULL, w, "an access key is an object "
+		    "{\"accessKeyId\": ..., \"status\": ...}");
+		return false;
+	}
+	iamci_am_fields(m, e, w, known);
+	if (!json_is_string(id) || !key_id_ok(json_string_value(id),
+	    json_string_length(id))) {
+		iamci_am_error(m, NULL, iamci_am_key(m, w, "accessKeyId"),
+		    "accessKeyId must be \"AKIA\" followed by letters, digits "
+		    "and underscores, 16 to 128 characters in all");
+		return false;
+	}
+	const char *s = st ? (json_is_string(st) ? json_string_value(st) :
+	    "") : "Active";
+	if (strcmp(s, "Active") != 0 && strcmp(s, "Inactive") != 0) {
+		iamci_am_error(m, NULL, iamci_am_key(m, w, "status"),
+		    "status must be \"Active\" or \"Inactive\"");
+		return false;
+	}
+	const char *where = iamci_am_strdup(m, w);
+	const char *prev = where ? iamci_smap_put(m, &m->keymap,
+	    json_string_value(id), (void *) where) : NULL;
+	if (prev != NULL) {
+		iamci_am_error(m, NULL, w, "access key \"%s\" is also at %s",
+		    json_string_value(id), prev);
+		return false;
+	}
+	k->id[i] = json_string_value(id);
+	k->active[i] = strcmp(s, "Active") == 0;
+	return true;
+}
+
+void
+iamci_keys_check(iamci_am *m, const json_t *v, const char *where,
+    iamci_keys *k)
+{
+	memset(k, 0, sizeof(*k));
+	if (v == NULL)
+		return;
+	if (!json_is_array(v)) {
+		iamci_am_error(m, NULL, where, "access keys must be an array");
+		return;
+	}
+	size_t n = json_array_size(v);
+	if (n > ACCESS_KEYS_MAX)
+		iamci_am_error(m, NULL, where, "%zu access keys: IAM allows "
+		    "at most %d per user", n, ACCESS_KEYS_MAX);
+	k->id = iamci_am_alloc(m, n * sizeof(*k->id));
+	k->active = iamci_am_alloc(m, n * sizeof(*k->active));
+	if (k->id == NULL || k->active == NULL)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		char *w = iamci_am_where(m, "%s[%zu]", where, i);
+		if (w != NULL && key_one(m, json_array_get(v, i), w, k, k->n))
+			k->n++;
+	}
+}
+
 // tag_text checks a tag key or value: IAM allows letters, digits, spaces
 // and _.:/=+-@ (other Unicode letters pass: we do not judge non-ASCII).
 static bool

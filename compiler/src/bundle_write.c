@@ -162,6 +162,8 @@ struct iamc_builder {
 	nspec *nm;
 	uint32_t nnm, nmcap;
 	buf tags;
+	buf keys;    // pdpb_access_key records, placed in slots at write
+	hmap keymap; // key id hash -> record index
 };
 
 // grow2 makes room for one more element in a malloc'd array.
@@ -204,12 +206,13 @@ iamc_builder_close(iamc_builder *b)
 		return;
 	buf *bufs[] = {&b->strings, &b->policies, &b->stmts, &b->actions,
 	    &b->resources, &b->prins, &b->conds, &b->cvalues, &b->parts,
-	    &b->sets, &b->setidx, &b->tables, &b->levels, &b->tags};
+	    &b->sets, &b->setidx, &b->tables, &b->levels, &b->tags, &b->keys};
 	for (size_t i = 0; i < sizeof(bufs) / sizeof(bufs[0]); i++)
 		free(bufs[i]->p);
 	hmap_free(&b->strmap);
 	hmap_free(&b->polmap);
 	hmap_free(&b->setmap);
+	hmap_free(&b->keymap);
 	free(b->polv);
 	for (uint32_t i = 0; i < b->npr; i++) {
 		free(b->pr[i].arn);
@@ -685,6 +688,32 @@ iamc_builder_named(iamc_builder *b, const char *name, uint32_t set)
 	return PDP_OK;
 }
 
+int
+iamc_builder_access_key(iamc_builder *b, const char *id, const char *owner,
+    bool active)
+{
+	size_t n = id ? strlen(id) : 0;
+	uint64_t h = XXH3_64bits(id, n);
+	uint32_t it = UINT32_MAX, k;
+	pdpb_access_key *recs = (pdpb_access_key *) b->keys.p;
+
+	if (n == 0 || owner == NULL || owner[0] == '\0')
+		return PDP_EINVAL;
+	while (hmap_next(&b->keymap, h, &it, &k))
+		if (recs[k].id.len == n && memcmp(b->strings.p +
+		    recs[k].id.off, id, n) == 0)
+			return PDP_EINVAL;
+	uint32_t at = count(&b->keys, sizeof(pdpb_access_key));
+	pdpb_access_key *r = REC(b, keys, pdpb_access_key);
+	r->hash = h;
+	r->id = str(b, id, n);
+	r->principal = cstr(b, owner);
+	r->status = active ? PDPB_KEY_ACTIVE : PDPB_KEY_INACTIVE;
+	if (!b->err && hmap_put(&b->keymap, h, at) != 0)
+		b->err = PDP_ENOMEM;
+	return b->err ? b->err : PDP_OK;
+}
+
 static uint32_t
 pow2_slots(uint32_t n)
 {
@@ -725,6 +754,7 @@ iamc_builder_write(iamc_builder *b, uint64_t revision, void **data,
     size_t *len)
 {
 	buf accounts = {0}, principals = {0}, rpol = {0}, named = {0};
+	buf keys = {0};
 	buf out = {0};
 	uint32_t *remap = NULL;
 	int rv = PDP_ENOMEM;
@@ -801,6 +831,18 @@ iamc_builder_write(iamc_builder *b, uint64_t revision, void **data,
 		memcpy(place_slot(named.p, nn, sizeof(r),
 		    offsetof(pdpb_named, name.len), r.hash), &r, sizeof(r));
 	}
+
+	uint32_t nk = count(&b->keys, sizeof(pdpb_access_key));
+	uint32_t nks = pow2_slots(nk);
+	if (rec(b, &keys, (size_t) nks * sizeof(pdpb_access_key)) == NULL)
+		goto out;
+	for (uint32_t i = 0; i < nk && !b->err; i++) {
+		const pdpb_access_key *r = (const pdpb_access_key *) b->keys.p +
+		    i;
+		memcpy(place_slot(keys.p, nks, sizeof(*r),
+		    offsetof(pdpb_access_key, id.len), r->hash), r,
+		    sizeof(*r));
+	}
 	if (b->err) {
 		rv = b->err;
 		goto out;
@@ -829,6 +871,7 @@ iamc_builder_write(iamc_builder *b, uint64_t revision, void **data,
 		{PDPB_SEC_TAGS, &b->tags, sizeof(pdpb_tag)},
 		{PDPB_SEC_RPOLICIES, &rpol, sizeof(pdpb_rpolicy)},
 		{PDPB_SEC_NAMED, &named, sizeof(pdpb_named)},
+		{PDPB_SEC_ACCESS_KEYS, &keys, sizeof(pdpb_access_key)},
 	};
 	pdpb_header *h = rec(b, &out, sizeof(*h));
 	size_t dir = out.n;
@@ -877,6 +920,7 @@ out:
 	free(principals.p);
 	free(rpol.p);
 	free(named.p);
+	free(keys.p);
 	free(out.p);
 	return rv;
 }

@@ -87,6 +87,14 @@ typedef struct iamci_tags {
 	uint32_t n;
 } iamci_tags;
 
+// Long-term access keys of a user or root user: ids and status only (a
+// model never holds a secret).
+typedef struct iamci_keys {
+	const char **id;
+	bool *active;
+	uint32_t n;
+} iamci_keys;
+
 // A user or a role.
 typedef struct iamci_entity {
 	const json_t *src; // its JSON object, for iamci_iam_link
@@ -98,6 +106,7 @@ typedef struct iamci_entity {
 	uint32_t natt;
 	iamci_managed *boundary; // NULL: none
 	iamci_tags tags;
+	iamci_keys keys;         // users
 	iamci_group **groups;    // users
 	uint32_t ngroups;
 	iamci_doc trust;         // roles
@@ -130,6 +139,7 @@ typedef struct iamci_account {
 	iamci_rpol *rpols;
 	uint32_t nrpols;
 	iamci_smap groupmap; // folded group name -> iamci_group
+	iamci_keys root_keys; // the root user's access keys
 	bool in_org;       // placed in the organization tree
 	iamci_level *scp;  // root first; none for the management account
 	uint32_t nscp;     // and for accounts outside the organization
@@ -155,6 +165,7 @@ typedef struct iamci_am {
 	iamci_smap cmmap;     // customer managed ARN -> iamci_managed
 	iamci_smap awsmap;    // AWS managed name -> iamci_managed
 	iamci_smap uidmap;    // unique id -> where it was given
+	iamci_smap keymap;    // access key id -> where it was given
 	iamci_smap rpolmap;   // resource ARN -> where it was given
 	void **awsv;          // iamci_managed: AWS managed policies
 	uint32_t nawsv, awscap; // referenced, in order
@@ -238,6 +249,11 @@ const char *iamci_path_check(iamci_am *m, const json_t *v, const char *where,
 // generates one when `v` is NULL; every id must be unique in the model.
 const char *iamci_uid_check(iamci_am *m, const json_t *v, const char *where,
     const char *prefix, const char *account, const char *name);
+// iamci_keys_check reads an "accessKeys" array into *k: each
+// {"accessKeyId": "AKIA...", "status": "Active"|"Inactive"}, at most two,
+// ids unique in the model.
+void iamci_keys_check(iamci_am *m, const json_t *v, const char *where,
+    iamci_keys *k);
 // iamci_tags_check reads a tag map into *t.
 void iamci_tags_check(iamci_am *m, const json_t *v, const char *where,
     iamci_tags *t);

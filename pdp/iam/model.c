@@ -53,6 +53,31 @@ add_group_name(void *arg, const iams_entity *e)
 	    PDP_ENOMEM : PDP_OK;
 }
 
+// add_key exports an access key's id and status: never its secret.
+static int
+add_key(void *arg, const iams_key *k)
+{
+	json_t *o = json_pack("{s:s, s:s}", "accessKeyId", k->key_id,
+	    "status", k->active ? "Active" : "Inactive");
+
+	return o == NULL || json_array_append_new(arg, o) ? PDP_ENOMEM :
+	    PDP_OK;
+}
+
+// add_root_keys exports the root user's access keys as the account's
+// "rootAccessKeys".
+static int
+add_root_keys(void *arg, const iams_entity *e)
+{
+	walk *w = arg;
+	json_t *keys = json_array();
+
+	if (keys == NULL || json_object_set_new(w->arr, "rootAccessKeys",
+	    keys) != 0)
+		return PDP_ENOMEM;
+	return iams_store_key_list(w->st, e->eid, add_key, keys);
+}
+
 // entity_json writes what users, groups and roles share.
 static int
 entity_json(walk *w, const iams_entity *e, json_t **out)
@@ -95,6 +120,11 @@ entity_json(walk *w, const iams_entity *e, json_t **out)
 		json_object_set_new(o, "groups", g);
 		if ((rv = iams_store_member_groups(w->st, e->eid,
 		    add_group_name, g)) != PDP_OK)
+			goto fail;
+		json_t *keys = json_array();
+		json_object_set_new(o, "accessKeys", keys);
+		if ((rv = iams_store_key_list(w->st, e->eid, add_key,
+		    keys)) != PDP_OK)
 			goto fail;
 	}
 	if (e->kind == IAMS_ROLE) {
@@ -233,6 +263,10 @@ iamsi_model(iams_store *st, bool all_versions, json_t **out)
 			    PDP_OK)
 				goto fail;
 		}
+		w.arr = a;
+		if ((rv = iams_store_entity_list(st, acc, IAMS_ROOT, NULL,
+		    NULL, 0, add_root_keys, &w)) != PDP_OK)
+			goto fail;
 	}
 	json_decref(accounts);
 	json_decref(ids);

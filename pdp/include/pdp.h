@@ -104,6 +104,15 @@ PDP_API uint64_t pdp_bundle_revision(const pdp_bundle *b);
 // pdp_bundle_principals returns the number of principals in the bundle.
 PDP_API size_t pdp_bundle_principals(const pdp_bundle *b);
 
+// pdp_bundle_access_key finds the long-term access key `akid` (n bytes,
+// AKIA...) in the bundle's key table. On PDP_OK, *owner (owner_len bytes,
+// not NUL-terminated, borrowed from the bundle: valid while it is held)
+// is the ARN of the user (path included) or root user that owns it, and
+// *active says whether the key is active. PDP_ENOENT when the bundle has
+// no such key. Keys carry no secret. Thread-safe; allocates nothing.
+PDP_API int pdp_bundle_access_key(const pdp_bundle *b, const char *akid,
+    size_t n, const char **owner, size_t *owner_len, bool *active);
+
 // --- Requests and decisions -------------------------------------------------
 
 // One context key and its values. A key given with `multi` set is a
@@ -136,7 +145,27 @@ typedef struct pdp_request {
 	                              // in the bundle to use as the session
 	                              // policy (AssumeRole PolicyArns)
 	const pdp_provider *provider; // NULL, or the plugins of this thread
+
+	// Set by a caller that resolved temporary credentials (pdp_creds.h);
+	// zero for a request named by ARN alone.
+	const char *const *session_policies; // more session policies by
+	uint32_t nsession_policies;   // name or ARN (AssumeRole PolicyArns)
+	const pdp_bundle *session_bundle; // NULL, or a bundle whose every
+	                              // policy is a session policy (an inline
+	                              // Policy, compiled); all session
+	                              // policies are judged as one set
+	const char *parent;           // a federated user's: the ARN of the
+	                              // user (or root) who called
+	                              // GetFederationToken; its identity
+	                              // policies, boundary and tags apply
+	const char *principal_id;     // NULL, or the unique id (AIDA...,
+	                              // AROA...) the user or role must still
+	                              // have: else the request is refused
+	                              // (PDP_ENOENT), for credentials of a
+	                              // deleted and re-created principal
 } pdp_request;
+
+#define PDP_SESSION_POLICIES_MAX 32 // session policies of one request
 
 // A decision. `err` is PDP_OK when the request was decided; otherwise the
 // request could not be decided (unknown principal, bad request, no

@@ -51,7 +51,8 @@ typedef struct slot_head {
 
 _Static_assert(offsetof(pdpb_principal, key) == offsetof(slot_head, key) &&
     offsetof(pdpb_rpolicy, arn) == offsetof(slot_head, key) &&
-    offsetof(pdpb_named, name) == offsetof(slot_head, key),
+    offsetof(pdpb_named, name) == offsetof(slot_head, key) &&
+    offsetof(pdpb_access_key, id) == offsetof(slot_head, key),
     "hash-table records start with their hash and key");
 
 // find_slot returns the record of `size` bytes keyed by key[0..n) in a
@@ -96,6 +97,24 @@ find_named(const pdp_bundle *b, const char *name, size_t n)
 {
 	return find_slot(b, b->named, b->nnamed_slots, sizeof(pdpb_named),
 	    name, n);
+}
+
+int
+pdp_bundle_access_key(const pdp_bundle *b, const char *akid, size_t n,
+    const char **owner, size_t *owner_len, bool *active)
+{
+	const pdpb_access_key *k;
+
+	if (b == NULL || akid == NULL || n == 0)
+		return PDP_ENOENT;
+	k = find_slot(b, b->access_keys, b->naccess_key_slots,
+	    sizeof(pdpb_access_key), akid, n);
+	if (k == NULL)
+		return PDP_ENOENT;
+	*owner = b->strings + k->principal.off;
+	*owner_len = k->principal.len;
+	*active = k->status == PDPB_KEY_ACTIVE;
+	return PDP_OK;
 }
 
 // find_account bisects the sorted account table.
@@ -186,6 +205,7 @@ typedef struct frame {
 	pdpi_req r;
 	pdpi_world w;
 	pdpi_pset session;
+	const pdpi_policy *spol[PDP_SESSION_POLICIES_MAX];
 	char who[PRINCIPAL_MAX + 64];
 	char key[PRINCIPAL_MAX + 64];
 	char action[ACTION_MAX];
@@ -260,14 +280,49 @@ add_context(frame *f, const pdp_bundle *b, const pdp_request *q,
 	return PDP_OK;
 }
 
+static bool
+cstr_eq(pdpi_str a, const char *s)
+{
+	size_t n = strlen(s);
+	return a.n == n && (n == 0 || memcmp(a.p, s, n) == 0);
+}
+
+// find_parent resolves a federated user whose request names the user (or
+// root) that called GetFederationToken: that user's record gives the
+// identity policies, boundary and tags (iam-semantics 6.5), and a
+// resource policy naming it grants as PARENT (5.3).
+static int
+find_parent(frame *f, const pdp_bundle *b, const char *parent,
+    const pdpb_principal **recp, pdp_decision *out)
+{
+	pdpi_who *who = &f->r.who, p;
+	char buf[8];
+	size_t n = strlen(parent), kn;
+
+	if (n > PRINCIPAL_MAX || !pdpi_who_parse(&p, parent, n, buf,
+	    sizeof(buf)) || (p.kind != PDPI_WHO_USER &&
+	    p.kind != PDPI_WHO_ROOT) || !str_eq(p.account, who->account))
+		return refuse(out, PDP_EINVAL, "a federated user's parent is "
+		    "a user or root of the same account");
+	if ((kn = principal_key(f->key, sizeof(f->key), &p)) == 0)
+		return refuse(out, PDP_ETOOBIG, "principal too long");
+	*recp = find_principal(b, f->key, kn);
+	if (p.kind == PDPI_WHO_USER && (*recp == NULL ||
+	    !str_eq(pdpi_bundle_str(b, (*recp)->arn), p.arn)))
+		return refuse(out, PDP_ENOENT, "unknown principal");
+	who->parent = p.name;
+	return PDP_OK;
+}
+
 // find_caller resolves the caller to its principal record. Root needs
 // none; services and anonymous callers have none.
 static int
-find_caller(frame *f, const pdp_bundle *b, const pdpb_principal **recp,
-    pdp_decision *out)
+find_caller(frame *f, const pdp_bundle *b, const pdp_request *q,
+    const pdpb_principal **recp, pdp_decision *out)
 {
 	pdpi_who *who = &f->r.who;
 	const pdpb_principal *rec = NULL;
+	int rv;
 
 	switch (who->kind) {
 	case PDPI_WHO_SERVICE:
@@ -281,6 +336,12 @@ find_caller(frame *f, const pdp_bundle *b, const pdpb_principal **recp,
 	default:
 		break;
 	}
+	if (who->kind == PDPI_WHO_FEDUSER && q->parent != NULL) {
+		if ((rv = find_parent(f, b, q->parent, &rec, out)) != PDP_OK)
+			return rv;
+		*recp = rec;
+		return PDP_OK;
+	}
 	size_t kn = principal_key(f->key, sizeof(f->key), who);
 	if (kn == 0)
 		return refuse(out, PDP_ETOOBIG, "principal too long");
@@ -291,10 +352,18 @@ find_caller(frame *f, const pdp_bundle *b, const pdpb_principal **recp,
 	if (rec != NULL && who->kind == PDPI_WHO_USER &&
 	    !str_eq(pdpi_bundle_str(b, rec->arn), who->arn))
 		return refuse(out, PDP_ENOENT, "unknown principal");
+	if (rec != NULL && q->principal_id != NULL && rec->unique_id.len > 0 &&
+	    !cstr_eq(pdpi_bundle_str(b, rec->unique_id), q->principal_id))
+		return refuse(out, PDP_ENOENT, "the credentials' principal no "
+		    "longer exists (its unique id has changed)");
 	if (rec != NULL) {
 		pdpi_str uid = pdpi_bundle_str(b, rec->unique_id);
 		who->service_linked = (rec->flags & PDPB_SERVICE_LINKED) != 0;
 		who->user_id = uid;
+		// aws:PrincipalArn of a role session: the role's ARN, path
+		// included.
+		if (who->kind == PDPI_WHO_ROLE_SESSION)
+			who->role_arn = pdpi_bundle_str(b, rec->arn);
 		if (who->kind == PDPI_WHO_ROLE_SESSION && uid.n > 0) {
 			// aws:userid of a role session is role-id:session.
 			int len = snprintf(f->userid, sizeof(f->userid),
@@ -307,6 +376,64 @@ find_caller(frame *f, const pdp_bundle *b, const pdpb_principal **recp,
 		}
 	}
 	*recp = rec;
+	return PDP_OK;
+}
+
+// add_session appends policies to the session set. PDP_ETOOBIG past
+// PDP_SESSION_POLICIES_MAX.
+static int
+add_session(frame *f, const pdpi_policy *const *v, const pdpi_policy *arr,
+    uint32_t n, pdp_decision *out)
+{
+	if (n > PDP_SESSION_POLICIES_MAX - f->session.n)
+		return refuse(out, PDP_ETOOBIG, "too many session policies");
+	for (uint32_t i = 0; i < n; i++)
+		f->spol[f->session.n++] = v ? v[i] : &arr[i];
+	return PDP_OK;
+}
+
+// session_set gathers the session policies: the one named, the list
+// named, and every policy of a session bundle, judged as one set
+// (iam-semantics 6.7). One named policy alone keeps its set's table.
+static int
+session_set(frame *f, const pdp_bundle *b, const pdp_request *q,
+    pdp_decision *out)
+{
+	uint32_t nn = q->nsession_policies;
+	int rv;
+
+	if (q->session_policy == NULL && nn == 0 && q->session_bundle == NULL)
+		return PDP_OK;
+	if (nn > 0 && q->session_policies == NULL)
+		return refuse(out, PDP_EINVAL, "session policies counted but "
+		    "not given");
+	f->w.has_session = true;
+	f->session.n = 0;
+	f->session.v = f->spol;
+	f->session.table = NULL;
+	for (uint32_t i = 0; i <= nn; i++) {
+		const char *name = i == 0 ? q->session_policy :
+		    q->session_policies[i - 1];
+		if (name == NULL && i == 0)
+			continue;
+		const pdpb_named *nm = name ? find_named(b, name,
+		    strlen(name)) : NULL;
+		if (nm == NULL)
+			return refuse(out, PDP_ENOENT,
+			    "unknown session policy");
+		const pdpi_pset *set = &b->sets[nm->set];
+		if (nn == 0 && q->session_bundle == NULL) {
+			f->w.session = *set;
+			return PDP_OK;
+		}
+		if ((rv = add_session(f, set->v, NULL, set->n, out)) != PDP_OK)
+			return rv;
+	}
+	if (q->session_bundle != NULL &&
+	    (rv = add_session(f, NULL, q->session_bundle->policies,
+	    q->session_bundle->npolicies, out)) != PDP_OK)
+		return rv;
+	f->w.session = f->session;
 	return PDP_OK;
 }
 
@@ -372,7 +499,7 @@ pdp_bundle_authorize(const pdp_bundle *b, const pdp_request *q,
 	const char *res = q->resource ? q->resource : "*";
 	pdpi_req_set_resource(&f.r, res, strlen(res), q->resource_account);
 
-	if ((rv = find_caller(&f, b, &rec, out)) != PDP_OK ||
+	if ((rv = find_caller(&f, b, q, &rec, out)) != PDP_OK ||
 	    (rv = add_context(&f, b, q, rec, out)) != PDP_OK)
 		return rv;
 
@@ -382,16 +509,8 @@ pdp_bundle_authorize(const pdp_bundle *b, const pdp_request *q,
 		f.w.has_boundary = true;
 		f.w.boundary = b->sets[rec->boundary];
 	}
-	if (q->session_policy != NULL) {
-		const pdpb_named *nm = find_named(b, q->session_policy,
-		    strlen(q->session_policy));
-		if (nm == NULL)
-			return refuse(out, PDP_ENOENT,
-			    "unknown session policy");
-		f.session = b->sets[nm->set];
-		f.w.has_session = true;
-		f.w.session = f.session;
-	}
+	if ((rv = session_set(&f, b, q, out)) != PDP_OK)
+		return rv;
 	// A provider's check (tag rules) sees the whole context and may
 	// change it or refuse the request before any policy is read.
 	pdp_view view = {&f.r, f.ctx, (uint32_t) (sizeof(f.ctx) /

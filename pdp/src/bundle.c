@@ -80,13 +80,14 @@ static const size_t rec_size[PDPB_SEC_MAX + 1] = {
 	[PDPB_SEC_TAGS] = sizeof(pdpb_tag),
 	[PDPB_SEC_RPOLICIES] = sizeof(pdpb_rpolicy),
 	[PDPB_SEC_NAMED] = sizeof(pdpb_named),
+	[PDPB_SEC_ACCESS_KEYS] = sizeof(pdpb_access_key),
 };
 
 static const char *const sec_name[PDPB_SEC_MAX + 1] = {
 	"", "strings", "policies", "statements", "actions", "resources",
 	"principal elements", "conditions", "condition values", "parts",
 	"sets", "set members", "tables", "accounts", "levels", "principals",
-	"tags", "resource policies", "named policies",
+	"tags", "resource policies", "named policies", "access keys",
 };
 
 // check_header verifies the header and the section directory
@@ -331,6 +332,17 @@ named_ok(const ld *l, const void *rec, const limits *lim)
 	return ((const pdpb_named *) rec)->set < lim->nsets;
 }
 
+// access_key_ok: an access key names its owner and has a status
+// (R-BUNDLE-037).
+static bool
+access_key_ok(const ld *l, const void *rec, const limits *lim)
+{
+	const pdpb_access_key *k = rec;
+	(void) lim;
+	return str_ok(l, k->principal) && k->principal.len > 0 &&
+	    (k->status == PDPB_KEY_ACTIVE || k->status == PDPB_KEY_INACTIVE);
+}
+
 // check_table verifies one of the hash tables whose records start with
 // the key's xxh3 and the key (pdpb.h): a power-of-two size, at least one
 // empty slot (a probe stops there), every key in the strings with its
@@ -428,14 +440,16 @@ check_index(ld *l, uint32_t *nstmts)
 				    "sorted");
 		}
 	}
-	// R-BUNDLE-034 .. 036: the three hash tables.
+	// R-BUNDLE-034 .. 037: the four hash tables.
 	limits lim = {npol, nsets, nacc};
 	if ((rv = check_table(l, PDPB_SEC_PRINCIPALS, "principal",
 	    principal_ok, &lim)) != PDP_OK ||
 	    (rv = check_table(l, PDPB_SEC_RPOLICIES, "resource policy",
 	    rpolicy_ok, &lim)) != PDP_OK ||
 	    (rv = check_table(l, PDPB_SEC_NAMED, "named policy", named_ok,
-	    &lim)) != PDP_OK)
+	    &lim)) != PDP_OK ||
+	    (rv = check_table(l, PDPB_SEC_ACCESS_KEYS, "access key",
+	    access_key_ok, &lim)) != PDP_OK)
 		return rv;
 	return PDP_OK;
 }
@@ -686,6 +700,8 @@ pdpi_bundle_load(void *base, size_t size, bool mapped, bool verify_checksum,
 	b->nrpolicy_slots = sec_count(&l, PDPB_SEC_RPOLICIES);
 	b->named = sec_data(&l, PDPB_SEC_NAMED);
 	b->nnamed_slots = sec_count(&l, PDPB_SEC_NAMED);
+	b->access_keys = sec_data(&l, PDPB_SEC_ACCESS_KEYS);
+	b->naccess_key_slots = sec_count(&l, PDPB_SEC_ACCESS_KEYS);
 	atomic_init(&b->refs, 1);
 	free(nstmts);
 	*out = b;

@@ -39,6 +39,8 @@ struct pdp_bundle {
 	uint32_t nrpolicy_slots;
 	const pdpb_named *named;          // hash table
 	uint32_t nnamed_slots;
+	const pdpb_access_key *access_keys; // hash table
+	uint32_t naccess_key_slots;
 };
 
 // pdpi_bundle_str returns a bundle string (checked at load).

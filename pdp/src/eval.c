@@ -67,7 +67,12 @@ principal_category(const pdpi_principal *p, const pdpi_who *who)
 		    who->account)) ? CAT_ACCOUNT : 0;
 	case PDPI_PRIN_USER:
 		// User names are case-sensitive; the path is not part of
-		// the identity.
+		// the identity. A federated user's parent user grants as
+		// PARENT (iam-semantics 5.3).
+		if (who->kind == PDPI_WHO_FEDUSER)
+			return (who->parent.n > 0 && str_eq(p->account,
+			    who->account) && str_eq(p->name, who->parent)) ?
+			    CAT_PARENT : 0;
 		return (who->kind == PDPI_WHO_USER && str_eq(p->account,
 		    who->account) && str_eq(p->name, who->name)) ?
 		    CAT_DIRECT : 0;

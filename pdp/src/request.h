@@ -29,8 +29,11 @@ typedef struct pdpi_who {
 	pdpi_str name;       // user, role, federated user or service name
 	pdpi_str path;       // user path, "/..."; "" when unknown
 	pdpi_str session;    // role session name
-	pdpi_str role_arn;   // sessions: arn:aws:iam::A:role/R (no path)
+	pdpi_str role_arn;   // sessions: arn:aws:iam::A:role/R (no path),
+	                     // the role's own ARN once authorize.c found it
 	pdpi_str user_id;    // unique id of the user or role, when known
+	pdpi_str parent;     // federated users: the name of the user who
+	                     // called GetFederationToken ("" unknown)
 } pdpi_who;
 
 // pdpi_who_parse classifies `principal` (an ARN, a service principal

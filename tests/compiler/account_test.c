@@ -830,6 +830,68 @@ START_TEST(test_account_error_duplicate_unique_ids)
 }
 END_TEST
 
+START_TEST(test_account_access_keys_reach_the_bundle)
+{
+	ares r;
+	const char *owner;
+	size_t n;
+	bool active;
+
+	ares_compile(&r, ACCOUNT("'users':[{'name':'ann','path':'/ops/',"
+	    "'accessKeys':[{'accessKeyId':'AKIAANNEXAMPLE000001'},"
+	    "{'accessKeyId':'AKIAANNEXAMPLE000002','status':'Inactive'}]}],"
+	    "'rootAccessKeys':[{'accessKeyId':'AKIAROOTEXAMPLE00001',"
+	    "'status':'Active'}]"));
+	ck_aclean(&r);
+	pdp_bundle *b = ares_open(&r, 1);
+	ck_assert_int_eq(pdp_bundle_access_key(b, "AKIAANNEXAMPLE000001", 20,
+	    &owner, &n, &active), PDP_OK);
+	ck_assert(active);
+	ck_assert(n == 38 && memcmp(owner,
+	    "arn:aws:iam::123456789012:user/ops/ann", n) == 0);
+	ck_assert_int_eq(pdp_bundle_access_key(b, "AKIAANNEXAMPLE000002", 20,
+	    &owner, &n, &active), PDP_OK);
+	ck_assert(!active);
+	ck_assert_int_eq(pdp_bundle_access_key(b, "AKIAROOTEXAMPLE00001", 20,
+	    &owner, &n, &active), PDP_OK);
+	ck_assert(active);
+	ck_assert(n == 30 && memcmp(owner, "arn:aws:iam::123456789012:root",
+	    n) == 0);
+	ck_assert_int_eq(pdp_bundle_access_key(b, "AKIAANNEXAMPLE000003", 20,
+	    &owner, &n, &active), PDP_ENOENT);
+	pdp_bundle_close(b);
+	ares_fini(&r);
+}
+END_TEST
+
+START_TEST(test_account_error_access_keys)
+{
+	ares r;
+
+	ares_compile(&r, "{'accounts':[{'id':'111111111111','users':[{'name':"
+	    "'a','accessKeys':[{'accessKeyId':'ASIAAAAAAAAAAAAAAAAA'},"
+	    "{'accessKeyId':'AKIAAAAAAAAAAAAAAAAA','status':'active'},"
+	    "{'accessKeyId':'AKIABBBBBBBBBBBBBBBB','secret':'x'}]}],"
+	    "'rootAccessKeys':{}},{'id':'222222222222','rootAccessKeys':["
+	    "{'accessKeyId':'AKIACCCCCCCCCCCCCCCC'},"
+	    "{'accessKeyId':'AKIACCCCCCCCCCCCCCCC'}]}]}");
+	ck_arejected(&r);
+	ck_aerr(&r, "m.json: accounts[0].users[0].accessKeys", "3 access "
+	    "keys: IAM allows at most 2");
+	ck_aerr(&r, "m.json: accounts[0].users[0].accessKeys[0].accessKeyId",
+	    "must be \"AKIA\"");
+	ck_aerr(&r, "m.json: accounts[0].users[0].accessKeys[1].status",
+	    "\"Active\" or \"Inactive\"");
+	ck_aerr(&r, "m.json: accounts[0].users[0].accessKeys[2].secret",
+	    "unknown");
+	ck_aerr(&r, "m.json: accounts[0].rootAccessKeys", "must be an array");
+	ck_aerr(&r, "m.json: accounts[1].rootAccessKeys[1]", "access key "
+	    "\"AKIACCCCCCCCCCCCCCCC\" is also at "
+	    "accounts[1].rootAccessKeys[0]");
+	ares_fini(&r);
+}
+END_TEST
+
 START_TEST(test_account_error_resource_policies)
 {
 	ares r;
@@ -1061,6 +1123,8 @@ account_suite(void)
 	tcase_add_test(err, test_account_error_managed_policy_versions);
 	tcase_add_test(err, test_account_error_role_fields);
 	tcase_add_test(err, test_account_error_duplicate_unique_ids);
+	tcase_add_test(err, test_account_access_keys_reach_the_bundle);
+	tcase_add_test(err, test_account_error_access_keys);
 	tcase_add_test(err, test_account_error_resource_policies);
 	tcase_add_test(err,
 	    test_account_error_in_document_file_names_file_and_reference);

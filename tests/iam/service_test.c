@@ -576,6 +576,57 @@ START_TEST(test_access_keys)
 }
 END_TEST
 
+// The live bundle knows every access key by id, with its status: a
+// request may name its caller by key (pdp_creds_authorize).
+START_TEST(test_access_keys_reach_the_live_bundle)
+{
+	char code[48], p[160];
+	const char *owner;
+	size_t n;
+	bool active;
+
+	OK(s, "CreateUser", "{\"UserName\":\"alice\",\"Path\":\"/eng/\"}");
+	json_t *r = call_as(s, ROOT, "CreateAccessKey", "{\"UserName\":"
+	    "\"alice\"}", code);
+	const char *id = json_string_value(json_object_get(json_object_get(r,
+	    "AccessKey"), "AccessKeyId"));
+	json_t *rr = call_as(s, ROOT, "CreateAccessKey", NULL, code);
+	const char *rid = json_string_value(json_object_get(json_object_get(
+	    rr, "AccessKey"), "AccessKeyId"));
+	pdp_bundle *b = pdp_engine_acquire(iams_service_engine(s));
+	ck_assert_int_eq(pdp_bundle_access_key(b, id, strlen(id), &owner, &n,
+	    &active), PDP_OK);
+	ck_assert(active);
+	ck_assert(n == strlen("arn:aws:iam::" ACCT ":user/eng/alice") &&
+	    memcmp(owner, "arn:aws:iam::" ACCT ":user/eng/alice", n) == 0);
+	ck_assert_int_eq(pdp_bundle_access_key(b, rid, strlen(rid), &owner,
+	    &n, &active), PDP_OK);
+	ck_assert(n == strlen("arn:aws:iam::" ACCT ":root") &&
+	    memcmp(owner, "arn:aws:iam::" ACCT ":root", n) == 0);
+	pdp_bundle_close(b);
+	snprintf(p, sizeof(p), "{\"UserName\":\"alice\",\"AccessKeyId\":"
+	    "\"%s\",\"Status\":\"Inactive\"}", id);
+	OK(s, "UpdateAccessKey", p);
+	b = pdp_engine_acquire(iams_service_engine(s));
+	ck_assert_int_eq(pdp_bundle_access_key(b, id, strlen(id), &owner, &n,
+	    &active), PDP_OK);
+	ck_assert(!active);
+	pdp_bundle_close(b);
+	// The export carries ids and status, never a secret.
+	json_t *m = NULL;
+	ck_assert_int_eq(iams_export(s, true, &m), PDP_OK);
+	char *text = json_dumps(m, 0);
+	ck_assert_ptr_nonnull(strstr(text, id));
+	ck_assert_ptr_nonnull(strstr(text, "rootAccessKeys"));
+	ck_assert_ptr_null(strstr(text, json_string_value(json_object_get(
+	    json_object_get(r, "AccessKey"), "SecretAccessKey"))));
+	free(text);
+	json_decref(m);
+	json_decref(r);
+	json_decref(rr);
+}
+END_TEST
+
 START_TEST(test_login_profiles_and_password_policy)
 {
 	char code[48];
@@ -746,6 +797,7 @@ suite(void)
 	tcase_add_test(tc, test_inline_policies_and_size);
 	tcase_add_test(tc, test_tags);
 	tcase_add_test(tc, test_access_keys);
+	tcase_add_test(tc, test_access_keys_reach_the_live_bundle);
 	tcase_add_test(tc, test_login_profiles_and_password_policy);
 	tcase_add_test(tc, test_self_authorization);
 	tcase_add_test(tc, test_root_versus_administrator);

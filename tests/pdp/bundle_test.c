@@ -1,7 +1,7 @@
 // bundle_test.c - opening bundles (pdp/src/bundle.c): a realistic bundle
 // opens and decides; every corrupt, truncated or foreign one is refused
 // with the right error and a message naming the problem, and never
-// crashes the loader (R-BUNDLE-001 .. R-BUNDLE-036, proto/bundle.md).
+// crashes the loader (R-BUNDLE-001 .. R-BUNDLE-037, proto/bundle.md).
 
 #define _POSIX_C_SOURCE 200809L
 
@@ -264,7 +264,8 @@ END_TEST
 START_TEST(test_bundle_unknown_version_is_version_error_r003)
 {
 	char *b = copy();
-	uint32_t v[] = {0, 2, PDPB_VERSION + 100, 0xffffffffu};
+	uint32_t v[] = {0, PDPB_VERSION - 1, PDPB_VERSION + 1,
+	    PDPB_VERSION + 100, 0xffffffffu};
 
 	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
 		hdr(b)->version = v[i];
@@ -373,7 +374,7 @@ START_TEST(test_bundle_too_few_sections_names_the_missing_one)
 	hdr(b)->nsections = PDPB_SEC_MAX - 1;
 	reseal(b, g_len);
 	expect_reject(b, g_len, PDP_ECORRUPT,
-	    "section named policies is missing", "nsections - 1");
+	    "section access keys is missing", "nsections - 1");
 	free(b);
 }
 END_TEST
@@ -519,7 +520,7 @@ START_TEST(test_bundle_flipped_bytes_fail_the_checksum)
 }
 END_TEST
 
-// --- Structure behind a valid checksum (R-BUNDLE-020 .. R-BUNDLE-036) -------
+// --- Structure behind a valid checksum (R-BUNDLE-020 .. R-BUNDLE-037) -------
 
 // One field write: width bytes of val at byte off of record `i` of
 // section `sec` (records of `size` bytes).
@@ -998,6 +999,56 @@ START_TEST(test_bundle_corrupt_index_records_are_refused_r030_r036)
 		    "named policy slot");
 		free(b);
 	}
+
+	// R-BUNDLE-037: access key slots.
+	for (int k = 0; k < 5; k++) {
+		b = copy();
+		uint32_t i = first_used(b, PDPB_SEC_ACCESS_KEYS,
+		    sizeof(pdpb_access_key), offsetof(pdpb_access_key, id.len));
+		pdpb_access_key *a = rec(b, PDPB_SEC_ACCESS_KEYS, sizeof(*a),
+		    i);
+		switch (k) {
+		case 0: a->hash ^= 4; break;
+		case 1: a->status = 0; break;
+		case 2: a->status = PDPB_KEY_INACTIVE + 1; break;
+		case 3: a->principal.len = 0; break;
+		default: a->principal.off = BIG; break;
+		}
+		reseal(b, g_len);
+		expect_reject(b, g_len, PDP_ECORRUPT, "access key slot",
+		    "access key slot");
+		free(b);
+	}
+}
+END_TEST
+
+START_TEST(test_bundle_access_keys_are_found_by_id)
+{
+	pdp_bundle *b = NULL;
+	const char *owner = NULL;
+	size_t n = 0;
+	bool active = false;
+	char err[256];
+
+	ck_assert_int_eq(pdp_bundle_open_mem(g_data, g_len, &b, err,
+	    sizeof(err)), PDP_OK);
+	ck_assert_int_eq(pdp_bundle_access_key(b, FX_ALICE_KEY,
+	    strlen(FX_ALICE_KEY), &owner, &n, &active), PDP_OK);
+	ck_assert_uint_eq(n, strlen("arn:aws:iam::111111111111:user/eng/alice"));
+	ck_assert(memcmp(owner, "arn:aws:iam::111111111111:user/eng/alice",
+	    n) == 0);
+	ck_assert(active);
+	ck_assert_int_eq(pdp_bundle_access_key(b, FX_BOB_KEY,
+	    strlen(FX_BOB_KEY), &owner, &n, &active), PDP_OK);
+	ck_assert(!active);
+	// Unknown ids, a prefix of a known id, and the empty id.
+	ck_assert_int_eq(pdp_bundle_access_key(b, "AKIAUNKNOWN000000001", 20,
+	    &owner, &n, &active), PDP_ENOENT);
+	ck_assert_int_eq(pdp_bundle_access_key(b, FX_ALICE_KEY, 10, &owner,
+	    &n, &active), PDP_ENOENT);
+	ck_assert_int_eq(pdp_bundle_access_key(b, "", 0, &owner, &n, &active),
+	    PDP_ENOENT);
+	pdp_bundle_close(b);
 }
 END_TEST
 
@@ -1025,6 +1076,8 @@ START_TEST(test_bundle_hash_tables_must_be_powers_of_two_with_room)
 		    offsetof(pdpb_rpolicy, arn.len), "resource policy table"},
 		{PDPB_SEC_NAMED, sizeof(pdpb_named),
 		    offsetof(pdpb_named, name.len), "named policy table"},
+		{PDPB_SEC_ACCESS_KEYS, sizeof(pdpb_access_key),
+		    offsetof(pdpb_access_key, id.len), "access key table"},
 	};
 	for (size_t k = 0; k < sizeof(t) / sizeof(t[0]); k++) {
 		char *b = copy();
@@ -1291,6 +1344,7 @@ bundle_suite(void)
 	tcase_add_unchecked_fixture(tc, build_fixture, free_fixture);
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_bundle_fixture_opens_and_decides);
+	tcase_add_test(tc, test_bundle_access_keys_are_found_by_id);
 	tcase_add_test(tc, test_bundle_file_opens_mapped_and_decides);
 	tcase_add_test(tc, test_bundle_open_missing_file_is_enoent);
 	tcase_add_test(tc, test_bundle_open_directory_is_refused);

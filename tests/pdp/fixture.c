@@ -244,6 +244,10 @@ fx_bundle(int variant, uint64_t revision, void **data, size_t *len,
 	    "arn:aws:kms:us-east-1:111111111111:key/k1", key));
 	OK(iamc_builder_named(b,
 	    "arn:aws:iam::111111111111:policy/SessionReadOnly", s_sess));
+	OK(iamc_builder_access_key(b, FX_ALICE_KEY,
+	    "arn:aws:iam::111111111111:user/eng/alice", true));
+	OK(iamc_builder_access_key(b, FX_BOB_KEY,
+	    "arn:aws:iam::111111111111:user/bob", false));
 	OK(iamc_builder_write(b, revision, data, len));
 out:
 	iamc_builder_close(b);

@@ -14,6 +14,8 @@
 
 #define FX_MEMBER "111111111111"  // organization member: SCPs and RCPs
 #define FX_OTHER "222222222222"   // no organization
+#define FX_ALICE_KEY "AKIAFIXTUREALICE0001" // active
+#define FX_BOB_KEY "AKIAFIXTUREBOB000001"   // inactive
 
 // One request of the fixture and what the bundle must answer.
 typedef struct fx_case {
