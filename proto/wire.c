@@ -57,6 +57,7 @@ static const char *const op_names[] = {
 	[PDPW_OP_HEALTH] = "health",
 	[PDPW_OP_STATS] = "stats",
 	[PDPW_OP_RELOAD] = "reload",
+	[PDPW_OP_IAM] = "iam",
 };
 
 #define NOPS (sizeof(op_names) / sizeof(op_names[0]))
@@ -115,6 +116,16 @@ be(const uint8_t *p, size_t n)
 	return v;
 }
 
+// long_key says whether the top-map key of `n` bytes at `p` holds a
+// value that only the message size bounds (R-WIRE-004): an iam call's
+// request fields and a session token.
+static bool
+long_key(const uint8_t *p, uint64_t n)
+{
+	return (n == 6 && memcmp(p, "params", 6) == 0) ||
+	    (n == 13 && memcmp(p, "session_token", 13) == 0);
+}
+
 // pdpw_check walks the bytes once without recursion: `left[d]` counts
 // the values still to read at depth d (the top value is depth 0).
 int
@@ -125,7 +136,8 @@ pdpw_check(const pdpw_limits *lim, const void *buf, size_t len,
 	uint64_t left[DEPTH_CAP + 1];
 	uint32_t depth = 0, maxd = lim->max_depth < DEPTH_CAP ?
 	    lim->max_depth : DEPTH_CAP;
-	uint64_t n;
+	uint64_t n = 0;
+	bool top_map = false, long_val = false;
 
 	if (len > lim->max_msg) {
 		*why = "message too large";
@@ -142,6 +154,11 @@ pdpw_check(const pdpw_limits *lim, const void *buf, size_t len,
 		if (left[depth] == 0)
 			break;
 		left[depth]--;
+		// In the top map, keys sit where an odd count is left.
+		bool at_key = top_map && depth == 1 && (left[1] & 1);
+		bool lv = top_map && depth == 1 && !at_key && long_val;
+		if (top_map && depth == 1 && !at_key)
+			long_val = false;
 		if (p == end)
 			goto truncated;
 		uint8_t b = *p++;
@@ -198,11 +215,16 @@ pdpw_check(const pdpw_limits *lim, const void *buf, size_t len,
 				*why = "container larger than the message";
 				return PDPW_EMALFORMED;
 			}
+			if (depth == 0)
+				top_map = map;
 			left[++depth] = elems;
 			continue;
 		}
+		if (at_key)
+			long_val = body && skip == 0 && (uint64_t) (end - p) >=
+			    n && long_key(p, n);
 		if (body) {
-			if (n > lim->max_str) {
+			if (n > (lv ? lim->max_msg : lim->max_str)) {
 				*why = "string too long";
 				return PDPW_ETOOBIG;
 			}
@@ -483,6 +505,80 @@ op_parse(const msgpack_object *o)
 	return PDPW_OP_NONE;
 }
 
+enum {
+	I_SERVICE = 1,
+	I_ACTION = 2,
+	I_PARAMS = 4,
+	I_KEY = 8,
+	I_TOKEN = 16,
+	I_TIME = 32,
+	I_SIG = 64,
+};
+
+// iam_str reads one string field of an iam call into q, setting *f to
+// its flag (0: not one of them); false on an error.
+static bool
+iam_str(walk *w, const msgpack_object *k, const msgpack_object *v,
+    pdpw_iam *q, unsigned *f)
+{
+	static const char *const keys[] = {"service", "action", "params",
+	    "access_key_id", "session_token", "signature"};
+	static const unsigned flags[] = {I_SERVICE, I_ACTION, I_PARAMS,
+	    I_KEY, I_TOKEN, I_SIG};
+	const char **dst[] = {&q->service, &q->action, &q->params,
+	    &q->access_key_id, &q->session_token, &q->signature};
+
+	*f = 0;
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		if (!key_is(k, keys[i], strlen(keys[i])))
+			continue;
+		*f = flags[i];
+		if (!opt_str(w, v, dst[i], keys[i]))
+			return false;
+		if (*f == I_PARAMS && q->params != NULL)
+			q->params_len = v->via.str.size;
+		return true;
+	}
+	return true;
+}
+
+// walk_iam reads the fields of an iam call from the top map; unknown
+// keys are skipped (R-WIRE-011), a field given twice is refused
+// (R-WIRE-012).
+static bool
+walk_iam(walk *w, const msgpack_object *o, pdpw_iam *q)
+{
+	unsigned seen = 0, f;
+
+	memset(q, 0, sizeof(*q));
+	for (uint32_t i = 0; i < o->via.map.size; i++) {
+		const msgpack_object *k = &o->via.map.ptr[i].key;
+		const msgpack_object *v = &o->via.map.ptr[i].val;
+		if (KEY_IS(k, "timestamp")) {
+			f = I_TIME;
+			if (v->type != MSGPACK_OBJECT_NIL &&
+			    !get_uint(v, &q->timestamp))
+				return walk_fail(w, PDPW_ETYPE, "timestamp is "
+				    "not an unsigned integer");
+		} else if (!iam_str(w, k, v, q, &f)) {
+			return false;
+		}
+		if (f == 0)
+			continue;
+		if (seen & f)
+			return walk_fail(w, PDPW_EINVAL, "a field is given "
+			    "twice");
+		seen |= f;
+	}
+	if (q->service == NULL)
+		return walk_fail(w, PDPW_EINVAL, "service is missing");
+	if (q->action == NULL)
+		return walk_fail(w, PDPW_EINVAL, "action is missing");
+	if (q->params == NULL)
+		return walk_fail(w, PDPW_EINVAL, "params is missing");
+	return true;
+}
+
 // unpack checks and unpacks one message into the decoder's zone.
 static int
 unpack(pdpw_decoder *d, const void *buf, size_t len, msgpack_object *root,
@@ -576,6 +672,13 @@ pdpw_decode_request(pdpw_decoder *d, const void *buf, size_t len,
 		}
 		out->items = d->items;
 		out->nitems = 1;
+		return PDPW_OK;
+	case PDPW_OP_IAM:
+		if (!walk_iam(&w, &root, &d->iam)) {
+			*why = w.why;
+			return w.err;
+		}
+		out->iam = &d->iam;
 		return PDPW_OK;
 	case PDPW_OP_BATCH:
 		break;
@@ -691,6 +794,24 @@ read_matched(walk *w, const msgpack_object *o, pdpw_explain *x)
 				r->effect = KEY_IS(v, "Allow") ? PDPW_ALLOW :
 				    PDPW_EXPLICIT_DENY;
 		}
+	}
+}
+
+// read_aws_error reads {code, message, http_status}.
+static void
+read_aws_error(walk *w, const msgpack_object *o, pdpw_iam_result *r)
+{
+	if (o->type != MSGPACK_OBJECT_MAP)
+		return;
+	for (uint32_t i = 0; i < o->via.map.size; i++) {
+		const msgpack_object *k = &o->via.map.ptr[i].key;
+		const msgpack_object *v = &o->via.map.ptr[i].val;
+		if (KEY_IS(k, "code"))
+			r->aws_code = zstr(w, v);
+		else if (KEY_IS(k, "message"))
+			r->aws_message = zstr(w, v);
+		else if (KEY_IS(k, "http_status"))
+			r->http_status = (uint32_t) uget(v);
 	}
 }
 
@@ -849,8 +970,15 @@ pdpw_decode_reply(pdpw_decoder *d, const void *buf, size_t len,
 			out->health.workers = (uint32_t) uget(v);
 		} else if (KEY_IS(k, "stats")) {
 			read_stats(&w, v, &out->stats);
+		} else if (KEY_IS(k, "result") &&
+		    (out->iam.result = zstr(&w, v)) != NULL) {
+			out->iam.result_len = v->via.str.size;
+		} else if (KEY_IS(k, "aws_error")) {
+			read_aws_error(&w, v, &out->iam);
 		}
 	}
+	if (out->iam.result != NULL && out->iam.http_status == 0)
+		out->iam.http_status = 200;
 	// A reply that could not decide never reads as an Allow.
 	if (out->status != PDPW_OK)
 		out->result.decision = PDPW_IMPLICIT_DENY;
@@ -1013,6 +1141,26 @@ int
 pdpw_encode_simple_req(pdpw_encoder *e, uint64_t id, pdpw_op op)
 {
 	enc_head(e, 0, id, op);
+	return done(e);
+}
+
+int
+pdpw_encode_iam_req(pdpw_encoder *e, uint64_t id, const pdpw_iam *r)
+{
+	enc_head(e, 4 + (r->access_key_id != NULL) +
+	    (r->session_token != NULL) + (r->signature != NULL), id,
+	    PDPW_OP_IAM);
+	kv_str(e, "service", r->service);
+	kv_str(e, "action", r->action);
+	pstr(e, "params");
+	pstrn(e, r->params ? r->params : "", r->params ? r->params_len : 0);
+	if (r->access_key_id != NULL)
+		kv_str(e, "access_key_id", r->access_key_id);
+	if (r->session_token != NULL)
+		kv_str(e, "session_token", r->session_token);
+	kv_u64(e, "timestamp", r->timestamp);
+	if (r->signature != NULL)
+		kv_str(e, "signature", r->signature);
 	return done(e);
 }
 
@@ -1204,5 +1352,26 @@ pdpw_encode_stats(pdpw_encoder *e, uint64_t id, uint64_t revision,
 	kv_u64(e, "timeouts", s->plugin_timeouts);
 	kv_u64(e, "memory", s->plugin_memory);
 	kv_u64(e, "denials", s->plugin_denials);
+	return done(e);
+}
+
+int
+pdpw_encode_iam(pdpw_encoder *e, uint64_t id, uint64_t revision,
+    const pdpw_iam_result *r)
+{
+	enc_head(e, 3, id, PDPW_OP_IAM);
+	kv_u64(e, "status", PDPW_OK);
+	kv_u64(e, "revision", revision);
+	if (r->aws_code == NULL) {
+		pstr(e, "result");
+		pstrn(e, r->result ? r->result : "{}",
+		    r->result ? r->result_len : 2);
+		return done(e);
+	}
+	pstr(e, "aws_error");
+	msgpack_pack_map(&e->pk, 3);
+	kv_str(e, "code", r->aws_code);
+	kv_str(e, "message", r->aws_message ? r->aws_message : "");
+	kv_u64(e, "http_status", r->http_status);
 	return done(e);
 }

@@ -28,6 +28,7 @@ typedef enum pdpw_op {
 	PDPW_OP_HEALTH = 4,
 	PDPW_OP_STATS = 5,
 	PDPW_OP_RELOAD = 6,
+	PDPW_OP_IAM = 7, // an IAM (or STS) API call, signed
 } pdpw_op;
 
 // Reply statuses. 1 to 15 are libpdp's pdp_err codes with the same
@@ -121,14 +122,32 @@ typedef struct pdpw_authz {
 	uint32_t ncontext;
 } pdpw_authz;
 
+// An IAM API call (op "iam"): AWS's service, operation and request
+// fields, signed with an access key (proto/README.md, "Signing"). The
+// decoder checks types and presence of service, action and params; the
+// credential fields may be absent (NULL, timestamp 0), which the server
+// answers with AWS's authentication errors.
+typedef struct pdpw_iam {
+	const char *service;       // "iam" (or "sts")
+	const char *action;        // AWS's operation name, "CreateUser"
+	const char *params;        // the request fields: JSON text, as signed
+	size_t params_len;
+	const char *access_key_id;
+	const char *session_token; // NULL: none (a long-term key)
+	uint64_t timestamp;        // Unix seconds when signed
+	const char *signature;     // 64 hex digits
+} pdpw_iam;
+
 // A decoded request. `items` holds one request for authorize and
-// explain, `nitems` of them for authorize_batch, none otherwise.
+// explain, `nitems` of them for authorize_batch, none otherwise; `iam`
+// is set for op iam only.
 typedef struct pdpw_request {
 	uint32_t version;
 	uint64_t id;
 	pdpw_op op;
 	const pdpw_authz *items;
 	uint32_t nitems;
+	const pdpw_iam *iam;
 } pdpw_request;
 
 // The outcome of one decision, as replies carry it. `reason` (static or
@@ -193,6 +212,16 @@ typedef struct pdpw_stats {
 	uint64_t plugin_denials;  // requests a plugin rule refused
 } pdpw_stats;
 
+// The outcome of an IAM call that ran (status OK): AWS's response or
+// AWS's error. Exactly one of `result` and `aws_code` is set.
+typedef struct pdpw_iam_result {
+	const char *result;      // AWS's response, JSON text
+	size_t result_len;
+	const char *aws_code;    // "NoSuchEntity"
+	const char *aws_message;
+	uint32_t http_status;    // 200 with a result, AWS's status otherwise
+} pdpw_iam_result;
+
 // A decoded reply (client side). Strings live in the decoder's zone
 // until the next decode.
 typedef struct pdpw_reply {
@@ -208,6 +237,7 @@ typedef struct pdpw_reply {
 	pdpw_explain explain;
 	pdpw_health health;
 	pdpw_stats stats;
+	pdpw_iam_result iam;
 } pdpw_reply;
 
 // --- Decoding ---------------------------------------------------------------
@@ -217,6 +247,7 @@ typedef struct pdpw_decoder {
 	pdpw_limits lim;
 	pdpw_authz *items; // max_batch slots, allocated once
 	pdpw_result *results;
+	pdpw_iam iam;
 } pdpw_decoder;
 
 #define PDPW_DEFAULT_ZONE_CHUNK (256u << 10)
@@ -246,7 +277,9 @@ int pdpw_decode_reply(pdpw_decoder *d, const void *buf, size_t len,
 // pdpw_check checks that `len` bytes are exactly one msgpack value within
 // the limits: size, depth, string length, and no container claiming more
 // elements than bytes remain (so unpacking cannot be made to allocate
-// more than a small multiple of the message). Returns PDPW_OK,
+// more than a small multiple of the message). The values of the top
+// map's "params" and "session_token" keys (op iam: policy documents,
+// tokens) are held to the message size only (R-WIRE-004). Returns PDPW_OK,
 // PDPW_EMALFORMED or PDPW_ETOOBIG, with *why set on failure.
 int pdpw_check(const pdpw_limits *lim, const void *buf, size_t len,
     const char **why);
@@ -278,6 +311,9 @@ int pdpw_encode_authz_req(pdpw_encoder *e, uint64_t id, pdpw_op op,
 int pdpw_encode_batch_req(pdpw_encoder *e, uint64_t id, const pdpw_authz *v,
     uint32_t n);
 int pdpw_encode_simple_req(pdpw_encoder *e, uint64_t id, pdpw_op op);
+// pdpw_encode_iam_req packs an iam request; `id` must be the id the
+// signature covers.
+int pdpw_encode_iam_req(pdpw_encoder *e, uint64_t id, const pdpw_iam *r);
 
 // Replies. `op` may be PDPW_OP_NONE when the request's op is unknown.
 int pdpw_encode_error(pdpw_encoder *e, uint64_t id, pdpw_op op, int status,
@@ -292,5 +328,9 @@ int pdpw_encode_health(pdpw_encoder *e, uint64_t id, uint64_t revision,
     const pdpw_health *h);
 int pdpw_encode_stats(pdpw_encoder *e, uint64_t id, uint64_t revision,
     const pdpw_stats *s);
+// pdpw_encode_iam packs the reply of an IAM call that ran (status OK):
+// `revision` is the bundle live once the call returned.
+int pdpw_encode_iam(pdpw_encoder *e, uint64_t id, uint64_t revision,
+    const pdpw_iam_result *r);
 
 #endif // PDPW_WIRE_H

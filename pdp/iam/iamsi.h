@@ -226,6 +226,16 @@ int iamsi_count_entity(iamsi_ctx *c, const iams_entity *e, iamsi_counts *n);
 bool iamsi_policy_find(iamsi_ctx *c, const char *arn, const char *action,
     iams_policy *out);
 
+// --- access keys (ops_keys.c) --------------------------------------------------
+
+#define IAMSI_SECRET_LEN 40 // characters of a secret access key
+
+// iamsi_key_open decrypts a sealed secret into out (IAMSI_SECRET_LEN + 1
+// bytes); false when the store key or the data is wrong. The caller
+// wipes `out` (OPENSSL_cleanse) as soon as it is done with it.
+bool iamsi_key_open(const uint8_t key[IAMS_KEY_LEN], const char *key_id,
+    const uint8_t *sealed, size_t len, char *out);
+
 // --- passwords (ops_login.c) --------------------------------------------------
 
 // --- the bundle (model.c) -------------------------------------------------------

@@ -62,6 +62,9 @@ void iams_store_rollback(iams_store *st);
 // the write; MFA device writes do not bump it).
 int iams_store_revision(iams_store *st, uint64_t *out);
 int iams_store_bump(iams_store *st);
+// iams_store_revision_raise is a bump that lands on `at_least` when that
+// is higher (an import carries its model's revision on).
+int iams_store_revision_raise(iams_store *st, uint64_t at_least);
 
 // --- Accounts ----------------------------------------------------------------
 
@@ -258,6 +261,10 @@ int iams_store_key_get(iams_store *st, const char *key_id, iams_key *out);
 int iams_store_key_set_status(iams_store *st, const char *key_id,
     bool active);
 int iams_store_key_delete(iams_store *st, const char *key_id);
+// iams_store_key_used records a signed request's use of a key
+// (GetAccessKeyLastUsed): when, and the service and region it called.
+int iams_store_key_used(iams_store *st, const char *key_id, int64_t when,
+    const char *service, const char *region);
 // iams_store_key_list lists the keys of `eid` oldest first (secret NULL).
 int iams_store_key_list(iams_store *st, int64_t eid,
     int (*cb)(void *arg, const iams_key *k), void *arg);

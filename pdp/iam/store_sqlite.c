@@ -124,7 +124,7 @@ static const char *const migrations[] = {
 
 // The statements, prepared once each on first use.
 enum {
-	S_REV_GET, S_REV_BUMP,
+	S_REV_GET, S_REV_BUMP, S_REV_RAISE,
 	S_ACC_INSERT, S_ACC_EXISTS, S_ACC_DELETE, S_ACC_LIST,
 	S_ENT_INSERT, S_ENT_GET, S_ENT_BY_EID, S_ENT_UPDATE, S_ENT_DELETE,
 	S_ENT_LIST, S_ENT_COUNT,
@@ -137,6 +137,7 @@ enum {
 	S_ETAG_DEL, S_ETAG_SET, S_ETAG_DELETE, S_ETAG_LIST,
 	S_PTAG_SET, S_PTAG_DELETE, S_PTAG_LIST,
 	S_KEY_INSERT, S_KEY_GET, S_KEY_STATUS, S_KEY_DELETE, S_KEY_LIST,
+	S_KEY_USED,
 	S_LOGIN_HIST, S_LOGIN_PUT, S_LOGIN_GET, S_LOGIN_DELETE,
 	S_LOGIN_HISTORY,
 	S_PWP_PUT, S_PWP_GET, S_PWP_DELETE,
@@ -149,6 +150,8 @@ enum {
 static const char *const sql[S_COUNT] = {
 	[S_REV_GET] = "SELECT v FROM meta WHERE k = 'revision'",
 	[S_REV_BUMP] = "UPDATE meta SET v = v + 1 WHERE k = 'revision'",
+	[S_REV_RAISE] = "UPDATE meta SET v = max(v + 1, ?1) "
+	    "WHERE k = 'revision'",
 	[S_ACC_INSERT] = "INSERT INTO accounts VALUES(?1, ?2)",
 	[S_ACC_EXISTS] = "SELECT 1 FROM accounts WHERE id = ?1",
 	[S_ACC_DELETE] = "DELETE FROM accounts WHERE id = ?1",
@@ -241,6 +244,8 @@ static const char *const sql[S_COUNT] = {
 	[S_KEY_LIST] = "SELECT key_id, eid, active, NULL, created, "
 	    "last_used, last_service, last_region FROM access_keys "
 	    "WHERE eid = ?1 ORDER BY created, key_id",
+	[S_KEY_USED] = "UPDATE access_keys SET last_used = ?2, "
+	    "last_service = ?3, last_region = ?4 WHERE key_id = ?1",
 	[S_LOGIN_HIST] = "INSERT INTO password_history(eid, hash) "
 	    "SELECT eid, hash FROM logins WHERE eid = ?1",
 	[S_LOGIN_PUT] = "INSERT OR REPLACE INTO logins VALUES(?1, ?2, ?3, ?4, "
@@ -515,6 +520,17 @@ iams_store_bump(iams_store *st)
 	sqlite3_stmt *s = prep(st, S_REV_BUMP);
 
 	return s ? step_done(s) : PDP_EIO;
+}
+
+int
+iams_store_revision_raise(iams_store *st, uint64_t at_least)
+{
+	sqlite3_stmt *s = prep(st, S_REV_RAISE);
+
+	if (s == NULL)
+		return PDP_EIO;
+	sqlite3_bind_int64(s, 1, (int64_t) at_least);
+	return step_done(s);
 }
 
 // --- Accounts ----------------------------------------------------------------
@@ -1346,6 +1362,21 @@ iams_store_key_delete(iams_store *st, const char *key_id)
 	if (s == NULL)
 		return PDP_EIO;
 	btext(s, 1, key_id);
+	return step_change(st, s);
+}
+
+int
+iams_store_key_used(iams_store *st, const char *key_id, int64_t when,
+    const char *service, const char *region)
+{
+	sqlite3_stmt *s = prep(st, S_KEY_USED);
+
+	if (s == NULL)
+		return PDP_EIO;
+	btext(s, 1, key_id);
+	sqlite3_bind_int64(s, 2, when);
+	btext(s, 3, service);
+	btext(s, 4, region);
 	return step_change(st, s);
 }
 

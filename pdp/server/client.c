@@ -179,3 +179,9 @@ pdpc_reload(pdpc_client *c, pdpw_reply *out)
 	return send_encoded(c, pdpw_encode_simple_req(&c->enc, c->next_id++,
 	    PDPW_OP_RELOAD), out);
 }
+
+int
+pdpc_iam(pdpc_client *c, uint64_t id, const pdpw_iam *r, pdpw_reply *out)
+{
+	return send_encoded(c, pdpw_encode_iam_req(&c->enc, id, r), out);
+}

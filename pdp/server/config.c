@@ -44,9 +44,10 @@ pdpd_config_fini(pdpd_config *c)
 {
 	clear_listen(c);
 	free(c->bundle);
+	free(c->store);
 	free(c->plugins);
 	free(c->dlog_path);
-	c->bundle = c->dlog_path = c->plugins = NULL;
+	c->bundle = c->store = c->dlog_path = c->plugins = NULL;
 }
 
 void
@@ -55,17 +56,29 @@ pdpd_usage(FILE *f)
 	fprintf(f,
 	    "usage: pdpd --bundle FILE.pdpb --listen URL [--listen URL ...] "
 	    "[options]\n"
+	    "       pdpd --store PATH --listen URL [--listen URL ...] "
+	    "[options]\n"
 	    "\n"
 	    "pdpd answers authorization requests over nng (REQ/REP, msgpack;\n"
 	    "proto/README.md) on ipc:// and tcp:// URLs. SIGHUP reloads the\n"
 	    "bundle (a bad one is refused, the old one keeps serving);\n"
 	    "SIGTERM or SIGINT answers the requests in flight and exits 0.\n"
 	    "\n"
+	    "With --store, pdpd serves an IAM store (made by `iam init`,\n"
+	    "pdp/iam/README.md) instead of a bundle file: it also answers\n"
+	    "IAM API calls (op iam), signed with an access key of the store,\n"
+	    "and decides with the bundle of the store's current state, live\n"
+	    "from the moment a change commits. There is nothing to reload:\n"
+	    "the reload op answers EDENIED and SIGHUP is ignored.\n"
+	    "\n"
 	    "Options (each may also be a line `key = value` of the config\n"
 	    "file, the key being the option without \"--\"; flags override\n"
 	    "the file, and --listen flags replace the file's listen lines):\n"
 	    "  --config FILE             read options from FILE first\n"
-	    "  --bundle FILE             the bundle to serve (required)\n"
+	    "  --bundle FILE             the bundle to serve\n"
+	    "  --store PATH              or: the IAM store to serve, with its\n"
+	    "                            store key in PATH.key (give one of\n"
+	    "                            --bundle and --store)\n"
 	    "  --listen URL              ipc:///path or tcp://127.0.0.1:port;"
 	    "\n"
 	    "                            repeat for more (at most %d)\n"
@@ -210,6 +223,8 @@ apply(pdpd_config *c, const char *key, const char *val, const char *where,
 #undef NUM
 	if (strcmp(k, "bundle") == 0)
 		return set_str(&c->bundle, val, err, errlen);
+	if (strcmp(k, "store") == 0)
+		return set_str(&c->store, val, err, errlen);
 	if (strcmp(k, "decision-log") == 0)
 		return set_str(&c->dlog_path, val, err, errlen);
 	if (strcmp(k, "plugins") == 0)
@@ -351,9 +366,15 @@ pdpd_config_load(pdpd_config *c, int argc, char **argv, char *err,
 		if (apply(c, name, v, "flag", err, errlen) != 0)
 			return -1;
 	}
-	if (c->bundle == NULL)
+	if (c->bundle == NULL && c->store == NULL)
 		return fail(err, errlen, "no bundle: give --bundle FILE "
-		    "(try --help)");
+		    "or --store PATH (try --help)");
+	if (c->bundle != NULL && c->store != NULL)
+		return fail(err, errlen, "give --bundle or --store, not both");
+	// The store's bundle is compiled without plugin manifests, so its
+	// policies cannot use plugin keys: the pair would deny in surprise.
+	if (c->store != NULL && c->plugins != NULL)
+		return fail(err, errlen, "--plugins works with --bundle only");
 	if (c->nlisten == 0)
 		return fail(err, errlen, "nothing to listen on: give "
 		    "--listen URL (try --help)");

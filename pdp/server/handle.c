@@ -237,12 +237,14 @@ explain_out(const pdp_explanation *ex, const pdpw_result *r, pdpw_explain *x)
 void
 pdpd_collect(pdpd_server *s, pdpw_stats *out)
 {
-	pdpd_wstats *v[1024];
+	pdpd_wstats *v[1025];
 	uint32_t n = s->nworkers < 1024 ? s->nworkers : 1024;
 
 	memset(out, 0, sizeof(*out));
 	for (uint32_t i = 0; i < n; i++)
 		v[i] = &s->workers[i]->st;
+	if (s->iam_st != NULL)
+		v[n++] = s->iam_st; // IAM calls' errors and latencies
 	pdpd_stats_collect(v, n, out);
 	out->uptime_ms = (pdpd_now_ns() - s->start_ns) / 1000000u;
 	out->workers = s->nworkers;
@@ -306,6 +308,13 @@ encode(pdpd_worker *w, int rv, const char *why, const pdpw_request *req,
 		pdpd_collect(s, &st);
 		return pdpw_encode_stats(e, req->id, rev, &st);
 	}
+	case PDPW_OP_IAM: {
+		// Only a call the IAM thread had no room for gets here.
+		pdpw_iam_result busy = {.aws_code = "Throttling",
+		    .aws_message = "Rate exceeded: too many IAM calls are "
+		    "waiting; try again", .http_status = 400};
+		return pdpw_encode_iam(e, req->id, rev, &busy);
+	}
 	default:
 		pdpd_count(&w->st.errors[PDPW_EOP], 1);
 		return pdpw_encode_error(e, req->id, req->op, PDPW_EOP,
@@ -326,7 +335,14 @@ pdpd_handle(pdpd_worker *w, nng_msg *msg, uint64_t t0)
 	pdpd_count(&w->st.requests, 1);
 	rv = pdpw_decode_request(&w->dec, nng_msg_body(msg), nng_msg_len(msg),
 	    &req, &why);
-	if (rv == PDPW_OK && req.op == PDPW_OP_RELOAD) {
+	if (rv == PDPW_OK && req.op == PDPW_OP_IAM &&
+	    pdpd_iam_take(w, msg, &req, t0, &rv, &why) == PDPD_IAM_TAKEN)
+		return PDPD_HANDED;
+	if (rv == PDPW_OK && req.op == PDPW_OP_RELOAD && s->iams != NULL) {
+		rv = PDPW_EDENIED;
+		why = "pdpd serves an IAM store: every committed change is "
+		    "live at once, and there is no bundle file to reload";
+	} else if (rv == PDPW_OK && req.op == PDPW_OP_RELOAD) {
 		if (s->cfg->remote_reload) {
 			// Loading a bundle may take a while: the reload
 			// thread does it and sends the reply.

@@ -21,6 +21,7 @@
 
 typedef struct pdpd_config {
 	char *bundle;                    // path of the .pdpb file
+	char *store;                     // or: an IAM store (pdp/iam)
 	char *listen[PDPD_LISTEN_MAX];   // URLs
 	uint32_t nlisten;
 	uint32_t workers;                // nng contexts; 0: cores

@@ -21,6 +21,14 @@ pdpd_reload_now(pdpd_server *s, char *err, size_t errlen)
 	int rv;
 
 	err[0] = '\0';
+	if (s->iams != NULL) {
+		// SIGHUP with --store: the store's changes are live already.
+		PDPD_LOG(PDPD_LOG_INFO, "reload_ignored",
+		    PDPD_S("why", "pdpd serves an IAM store: every committed "
+		    "change is live at once"),
+		    PDPD_U("revision", atomic_load(&s->revision)));
+		return PDP_OK;
+	}
 	// Plugins load first: one that fails refuses the whole reload, and
 	// the bundle and plugins serving now go on together.
 	pdpl_host *host = NULL;

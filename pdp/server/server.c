@@ -23,9 +23,6 @@ set_phase(pdpd_worker *w, int phase)
 	nng_mtx_unlock(w->mtx);
 }
 
-// How long a reply may take to leave (see pdpd_reply_send).
-#define PDPD_SEND_TIMEOUT_MS 1000
-
 // recv_next waits for the next request, or stops the worker when the
 // server drains. Resubmitting is the last thing a callback does: the
 // same callback may run again before this one returns.
@@ -95,6 +92,9 @@ worker_cb(void *arg)
 			return;
 		case PDPD_PARKED:
 			return; // the reload thread replies
+		case PDPD_HANDED:
+			recv_next(w); // on the worker's fresh context
+			return;
 		default:
 			recv_next(w);
 			return;
@@ -193,7 +193,15 @@ pdpd_server_open(const pdpd_config *cfg, pdpd_server **out, char *err,
 	pthread_cond_init(&s->rcv, NULL);
 	*out = s; // so that pdpd_server_close can clean up on failure
 
-	if (pdp_engine_open(&s->engine) != PDP_OK) {
+	if (cfg->store != NULL) {
+		// The socket is opened first: IAM calls reply on contexts
+		// of it.
+		if ((rv = nng_rep0_open(&s->sock)) != 0)
+			return fail(err, errlen, "nng_rep0_open", rv);
+		s->sock_open = true;
+		if (pdpd_store_open(s, err, errlen) != 0)
+			return -1;
+	} else if (pdp_engine_open(&s->engine) != PDP_OK) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
@@ -201,7 +209,8 @@ pdpd_server_open(const pdpd_config *cfg, pdpd_server **out, char *err,
 	// is a misconfiguration, better refused at start than served as
 	// a stream of denies.
 	char lerr[512];
-	if ((rv = pdpd_reload_now(s, lerr, sizeof(lerr))) != PDP_OK) {
+	if (cfg->store == NULL &&
+	    (rv = pdpd_reload_now(s, lerr, sizeof(lerr))) != PDP_OK) {
 		snprintf(err, errlen, "%s: %s", cfg->bundle, lerr);
 		return -1;
 	}
@@ -215,7 +224,7 @@ pdpd_server_open(const pdpd_config *cfg, pdpd_server **out, char *err,
 		return -1;
 	}
 
-	if ((rv = nng_rep0_open(&s->sock)) != 0)
+	if (!s->sock_open && (rv = nng_rep0_open(&s->sock)) != 0)
 		return fail(err, errlen, "nng_rep0_open", rv);
 	s->sock_open = true;
 	nng_pipe_notify(s->sock, NNG_PIPE_EV_ADD_POST, pipe_event, s);
@@ -266,7 +275,8 @@ pdpd_server_open(const pdpd_config *cfg, pdpd_server **out, char *err,
 	    PDPD_U("revision", atomic_load(&s->revision)),
 	    PDPD_U("max_message", cfg->lim.max_msg),
 	    PDPD_U("max_batch", cfg->lim.max_batch),
-	    PDPD_S("decision_log", cfg->dlog_path));
+	    PDPD_S("decision_log", cfg->dlog_path),
+	    PDPD_S("store", cfg->store));
 	return 0;
 }
 
@@ -297,6 +307,8 @@ pdpd_server_drain(pdpd_server *s)
 				busy++;
 			nng_mtx_unlock(w->mtx);
 		}
+		// IAM calls taken are answered too.
+		busy += pdpd_iam_pending(s);
 		if (busy == 0 || pdpd_now_ns() >= deadline)
 			break;
 		nng_msleep(5);
@@ -325,8 +337,10 @@ pdpd_server_close(pdpd_server *s)
 	if (s == NULL)
 		return;
 	atomic_store(&s->stopping, true);
-	// Parked reload requests are answered before the aios stop.
+	// Parked reload requests and queued IAM calls are answered before
+	// the aios stop and the socket closes.
 	pdpd_reload_stop(s);
+	pdpd_iam_stop(s);
 	// nng 1.5 can crash when a socket closes under a callback that is
 	// inside nng_ctx_recv/send: stop every aio first, then close the
 	// contexts and the socket, then free the aios.
@@ -341,7 +355,10 @@ pdpd_server_close(pdpd_server *s)
 		worker_free(s->workers[i]);
 	free(s->workers);
 	pdpd_dlog_close(s->dlog);
-	pdp_engine_close(s->engine);
+	if (s->iams != NULL || s->iam_st != NULL)
+		pdpd_store_close(s); // its engine is the service's
+	else
+		pdp_engine_close(s->engine);
 	pdpl_host_close(s->host);
 	pthread_mutex_destroy(&s->hmtx);
 	pthread_mutex_destroy(&s->rmtx);

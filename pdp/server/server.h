@@ -10,8 +10,17 @@
 #include <nng/nng.h>
 #include <nng/supplemental/util/platform.h>
 
+#include "iams.h"
 #include "pdpd.h"
 #include "pdpl.h"
+
+// How long a reply may take to leave (see pdpd_reply_send).
+#define PDPD_SEND_TIMEOUT_MS 1000
+
+// IAM calls waiting for the IAM thread, at most; more get Throttling.
+#define PDPD_IAM_QUEUE_MAX 64
+
+typedef struct pdpd_iam_job pdpd_iam_job;
 
 // A worker's phase; changed under its mutex so that a drain cancels only
 // a pending receive, never a reply on its way out.
@@ -92,15 +101,30 @@ struct pdpd_server {
 	bool reload_wanted;
 	bool reload_stop;
 	pdpd_worker *parked;
+
+	// --store: the IAM service, whose engine is `engine`, and the
+	// thread that runs IAM calls (iam.c). NULL with --bundle.
+	iams_service *iams;
+	pthread_t iam_thr;
+	bool iam_started;
+	pthread_mutex_t imtx;
+	pthread_cond_t icv;
+	pdpd_iam_job *iam_head, *iam_tail;
+	uint32_t iam_pending; // jobs queued or running
+	bool iam_stop;
+	nng_aio *iam_aio;     // the IAM thread's replies
+	pdpd_wstats *iam_st;  // written by the IAM thread only
 };
 
 // Outcomes of pdpd_handle.
-enum { PDPD_REPLY = 0, PDPD_PARKED = 1, PDPD_DROP = 2 };
+enum { PDPD_REPLY = 0, PDPD_PARKED = 1, PDPD_DROP = 2, PDPD_HANDED = 3 };
 
 // pdpd_handle answers the request in `msg`, writing the reply into the
 // same message (PDPD_REPLY); parks a reload request with the reload
-// thread (PDPD_PARKED: it sends the reply), or frees `msg` when no reply
-// can be built (PDPD_DROP). Runs in the worker's aio callback.
+// thread (PDPD_PARKED: it sends the reply); hands an IAM call with the
+// worker's context to the IAM thread (PDPD_HANDED: the worker has a new
+// context to receive on); or frees `msg` when no reply can be built
+// (PDPD_DROP). Runs in the worker's aio callback.
 int pdpd_handle(pdpd_worker *w, nng_msg *msg, uint64_t t0);
 
 // pdpd_reply_send sends w's reply message (the reload thread uses it for
@@ -120,6 +144,31 @@ void pdpd_reload_stop(pdpd_server *s);
 
 // pdpd_reload_park queues worker w (its request in w->parked_msg).
 void pdpd_reload_park(pdpd_server *s, pdpd_worker *w);
+
+// pdpd_store_open opens the IAM store of --store (its key from
+// PATH.key), makes its engine the server's and starts the IAM thread.
+// 0, or -1 with err set.
+int pdpd_store_open(pdpd_server *s, char *err, size_t errlen);
+
+// pdpd_iam_stop stops the IAM thread after answering the calls still
+// queued (while the socket is open); pdpd_store_close then closes the
+// service (once no worker holds a bundle). No-ops without a store.
+void pdpd_iam_stop(pdpd_server *s);
+void pdpd_store_close(pdpd_server *s);
+
+// Outcomes of pdpd_iam_take.
+enum { PDPD_IAM_TAKEN, PDPD_IAM_BUSY, PDPD_IAM_FAILED };
+
+// pdpd_iam_take hands the IAM call `req` (received in `msg` on w's
+// context) to the IAM thread: PDPD_IAM_TAKEN when it took the message
+// and the context, w now having a fresh one; PDPD_IAM_BUSY when too many
+// calls wait (the reply is AWS's Throttling); PDPD_IAM_FAILED with
+// *status and *why for an error reply.
+int pdpd_iam_take(pdpd_worker *w, nng_msg *msg, const pdpw_request *req,
+    uint64_t t0, int *status, const char **why);
+
+// pdpd_iam_pending counts IAM calls queued or running (drains wait).
+uint32_t pdpd_iam_pending(pdpd_server *s);
 
 // pdpd_collect fills a stats reply from every worker.
 void pdpd_collect(pdpd_server *s, pdpw_stats *out);

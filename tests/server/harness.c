@@ -132,6 +132,12 @@ th_setup(th_server *s, bool bundle)
 		ck_assert_int_eq(th_bundle_write(s->bundle, 0, 1), 0);
 }
 
+void
+th_use_store(th_server *s)
+{
+	snprintf(s->store, sizeof(s->store), "%s/iam.db", s->dir);
+}
+
 pdpw_authz
 th_authz(const char *principal, const char *action, const char *resource)
 {
@@ -181,8 +187,8 @@ th_start(th_server *s, const char *const *args)
 	int n = 0;
 
 	argv[n++] = TH_PDPD;
-	argv[n++] = "--bundle";
-	argv[n++] = s->bundle;
+	argv[n++] = s->store[0] ? "--store" : "--bundle";
+	argv[n++] = s->store[0] ? s->store : s->bundle;
 	argv[n++] = "--listen";
 	argv[n++] = s->url;
 	argv[n++] = "--workers";
@@ -269,7 +275,8 @@ th_cleanup(th_server *s)
 	char path[512];
 	static const char *const files[] = {"pdpd.log", "bundle.pdpb",
 	    "bundle.pdpb.tmp", "pdpd.ipc", "decisions.log", "pdpd.conf",
-	    "other.pdpb"};
+	    "other.pdpb", "iam.db", "iam.db.key", "iam.db-wal",
+	    "iam.db-shm"};
 
 	if (s->pid > 0)
 		th_stop(s, SIGKILL);

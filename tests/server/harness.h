@@ -36,6 +36,7 @@ typedef struct th_server {
 	char dir[128];    // temporary directory
 	char url[192];    // ipc://dir/pdpd.ipc
 	char bundle[192]; // dir/bundle.pdpb
+	char store[192];  // with th_use_store: dir/iam.db, served instead
 	char log[192];    // dir/pdpd.log (its stderr)
 	int health_calls; // requests th_start sent (each may have arrived)
 } th_server;
@@ -44,7 +45,11 @@ typedef struct th_server {
 // revision 1, unless `bundle` is false.
 void th_setup(th_server *s, bool bundle);
 
-// th_start runs pdpd on s->bundle and s->url with `args` (NULL-ended, may
+// th_use_store makes th_start serve the IAM store dir/iam.db (pdpd
+// --store) instead of the bundle; the test creates the store.
+void th_use_store(th_server *s);
+
+// th_start runs pdpd on s->bundle (or s->store) and s->url with `args` (NULL-ended, may
 // be NULL) added, and waits until it answers health. Returns 0, or -1
 // when it did not come up (its log is then printed).
 int th_start(th_server *s, const char *const *args);

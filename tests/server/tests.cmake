@@ -1,5 +1,6 @@
 # pdpd's tests: the wire codec, and pdpd itself started on temporary ipc://
-# addresses (decisions, bad input, reload under load, drain, conformance).
+# addresses (decisions, bad input, reload under load, drain, conformance,
+# IAM calls on a store).
 if(NOT TARGET pdpd)
 	return()
 endif()
@@ -24,6 +25,7 @@ pdp_test(server/pdpd_test pdpd_harness)
 pdp_test(server/reload_test pdpd_harness)
 pdp_test(server/conformance_test pdpd_harness)
 pdp_test(server/plugins_test pdpd_harness)
-foreach(t pdpd_test reload_test conformance_test plugins_test)
+pdp_test(server/iam_test pdpd_harness iamsvc)
+foreach(t pdpd_test reload_test conformance_test plugins_test iam_test)
 	add_dependencies(test_server_${t} pdpd example_client)
 endforeach()

@@ -256,6 +256,125 @@ START_TEST(test_wire_context_values_as_text)
 }
 END_TEST
 
+START_TEST(test_wire_iam_round_trip)
+{
+	const char params[] = "{\"UserName\":\"alice\"}";
+	pdpw_iam a = {"iam", "CreateUser", params, sizeof(params) - 1,
+	    "AKIAEXAMPLE000000000", NULL, 1700000000, "ab12"};
+	pdpw_request q;
+	pdpw_reply r;
+	const char *why;
+
+	ck_assert_int_eq(pdpw_encode_iam_req(&enc, 9, &a), PDPW_OK);
+	ck_assert_int_eq(pdpw_decode_request(&dec, enc.p, enc.n, &q, &why),
+	    PDPW_OK);
+	ck_assert_int_eq(q.op, PDPW_OP_IAM);
+	ck_assert_uint_eq(q.id, 9);
+	ck_assert_ptr_nonnull(q.iam);
+	ck_assert_str_eq(q.iam->service, "iam");
+	ck_assert_str_eq(q.iam->action, "CreateUser");
+	ck_assert_uint_eq(q.iam->params_len, sizeof(params) - 1);
+	ck_assert_str_eq(q.iam->params, params);
+	ck_assert_str_eq(q.iam->access_key_id, "AKIAEXAMPLE000000000");
+	ck_assert_ptr_null(q.iam->session_token);
+	ck_assert_uint_eq(q.iam->timestamp, 1700000000);
+	ck_assert_str_eq(q.iam->signature, "ab12");
+
+	// A reply with AWS's response, then one with AWS's error.
+	pdpw_iam_result ok = {"{\"User\":{}}", 11, NULL, NULL, 200};
+	ck_assert_int_eq(pdpw_encode_iam(&enc, 9, 4, &ok), PDPW_OK);
+	ck_assert_int_eq(pdpw_decode_reply(&dec, enc.p, enc.n, &r, &why),
+	    PDPW_OK);
+	ck_assert_int_eq(r.status, PDPW_OK);
+	ck_assert_uint_eq(r.revision, 4);
+	ck_assert_str_eq(r.iam.result, "{\"User\":{}}");
+	ck_assert_uint_eq(r.iam.http_status, 200);
+	ck_assert_ptr_null(r.iam.aws_code);
+	pdpw_iam_result bad = {NULL, 0, "NoSuchEntity", "no alice", 404};
+	ck_assert_int_eq(pdpw_encode_iam(&enc, 9, 4, &bad), PDPW_OK);
+	ck_assert_int_eq(pdpw_decode_reply(&dec, enc.p, enc.n, &r, &why),
+	    PDPW_OK);
+	ck_assert_int_eq(r.status, PDPW_OK);
+	ck_assert_ptr_null(r.iam.result);
+	ck_assert_str_eq(r.iam.aws_code, "NoSuchEntity");
+	ck_assert_str_eq(r.iam.aws_message, "no alice");
+	ck_assert_uint_eq(r.iam.http_status, 404);
+}
+END_TEST
+
+// pack_iam packs {v, op: iam, service, action, KEY: a string of n bytes}
+// into buf; returns the length.
+static size_t
+pack_iam(char *buf, const char *key, size_t n, bool twice)
+{
+	msgpack_sbuffer sb;
+	msgpack_packer pk;
+
+	msgpack_sbuffer_init(&sb);
+	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+	msgpack_pack_map(&pk, 5 + twice);
+	msgpack_pack_str_with_body(&pk, "v", 1);
+	msgpack_pack_uint32(&pk, 1);
+	msgpack_pack_str_with_body(&pk, "op", 2);
+	msgpack_pack_str_with_body(&pk, "iam", 3);
+	msgpack_pack_str_with_body(&pk, "service", 7);
+	msgpack_pack_str_with_body(&pk, "iam", 3);
+	msgpack_pack_str_with_body(&pk, "action", 6);
+	msgpack_pack_str_with_body(&pk, "ListUsers", 9);
+	for (int i = 0; i <= twice; i++) {
+		msgpack_pack_str_with_body(&pk, key, strlen(key));
+		msgpack_pack_str(&pk, n);
+		char *body = malloc(n);
+		memset(body, 'x', n);
+		msgpack_pack_str_body(&pk, body, n);
+		free(body);
+	}
+	memcpy(buf, sb.data, sb.size);
+	size_t len = sb.size;
+	msgpack_sbuffer_destroy(&sb);
+	return len;
+}
+
+// R-WIRE-004: a call's request fields (policy documents) may be longer
+// than max-string; other strings may not; a field given twice is
+// refused (R-WIRE-012); params is required.
+START_TEST(test_wire_iam_limits)
+{
+	static char buf[64 << 10];
+	pdpw_request q;
+	const char *why;
+	size_t n;
+
+	n = pack_iam(buf, "params", 20000, false);
+	ck_assert_int_eq(pdpw_decode_request(&dec, buf, n, &q, &why),
+	    PDPW_OK);
+	ck_assert_uint_eq(q.iam->params_len, 20000);
+	n = pack_iam(buf, "signature", 20000, false);
+	ck_assert_int_eq(pdpw_decode_request(&dec, buf, n, &q, &why),
+	    PDPW_ETOOBIG);
+	n = pack_iam(buf, "signature", 64, false);
+	ck_assert_int_eq(pdpw_decode_request(&dec, buf, n, &q, &why),
+	    PDPW_EINVAL);
+	ck_assert_str_eq(why, "params is missing");
+	n = pack_iam(buf, "params", 10, true);
+	ck_assert_int_eq(pdpw_decode_request(&dec, buf, n, &q, &why),
+	    PDPW_EINVAL);
+	ck_assert_str_eq(why, "a field is given twice");
+	// An authorize string stays held to max-string.
+	pdpw_authz a = {0};
+	char *big = malloc(5000);
+	memset(big, 'p', 4999);
+	big[4999] = '\0';
+	a.principal = big;
+	a.action = "s3:GetObject";
+	ck_assert_int_eq(pdpw_encode_authz_req(&enc, 1, PDPW_OP_AUTHORIZE,
+	    &a), PDPW_OK);
+	ck_assert_int_eq(pdpw_decode_request(&dec, enc.p, enc.n, &q, &why),
+	    PDPW_ETOOBIG);
+	free(big);
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -270,6 +389,8 @@ suite(void)
 	tcase_add_test(tc, test_wire_check_limits);
 	tcase_add_test(tc, test_wire_decoder_reuses_its_zone);
 	tcase_add_test(tc, test_wire_context_values_as_text);
+	tcase_add_test(tc, test_wire_iam_round_trip);
+	tcase_add_test(tc, test_wire_iam_limits);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -4,13 +4,17 @@
 //   iam --store PATH --as CALLER_ARN create-user --user-name alice
 //   iam --store PATH --as CALLER_ARN attach-user-policy
 //       --user-name alice --policy-arn arn:aws:iam::...:policy/read
+//   iam --endpoint ipc:///run/pdpd.ipc create-user --user-name alice
 //   iam --store PATH export [--all-versions]
 //   iam bench-live --users N
 //
 // Commands are AWS's operation names in kebab case; flags are AWS's
 // request fields in kebab case. Answers are AWS's JSON on standard
 // output; an error prints AWS's code and message on standard error and
-// exits 1 (2 for usage).
+// exits 1 (2 for usage). With --store the command opens the store file
+// itself and acts as --as says; with --endpoint it asks pdpd, signing
+// with the access key of AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, and
+// the caller is that key's owner.
 
 #define _POSIX_C_SOURCE 200809L
 
@@ -27,6 +31,7 @@ usage(FILE *f)
 	fprintf(f,
 	    "usage: iam init --store PATH --account ID\n"
 	    "       iam --store PATH --as CALLER_ARN COMMAND [--flag VALUE]...\n"
+	    "       iam --endpoint URL COMMAND [--flag VALUE]...\n"
 	    "       iam --store PATH export [--all-versions]\n"
 	    "       iam bench-live [--users N] [--rounds R]\n"
 	    "       iam help   (lists the commands)\n"
@@ -36,7 +41,21 @@ usage(FILE *f)
 	    "(--user-name alice). VALUE: a number, true/false, JSON\n"
 	    "([...] or {...}), file://PATH (the file's text), Key=k,Value=v\n"
 	    "(a tag), or text; several values after one flag make a list.\n"
-	    "A flag without a value is true (--set-as-default).\n");
+	    "A flag without a value is true (--set-as-default).\n"
+	    "\n"
+	    "--store PATH     open the store file in-process; the caller is\n"
+	    "                 --as (whoever holds the store file is root)\n"
+	    "--endpoint URL   ask the pdpd serving a store (pdpd --store) at\n"
+	    "                 ipc:///path or tcp://host:port; requests are\n"
+	    "                 signed with AWS_ACCESS_KEY_ID and\n"
+	    "                 AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN),\n"
+	    "                 and the caller is the owner of that key\n"
+	    "--query PATH     print only this part of the answer: names\n"
+	    "                 separated by dots, NAME[] to take every item\n"
+	    "                 of a list, [A,B] to take several fields\n"
+	    "                 (AccessKey.[AccessKeyId,SecretAccessKey])\n"
+	    "--output text    print scalars as text, a list's on one line\n"
+	    "                 separated by tabs (default: json)\n");
 }
 
 static int
@@ -65,7 +84,7 @@ cmd_init(const char *store, int argc, char **argv)
 		fprintf(stderr, "iam: %s\n", err);
 		return 1;
 	}
-	int rv = iams_account_create(iam_local_service(&t), account, &e);
+	int rv = iams_account_create(t.service, account, &e);
 	t.close(t.arg);
 	if (rv != PDP_OK) {
 		fprintf(stderr, "An error occurred (%s) when calling the "
@@ -79,13 +98,167 @@ cmd_init(const char *store, int argc, char **argv)
 	return 0;
 }
 
+// query_path applies the --query subset (see usage) to v: a new
+// reference, or NULL when the path leads nowhere.
+static json_t *
+query_path(const json_t *v, const char *q)
+{
+	if (*q == '\0')
+		return json_incref((json_t *) v);
+	if (q[0] == '[' && q[1] != ']') {
+		json_t *out = json_array();
+		const char *p = q + 1;
+		while (*p && *p != ']') {
+			size_t n = strcspn(p, ",]");
+			char name[128];
+			snprintf(name, sizeof(name), "%.*s", (int) n, p);
+			json_t *f = json_object_get(v, name);
+			json_array_append_new(out, f ? json_incref(f) :
+			    json_null());
+			p += n + (p[n] == ',');
+		}
+		return out;
+	}
+	size_t n = strcspn(q, ".[");
+	char name[128];
+	snprintf(name, sizeof(name), "%.*s", (int) n, q);
+	const json_t *child = json_object_get(v, name);
+	const char *rest = q + n;
+	if (child == NULL)
+		return NULL;
+	if (strncmp(rest, "[]", 2) == 0) {
+		rest += 2 + (rest[2] == '.');
+		json_t *out = json_array();
+		size_t i;
+		const json_t *e;
+		json_array_foreach(child, i, e) {
+			json_t *r = query_path(e, rest);
+			json_array_append_new(out, r ? r : json_null());
+		}
+		return out;
+	}
+	return query_path(child, rest + (*rest == '.'));
+}
+
+static void
+print_scalar(const json_t *v)
+{
+	if (json_is_string(v))
+		fputs(json_string_value(v), stdout);
+	else if (json_is_null(v))
+		fputs("None", stdout);
+	else if (json_is_true(v) || json_is_false(v))
+		fputs(json_is_true(v) ? "True" : "False", stdout);
+	else {
+		char *t = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+		fputs(t ? t : "", stdout);
+		free(t);
+	}
+}
+
+// print_text prints as the aws CLI's --output text does, roughly: a
+// list of scalars (or an object's values) on one line, tab-separated;
+// a list of lists one line each.
+static void
+print_text(const json_t *v)
+{
+	size_t i;
+	const char *k;
+	const json_t *e;
+	bool nested = false;
+
+	if (json_is_array(v)) {
+		json_array_foreach(v, i, e)
+			nested |= json_is_array(e) || json_is_object(e);
+		if (nested) {
+			json_array_foreach(v, i, e)
+				print_text(e);
+			return;
+		}
+		json_array_foreach(v, i, e) {
+			if (i > 0)
+				putchar('\t');
+			print_scalar(e);
+		}
+	} else if (json_is_object(v)) {
+		i = 0;
+		json_object_foreach((json_t *) v, k, e) {
+			if (i++ > 0)
+				putchar('\t');
+			if (json_is_array(e) || json_is_object(e)) {
+				char *t = json_dumps(e, JSON_COMPACT);
+				fputs(t ? t : "", stdout);
+				free(t);
+			} else {
+				print_scalar(e);
+			}
+		}
+	} else {
+		print_scalar(v);
+	}
+	putchar('\n');
+}
+
+// Output options, taken out of a command's flags.
+typedef struct output {
+	const char *query; // NULL: the whole answer
+	bool text;
+} output;
+
+// take_output removes --query and --output from the flags.
+static bool
+take_output(int *argc, char **argv, output *o)
+{
+	int n = 0;
+
+	for (int i = 0; i < *argc; i++) {
+		if ((strcmp(argv[i], "--query") == 0 ||
+		    strcmp(argv[i], "--output") == 0) && i + 1 < *argc) {
+			if (argv[i][2] == 'q')
+				o->query = argv[i + 1];
+			else if (strcmp(argv[i + 1], "text") == 0)
+				o->text = true;
+			else if (strcmp(argv[i + 1], "json") != 0) {
+				fprintf(stderr, "iam: --output is json or "
+				    "text\n");
+				return false;
+			}
+			i++;
+			continue;
+		}
+		argv[n++] = argv[i];
+	}
+	*argc = n;
+	return true;
+}
+
+static void
+print_answer(const json_t *resp, const output *o)
+{
+	json_t *v = o->query ? query_path(resp, o->query) :
+	    json_incref((json_t *) resp);
+
+	if (v == NULL)
+		v = json_null();
+	if (o->text)
+		print_text(v);
+	else if (json_is_object(v) || json_is_array(v))
+		print_json(v);
+	else {
+		char *t = json_dumps(v, JSON_ENCODE_ANY);
+		puts(t ? t : "null");
+		free(t);
+	}
+	json_decref(v);
+}
+
 static int
 cmd_export(iam_transport *t, int argc, char **argv)
 {
 	bool all = argc > 0 && strcmp(argv[0], "--all-versions") == 0;
 	json_t *m;
 
-	if (iams_export(iam_local_service(t), all, &m) != PDP_OK) {
+	if (iams_export(t->service, all, &m) != PDP_OK) {
 		fprintf(stderr, "iam: export failed\n");
 		return 1;
 	}
@@ -94,10 +267,33 @@ cmd_export(iam_transport *t, int argc, char **argv)
 	return 0;
 }
 
+// run_op runs one operation through the transport and prints its answer
+// as the aws CLI does; returns the exit status.
+static int
+run_op(iam_transport *t, const char *as, const char *cmd,
+    const json_t *params, const output *o)
+{
+	json_t *resp = NULL;
+	iams_error e;
+	char op[128];
+
+	kebab_to_pascal(cmd, op, sizeof(op));
+	if (t->call(t->arg, as, op, params, &resp, &e) != PDP_OK) {
+		fprintf(stderr, "An error occurred (%s) when calling the %s "
+		    "operation: %s\n", e.code, op, e.message);
+		return 1;
+	}
+	if (json_object_size(resp) > 0 || o->query != NULL)
+		print_answer(resp, o);
+	json_decref(resp);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
-	const char *store = NULL, *as = NULL;
+	const char *store = NULL, *as = NULL, *endpoint = NULL;
+	output out = {NULL, false};
 	iam_transport t;
 	char err[1024], op[128];
 	int i = 1;
@@ -107,6 +303,8 @@ main(int argc, char **argv)
 			store = argv[++i];
 		else if (strcmp(argv[i], "--as") == 0 && i + 1 < argc)
 			as = argv[++i];
+		else if (strcmp(argv[i], "--endpoint") == 0 && i + 1 < argc)
+			endpoint = argv[++i];
 		else if (strcmp(argv[i], "-h") == 0 ||
 		    strcmp(argv[i], "--help") == 0) {
 			usage(stdout);
@@ -130,39 +328,39 @@ main(int argc, char **argv)
 		}
 		return 0;
 	}
-	if (store == NULL) {
+	if ((store == NULL) == (endpoint == NULL)) {
+		fprintf(stderr, "iam: give --store PATH or --endpoint URL\n");
 		usage(stderr);
 		return 2;
 	}
-	if (strcmp(cmd, "export") != 0 && as == NULL) {
+	bool is_export = strcmp(cmd, "export") == 0;
+	if (endpoint != NULL && (as != NULL || is_export)) {
+		fprintf(stderr, "iam: %s\n", is_export ? "export reads the "
+		    "store file: give --store PATH" : "--as is for --store; "
+		    "over --endpoint the caller is the owner of "
+		    "AWS_ACCESS_KEY_ID");
+		return 2;
+	}
+	if (store != NULL && !is_export && as == NULL) {
 		fprintf(stderr, "iam: --as CALLER_ARN is required\n");
 		return 2;
 	}
-	json_t *params = parse_flags(argc - i, argv + i);
+	int nflags = argc - i;
+	if (!take_output(&nflags, argv + i, &out))
+		return 2;
+	json_t *params = is_export ? json_object() :
+	    parse_flags(nflags, argv + i);
 	if (params == NULL)
 		return 2;
-	if (iam_local_open(store, false, &t, err, sizeof(err)) != PDP_OK) {
+	int rv = endpoint ? iam_remote_open(endpoint, &t, err, sizeof(err)) :
+	    iam_local_open(store, false, &t, err, sizeof(err));
+	if (rv != PDP_OK) {
 		fprintf(stderr, "iam: %s\n", err);
 		json_decref(params);
-		return 1;
+		return rv == PDP_EINVAL ? 2 : 1;
 	}
-	int status = 0;
-	if (strcmp(cmd, "export") == 0) {
-		status = cmd_export(&t, argc - i, argv + i);
-	} else {
-		json_t *resp = NULL;
-		iams_error e;
-		kebab_to_pascal(cmd, op, sizeof(op));
-		if (t.call(t.arg, as, op, params, &resp, &e) != PDP_OK) {
-			fprintf(stderr, "An error occurred (%s) when calling "
-			    "the %s operation: %s\n", e.code, op, e.message);
-			status = 1;
-		} else {
-			if (json_object_size(resp) > 0)
-				print_json(resp);
-			json_decref(resp);
-		}
-	}
+	int status = is_export ? cmd_export(&t, nflags, argv + i) :
+	    run_op(&t, as, cmd, params, &out);
 	json_decref(params);
 	t.close(t.arg);
 	return status;

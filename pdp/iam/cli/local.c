@@ -1,18 +1,16 @@
 // local.c - the in-process transport of the iam command: the service on
-// a store file, with its store key in PATH.key (32 random bytes, mode
-// 0600, created on first use).
+// a store file, with its store key in PATH.key (iams_keyfile_load). The
+// caller is whoever --as names: holding the store file is holding root.
 
 #define _POSIX_C_SOURCE 200809L
 
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
-#include <openssl/rand.h>
+#include <openssl/crypto.h>
 
+#include "iams_auth.h"
 #include "transport.h"
 
 static int
@@ -26,43 +24,6 @@ static void
 local_close(void *arg)
 {
 	iams_service_close(arg);
-}
-
-// load_key reads the store key, or makes one when `create`.
-static int
-load_key(const char *path, bool create, uint8_t key[IAMS_KEY_LEN],
-    char *err, size_t errlen)
-{
-	char kp[4096];
-	int fd;
-
-	snprintf(kp, sizeof(kp), "%s.key", path);
-	fd = open(kp, O_RDONLY);
-	if (fd < 0 && errno == ENOENT && create) {
-		fd = open(kp, O_WRONLY | O_CREAT | O_EXCL, 0600);
-		if (fd < 0 || RAND_bytes(key, IAMS_KEY_LEN) != 1 ||
-		    write(fd, key, IAMS_KEY_LEN) != IAMS_KEY_LEN ||
-		    fsync(fd) != 0) {
-			snprintf(err, errlen, "%s: cannot create: %s", kp,
-			    strerror(errno));
-			if (fd >= 0)
-				close(fd);
-			return PDP_EIO;
-		}
-		close(fd);
-		return PDP_OK;
-	}
-	if (fd < 0) {
-		snprintf(err, errlen, "%s: %s", kp, strerror(errno));
-		return PDP_EIO;
-	}
-	ssize_t n = read(fd, key, IAMS_KEY_LEN);
-	close(fd);
-	if (n != IAMS_KEY_LEN) {
-		snprintf(err, errlen, "%s: not a store key", kp);
-		return PDP_ECORRUPT;
-	}
-	return PDP_OK;
 }
 
 int
@@ -79,20 +40,17 @@ iam_local_open(const char *path, bool create, iam_transport *t, char *err,
 		    path);
 		return PDP_ENOENT;
 	}
-	if ((rv = load_key(path, create, key, err, errlen)) != PDP_OK)
+	if ((rv = iams_keyfile_load(path, create, key, err, errlen)) !=
+	    PDP_OK)
 		return rv;
 	rv = iams_service_open(path, &opt, &s, err, errlen);
-	memset(key, 0, sizeof(key));
+	OPENSSL_cleanse(key, sizeof(key));
 	if (rv != PDP_OK)
 		return rv;
+	memset(t, 0, sizeof(*t));
 	t->arg = s;
 	t->call = local_call;
 	t->close = local_close;
+	t->service = s;
 	return PDP_OK;
-}
-
-iams_service *
-iam_local_service(iam_transport *t)
-{
-	return t->arg;
 }

@@ -5,15 +5,19 @@
 //       --role-session-name s1 [--duration-seconds 900] [--tags Key=k,Value=v]
 //   AWS_ACCESS_KEY_ID=ASIA... AWS_SESSION_TOKEN=... \
 //       sts --store PATH get-caller-identity
+//   sts --endpoint ipc:///run/pdpd.ipc get-caller-identity
 //   sts --store PATH --as ROOT_ARN rotate-session-keys
 //   sts --store PATH export-keyring --out FILE
 //
-// The caller is --as CALLER_ARN (long-term credentials, trusted as the
-// iam command trusts them), or temporary credentials: --access-key-id
-// and --session-token, else AWS_ACCESS_KEY_ID and AWS_SESSION_TOKEN from
-// the environment, as the AWS CLI reads them. Answers are AWS's JSON on
-// standard output; an error prints AWS's code and message on standard
-// error and exits 1 (2 for usage).
+// With --store the command opens the store file itself; the caller is
+// --as CALLER_ARN (long-term credentials, trusted as the iam command
+// trusts them), or temporary credentials: --access-key-id and
+// --session-token, else AWS_ACCESS_KEY_ID and AWS_SESSION_TOKEN from the
+// environment, as the AWS CLI reads them. With --endpoint it asks pdpd
+// (pdpd --store), signing with AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY
+// and AWS_SESSION_TOKEN. Answers are AWS's JSON on standard output; an
+// error prints AWS's code and message on standard error and exits 1 (2
+// for usage).
 
 #define _POSIX_C_SOURCE 200809L
 
@@ -35,12 +39,15 @@ usage(FILE *f)
 {
 	fprintf(f,
 	    "usage: sts --store PATH [CALLER] COMMAND [--flag VALUE]...\n"
+	    "       sts --endpoint URL COMMAND [--flag VALUE]...\n"
 	    "       sts --store PATH export-keyring --out FILE\n"
 	    "       sts help   (lists the commands)\n"
 	    "\n"
-	    "CALLER: --as CALLER_ARN, or --access-key-id ASIA...\n"
-	    "--session-token TOKEN (default: AWS_ACCESS_KEY_ID and\n"
-	    "AWS_SESSION_TOKEN from the environment).\n"
+	    "CALLER (with --store): --as CALLER_ARN, or --access-key-id\n"
+	    "ASIA... --session-token TOKEN (default: AWS_ACCESS_KEY_ID and\n"
+	    "AWS_SESSION_TOKEN from the environment). With --endpoint the\n"
+	    "requests are signed with AWS_ACCESS_KEY_ID,\n"
+	    "AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN.\n"
 	    "COMMAND is an STS operation in kebab case (assume-role,\n"
 	    "get-session-token, ...); flags are its request fields\n"
 	    "(--role-session-name s1), with values as the iam command\n"
@@ -66,7 +73,7 @@ export_keyring(iam_transport *t, int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	if (iams_keyring_export(iam_local_service(t), argv[1], err,
+	if (iams_keyring_export(t->service, argv[1], err,
 	    sizeof(err)) != PDP_OK) {
 		fprintf(stderr, "sts: %s\n", err);
 		return 1;
@@ -86,11 +93,13 @@ run(iam_transport *t, const caller *who, const char *op, json_t *params)
 	iams_error e;
 	int rv;
 
-	if (who->as != NULL)
-		rv = t->call(t->arg, who->as, op, params, &resp, &e);
+	// In-process, a session's token is opened by the service; over a
+	// socket the transport signs with the session's credentials.
+	if (t->service != NULL && who->as == NULL)
+		rv = iams_call_session(t->service, who->akid, who->token, op,
+		    params, &resp, &e);
 	else
-		rv = iams_call_session(iam_local_service(t), who->akid,
-		    who->token, op, params, &resp, &e);
+		rv = t->call(t->arg, who->as, op, params, &resp, &e);
 	if (rv != PDP_OK) {
 		fprintf(stderr, "An error occurred (%s) when calling the %s "
 		    "operation: %s\n", e.code, op, e.message);
@@ -101,10 +110,29 @@ run(iam_transport *t, const caller *who, const char *op, json_t *params)
 	return 0;
 }
 
+// check_caller says what is missing for the command to run, or NULL.
+static const char *
+check_caller(const char *store, const char *endpoint, const caller *who,
+    bool export)
+{
+	if ((store == NULL) == (endpoint == NULL))
+		return "give --store PATH or --endpoint URL";
+	if (endpoint != NULL && (export || who->as != NULL))
+		return export ? "export-keyring reads the store file: give "
+		    "--store PATH" : "--as is for --store; over --endpoint "
+		    "the caller is the owner of AWS_ACCESS_KEY_ID";
+	if (store != NULL && !export && who->as == NULL &&
+	    (who->akid == NULL || who->token == NULL))
+		return "no caller: give --as CALLER_ARN, or temporary "
+		    "credentials (--access-key-id and --session-token, or "
+		    "AWS_ACCESS_KEY_ID and AWS_SESSION_TOKEN)";
+	return NULL;
+}
+
 int
 main(int argc, char **argv)
 {
-	const char *store = NULL;
+	const char *store = NULL, *endpoint = NULL, *why;
 	caller who = {NULL, getenv("AWS_ACCESS_KEY_ID"),
 	    getenv("AWS_SESSION_TOKEN")};
 	iam_transport t;
@@ -115,6 +143,8 @@ main(int argc, char **argv)
 	for (; i < argc; i++) {
 		if (strcmp(argv[i], "--store") == 0 && i + 1 < argc)
 			store = argv[++i];
+		else if (strcmp(argv[i], "--endpoint") == 0 && i + 1 < argc)
+			endpoint = argv[++i];
 		else if (strcmp(argv[i], "--as") == 0 && i + 1 < argc)
 			who.as = argv[++i];
 		else if (strcmp(argv[i], "--access-key-id") == 0 &&
@@ -144,26 +174,27 @@ main(int argc, char **argv)
 	}
 	bool export = strcmp(cmd, "export-keyring") == 0;
 	kebab_to_pascal(cmd, op, sizeof(op));
-	if (store == NULL || (!export && !known(op))) {
-		usage(stderr);
+	if (!export && !known(op)) {
+		fprintf(stderr, "sts: %s is not an STS command (sts help "
+		    "lists them)\n", cmd);
 		return 2;
 	}
-	if (!export && who.as == NULL && (who.akid == NULL ||
-	    who.token == NULL)) {
-		fprintf(stderr, "sts: no caller: give --as CALLER_ARN, or "
-		    "temporary credentials (--access-key-id and "
-		    "--session-token, or AWS_ACCESS_KEY_ID and "
-		    "AWS_SESSION_TOKEN)\n");
+	if ((why = check_caller(store, endpoint, &who, export)) != NULL) {
+		fprintf(stderr, "sts: %s\n", why);
 		return 2;
 	}
 	json_t *params = export ? NULL : parse_flags(argc - i, argv + i);
 	if (!export && params == NULL)
 		return 2;
-	if (iam_local_open(store, false, &t, err, sizeof(err)) != PDP_OK) {
+	int rv = endpoint ? iam_remote_open(endpoint, &t, err, sizeof(err)) :
+	    iam_local_open(store, false, &t, err, sizeof(err));
+	if (rv != PDP_OK) {
 		fprintf(stderr, "sts: %s\n", err);
 		json_decref(params);
-		return 1;
+		return rv == PDP_EINVAL ? 2 : 1;
 	}
+	if (endpoint != NULL)
+		iam_remote_service(&t, "sts");
 	int status = export ? export_keyring(&t, argc - i, argv + i) :
 	    run(&t, &who, op, params);
 	json_decref(params);

@@ -1,5 +1,6 @@
 // transport.h - how the iam command reaches the IAM service: in-process
-// on a store file today; pdpd's nng socket later, behind the same call.
+// on a store file (local.c), or through pdpd's nng socket with requests
+// signed by an access key (remote.c), behind the same call.
 
 #ifndef IAM_TRANSPORT_H
 #define IAM_TRANSPORT_H
@@ -8,10 +9,14 @@
 
 typedef struct iam_transport {
 	void *arg;
-	// call runs one operation; as iams_call.
+	// call runs one operation; as iams_call. Over a socket the caller
+	// is the owner of the access key and `caller` is not read; a
+	// failure to reach the service is an error whose code is the wire
+	// status ("ETRANSPORT") and whose HTTP status is 0.
 	int (*call)(void *arg, const char *caller, const char *op,
 	    const json_t *params, json_t **resp, iams_error *err);
 	void (*close)(void *arg);
+	iams_service *service; // the service in-process; NULL over a socket
 } iam_transport;
 
 // iam_local_open opens the store at `path` in-process (its key file is
@@ -19,8 +24,17 @@ typedef struct iam_transport {
 int iam_local_open(const char *path, bool create, iam_transport *t,
     char *err, size_t errlen);
 
-// iam_local_service returns the service behind a local transport.
-iams_service *iam_local_service(iam_transport *t);
+// iam_remote_open prepares calls to the pdpd at `url` (ipc:// or
+// tcp://), signed with the credentials of the environment, as the aws
+// CLI takes them: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and, with
+// session credentials, AWS_SESSION_TOKEN. The secret is kept in memory
+// only, wiped on close, and never printed.
+int iam_remote_open(const char *url, iam_transport *t, char *err,
+    size_t errlen);
+
+// iam_remote_service makes a remote transport's calls go to `service`
+// ("iam" by default, "sts"); `service` must outlive the transport.
+void iam_remote_service(iam_transport *t, const char *service);
 
 // iam_bench_live runs `iam bench-live`; returns the exit status.
 int iam_bench_live(int argc, char **argv);

@@ -41,6 +41,13 @@ int pdpc_health(pdpc_client *c, pdpw_reply *out);
 int pdpc_stats(pdpc_client *c, pdpw_reply *out);
 int pdpc_reload(pdpc_client *c, pdpw_reply *out);
 
+// pdpc_iam sends an IAM API call (op iam). The caller signs it first
+// (iams_sign in pdp/iam/iams_auth.h, or the algorithm of proto/README.md)
+// over request id `id`, which this call then sends. With status OK the
+// call ran: out->iam holds AWS's response (JSON text) or AWS's error.
+int pdpc_iam(pdpc_client *c, uint64_t id, const pdpw_iam *r,
+    pdpw_reply *out);
+
 // pdpc_call sends `len` raw bytes as a request (tests send malformed
 // ones this way) and decodes the reply as above.
 int pdpc_call(pdpc_client *c, const void *msg, size_t len, pdpw_reply *out);
