@@ -1,9 +1,10 @@
 // sts.c - the sts command, mirroring `aws sts`:
 //
-//   sts --store PATH --as arn:aws:iam::111122223333:user/alice \
-//       assume-role --role-arn arn:aws:iam::111122223333:role/R \
-//       --role-session-name s1 [--duration-seconds 900] [--tags Key=k,Value=v]
-//   AWS_ACCESS_KEY_ID=ASIA... AWS_SESSION_TOKEN=... \
+//   sts --store PATH --as arn:aws:iam::111122223333:user/alice
+//       assume-role --role-arn arn:aws:iam::111122223333:role/R
+//       --role-session-name s1 [--duration-seconds 900]
+//       [--tags Key=k,Value=v ...] [--policy file://session.json]
+//   AWS_ACCESS_KEY_ID=ASIA... AWS_SESSION_TOKEN=...
 //       sts --store PATH get-caller-identity
 //   sts --endpoint ipc:///run/pdpd.ipc get-caller-identity
 //   sts --store PATH --as ROOT_ARN rotate-session-keys
