@@ -340,12 +340,17 @@ iamsi_authorize_ctx(iamsi_ctx *c, const char *action, const char *resource,
 		    "perform: %s on resource: %s with an explicit deny in "
 		    "an %s policy", who, c->caller, action, resource,
 		    pdp_policy_type_name(ex.deny_type));
+	else if (d.err != PDP_OK)
+		// Not decided (an unknown principal, refused credentials):
+		// denied, and why.
+		iamsi_fail(c, "AccessDenied", "%s: %s is not authorized to "
+		    "perform: %s on resource: %s (%s)", who, c->caller, action,
+		    resource, d.reason ? d.reason : pdp_strerror(d.err));
 	else
 		iamsi_fail(c, "AccessDenied", "%s: %s is not authorized to "
 		    "perform: %s on resource: %s because no %s policy allows "
 		    "the %s action", who, c->caller, action, resource,
-		    d.err == PDP_OK ? pdp_policy_type_name(ex.deny_type) :
-		    "identity-based", action);
+		    pdp_policy_type_name(ex.deny_type), action);
 	return false;
 }
 

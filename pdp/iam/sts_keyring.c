@@ -108,6 +108,9 @@ load(iams_service *s, char *err, size_t errlen)
 		pdp_creds_keyring_free(r.kr);
 		return rv;
 	}
+	// Sessions expire by the service's clock.
+	if (s->clock != NULL)
+		pdp_creds_cache_set_clock(cache, s->clock, s->clock_arg);
 	pdp_creds_cache_free(s->creds);
 	pdp_creds_keyring_free(s->keyring);
 	s->keyring = r.kr;

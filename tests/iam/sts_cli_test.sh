@@ -20,7 +20,7 @@ unset AWS_ACCESS_KEY_ID AWS_SESSION_TOKEN
 "$IAM" init --store "$S" --account 111122223333 >/dev/null || fail init
 "$IAM" --store "$S" --as $ROOT create-user --user-name alice >/dev/null ||
     fail create-user
-printf '%s' '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}]}' >"$DIR/p.json"
+printf '%s' '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["sts:AssumeRole","sts:TagSession"],"Resource":"*"}]}' >"$DIR/p.json"
 "$IAM" --store "$S" --as $ROOT put-user-policy --user-name alice \
     --policy-name sts --policy-document "file://$DIR/p.json" ||
     fail put-user-policy

@@ -13,10 +13,8 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-
 #include "pdp_creds.h"
+#include "totp.h"
 
 #define OTHER "444455556666"
 #define OTHER_ROOT "arn:aws:iam::444455556666:root"
@@ -154,11 +152,23 @@ world(void)
 
 // --- calls ----------------------------------------------------------------------------
 
+// The last error's message, for failure reports.
+static char lastmsg[2048];
+
 // sts calls `op` as `caller`; NULL and *code on an error.
 static json_t *
 sts(const char *caller, const char *op, json_t *params, char *code)
 {
-	return call_j(s, caller, op, params, code);
+	json_t *r = NULL;
+	iams_error e;
+
+	memset(&e, 0, sizeof(e));
+	int rv = iams_call(s, caller, op, params, &r, &e);
+	json_decref(params);
+	snprintf(code, 48, "%s", rv == PDP_OK ? "" : e.code);
+	snprintf(lastmsg, sizeof(lastmsg), "%s", rv == PDP_OK ? "" :
+	    e.message);
+	return rv == PDP_OK ? r : NULL;
 }
 
 static const char *
@@ -194,6 +204,8 @@ scall(const json_t *r, const char *op, json_t *params, char *code)
 	    cred(r, "SessionToken"), op, params, &out, &e);
 	json_decref(params);
 	snprintf(code, 48, "%s", rv == PDP_OK ? "" : e.code);
+	snprintf(lastmsg, sizeof(lastmsg), "%s", rv == PDP_OK ? "" :
+	    e.message);
 	return rv == PDP_OK ? out : NULL;
 }
 
@@ -201,7 +213,7 @@ scall(const json_t *r, const char *op, json_t *params, char *code)
 static json_t *
 must(json_t *r, const char *what, const char *code)
 {
-	ck_assert_msg(r != NULL, "%s failed: %s", what, code);
+	ck_assert_msg(r != NULL, "%s failed: %s: %s", what, code, lastmsg);
 	return r;
 }
 
@@ -344,7 +356,7 @@ START_TEST(test_assume_role_who_may_call)
 	role(ROOT, "direct", trust_doc(BOB, "\"sts:AssumeRole\"", NULL),
 	    NULL, 3600);
 	json_t *r = ASSUME(BOB, "{s:s, s:s}", "RoleArn",
-	    "arn:aws:iam::111122223333:role/direct", "RoleSessionName", "b");
+	    "arn:aws:iam::111122223333:role/direct", "RoleSessionName", "bb");
 	json_decref(r);
 	// A role that does not exist is an AccessDenied, as for a role
 	// the caller may not assume.
@@ -397,15 +409,15 @@ START_TEST(test_trust_other_account_needs_both_sides)
 	    NULL), doc("Allow", "s3:GetObject", "*", NULL), 3600);
 	// The trust policy alone is not enough across accounts.
 	FAILSJ(s, ALICE, "AssumeRole", json_pack("{s:s, s:s}", "RoleArn",
-	    XROLE, "RoleSessionName", "x"), "AccessDenied");
+	    XROLE, "RoleSessionName", "xx"), "AccessDenied");
 	OKJ(s, ROOT, "PutUserPolicy", json_pack("{s:s, s:s, s:s}", "UserName",
 	    "alice", "PolicyName", "x", "PolicyDocument", doc("Allow",
 	    "sts:AssumeRole", XROLE, NULL)));
 	json_t *r = ASSUME(ALICE, "{s:s, s:s}", "RoleArn", XROLE,
-	    "RoleSessionName", "x");
+	    "RoleSessionName", "xx");
 	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(r,
 	    "AssumedRoleUser"), "Arn")),
-	    "arn:aws:sts::444455556666:assumed-role/shared/x");
+	    "arn:aws:sts::444455556666:assumed-role/shared/xx");
 	// The session is the other account's role's.
 	ck_assert_int_eq(sdecide(r, "s3:GetObject", BUCKET), PDP_ALLOW);
 	json_decref(r);
@@ -415,7 +427,7 @@ START_TEST(test_trust_other_account_needs_both_sides)
 	    "RoleName", "shared", "PolicyDocument", trust_doc(
 	    "arn:aws:iam::999988887777:root", "\"sts:AssumeRole\"", NULL)));
 	FAILSJ(s, ALICE, "AssumeRole", json_pack("{s:s, s:s}", "RoleArn",
-	    XROLE, "RoleSessionName", "x"), "AccessDenied");
+	    XROLE, "RoleSessionName", "xx"), "AccessDenied");
 	pdp_drop();
 }
 END_TEST
@@ -586,11 +598,11 @@ START_TEST(test_tags_through_role_chaining)
 	    "*", "{\"Null\":{\"aws:PrincipalTag/env\":\"false\"}}")));
 	// Transitive keys must name passed tags, ignoring case.
 	FAILSJ(s, ALICE, "AssumeRole", json_pack("{s:s, s:s, s:[{s:s, s:s}], "
-	    "s:[s]}", "RoleArn", ROLE, "RoleSessionName", "a", "Tags", "Key",
+	    "s:[s]}", "RoleArn", ROLE, "RoleSessionName", "aa", "Tags", "Key",
 	    "team", "Value", "eng", "TransitiveTagKeys", "project"),
 	    "InvalidParameterValue");
 	json_t *a = ASSUME(ALICE, "{s:s, s:s, s:[{s:s, s:s},{s:s, s:s}], "
-	    "s:[s]}", "RoleArn", ROLE, "RoleSessionName", "a", "Tags", "Key",
+	    "s:[s]}", "RoleArn", ROLE, "RoleSessionName", "aa", "Tags", "Key",
 	    "team", "Value", "eng", "Key", "env", "Value", "dev",
 	    "TransitiveTagKeys", "TEAM");
 	// Session tags are principal tags of the session.
@@ -599,18 +611,18 @@ START_TEST(test_tags_through_role_chaining)
 	// The app session assumes next: team (transitive) comes along, env
 	// does not.
 	json_t *b = must(scall(a, "AssumeRole", json_pack("{s:s, s:s}",
-	    "RoleArn", ROLE2, "RoleSessionName", "b"), code), "chained", code);
+	    "RoleArn", ROLE2, "RoleSessionName", "bb"), code), "chained", code);
 	ck_assert_int_eq(sdecide(b, "s3:GetObject", BUCKET), PDP_ALLOW);
 	// A transitive tag cannot be set again, whatever its case.
 	SFAILS(a, "AssumeRole", json_pack("{s:s, s:s, s:[{s:s, s:s}]}",
-	    "RoleArn", ROLE2, "RoleSessionName", "c", "Tags", "Key", "Team",
+	    "RoleArn", ROLE2, "RoleSessionName", "cc", "Tags", "Key", "Team",
 	    "Value", "ops"), "InvalidParameterValue");
 	// And it stays transitive one more hop (next may assume next).
 	OKJ(s, ROOT, "PutRolePolicy", json_pack("{s:s, s:s, s:s}", "RoleName",
 	    "next", "PolicyName", "chain", "PolicyDocument", doc("Allow",
 	    "sts:*", ROLE2, NULL)));
 	json_t *c = must(scall(b, "AssumeRole", json_pack("{s:s, s:s}",
-	    "RoleArn", ROLE2, "RoleSessionName", "c"), code), "chained", code);
+	    "RoleArn", ROLE2, "RoleSessionName", "cc"), code), "chained", code);
 	ck_assert_int_eq(sdecide(c, "s3:GetObject", BUCKET), PDP_ALLOW);
 	json_decref(c);
 	// Without the transitive key, team does not reach next.
@@ -643,23 +655,23 @@ START_TEST(test_tag_errors)
 
 	world();
 	FAILSJ(s, ALICE, "AssumeRole", json_pack("{s:s, s:s, s:[{s:s, s:s},"
-	    "{s:s, s:s}]}", "RoleArn", ROLE, "RoleSessionName", "a", "Tags",
+	    "{s:s, s:s}]}", "RoleArn", ROLE, "RoleSessionName", "aa", "Tags",
 	    "Key", "team", "Value", "a", "Key", "TEAM", "Value", "b"),
 	    "InvalidParameterValue");
 	FAILSJ(s, ALICE, "AssumeRole", json_pack("{s:s, s:s, s:[{s:s, s:s}]}",
-	    "RoleArn", ROLE, "RoleSessionName", "a", "Tags", "Key",
+	    "RoleArn", ROLE, "RoleSessionName", "aa", "Tags", "Key",
 	    "aws:team", "Value", "a"), "InvalidParameterValue");
 	memset(key, 'k', 129);
 	key[129] = '\0';
 	FAILSJ(s, ALICE, "AssumeRole", json_pack("{s:s, s:s, s:[{s:s, s:s}]}",
-	    "RoleArn", ROLE, "RoleSessionName", "a", "Tags", "Key", key,
+	    "RoleArn", ROLE, "RoleSessionName", "aa", "Tags", "Key", key,
 	    "Value", "a"), "ValidationError");
 	json_t *tags = json_array();
 	for (int i = 0; i < 51; i++)
 		json_array_append_new(tags, json_pack("{s:s, s:s}", "Key",
 		    nm("k", i), "Value", "v"));
 	FAILSJ(s, ALICE, "AssumeRole", json_pack("{s:s, s:s, s:o}", "RoleArn",
-	    ROLE, "RoleSessionName", "a", "Tags", tags), "ValidationError");
+	    ROLE, "RoleSessionName", "aa", "Tags", tags), "ValidationError");
 	// Fifty tags of 128 + 256 characters do not pack.
 	char val[257];
 	memset(val, 'v', 256);
@@ -671,7 +683,7 @@ START_TEST(test_tag_errors)
 		    "Value", val));
 	}
 	FAILSJ(s, ALICE, "AssumeRole", json_pack("{s:s, s:s, s:o}", "RoleArn",
-	    ROLE, "RoleSessionName", "a", "Tags", tags),
+	    ROLE, "RoleSessionName", "aa", "Tags", tags),
 	    "PackedPolicyTooLarge");
 }
 END_TEST
@@ -691,25 +703,25 @@ START_TEST(test_source_identity_through_chaining)
 	role(ROOT, "next", trust_doc(ROOT, "\"sts:AssumeRole\"", NULL),
 	    NULL, 3600);
 	FAILSJ(s, ALICE, "AssumeRole", json_pack("{s:s, s:s, s:s}", "RoleArn",
-	    ROLE, "RoleSessionName", "a", "SourceIdentity", "aws:x"),
+	    ROLE, "RoleSessionName", "aa", "SourceIdentity", "aws:x"),
 	    "ValidationError");
 	FAILSJ(s, ALICE, "AssumeRole", json_pack("{s:s, s:s, s:s}", "RoleArn",
-	    ROLE, "RoleSessionName", "a", "SourceIdentity", "a"),
+	    ROLE, "RoleSessionName", "aa", "SourceIdentity", "a"),
 	    "ValidationError");
 	json_t *a = ASSUME(ALICE, "{s:s, s:s, s:s}", "RoleArn", ROLE,
-	    "RoleSessionName", "a", "SourceIdentity", "alice");
+	    "RoleSessionName", "aa", "SourceIdentity", "alice");
 	ck_assert_int_eq(sdecide(a, "s3:GetObject", BUCKET), PDP_ALLOW);
 	// It cannot change in a chained session ...
 	SFAILS(a, "AssumeRole", json_pack("{s:s, s:s, s:s}", "RoleArn", ROLE,
-	    "RoleSessionName", "b", "SourceIdentity", "mallory"),
+	    "RoleSessionName", "bb", "SourceIdentity", "mallory"),
 	    "AccessDenied");
 	// ... it carries on without being given, so the next role's trust
 	// policy must allow sts:SetSourceIdentity ...
 	SFAILS(a, "AssumeRole", json_pack("{s:s, s:s}", "RoleArn", ROLE2,
-	    "RoleSessionName", "b"), "AccessDenied");
+	    "RoleSessionName", "bb"), "AccessDenied");
 	// ... and app's does (app assuming app).
 	json_t *b = must(scall(a, "AssumeRole", json_pack("{s:s, s:s}",
-	    "RoleArn", ROLE, "RoleSessionName", "b"), code), "chained", code);
+	    "RoleArn", ROLE, "RoleSessionName", "bb"), code), "chained", code);
 	ck_assert_str_eq(json_string_value(json_object_get(b,
 	    "SourceIdentity")), "alice");
 	ck_assert_int_eq(sdecide(b, "s3:GetObject", BUCKET), PDP_ALLOW);
@@ -729,7 +741,7 @@ START_TEST(test_duration_bounds)
 	OKJ(s, ROOT, "UpdateRole", json_pack("{s:s, s:i}", "RoleName", "app",
 	    "MaxSessionDuration", 7200));
 #define ASSUME_FOR(d) sts(ALICE, "AssumeRole", json_pack("{s:s, s:s, s:i}", \
-	"RoleArn", ROLE, "RoleSessionName", "s", "DurationSeconds", d), code)
+	"RoleArn", ROLE, "RoleSessionName", "ss", "DurationSeconds", d), code)
 	json_t *r = must(ASSUME_FOR(900), "900", code);
 	expires_in(r, 900);
 	json_decref(r);
@@ -784,13 +796,13 @@ START_TEST(test_chaining_capped_at_one_hour)
 	    "app", "PolicyName", "chain", "PolicyDocument", doc("Allow",
 	    "sts:AssumeRole", "*", NULL)));
 	json_t *a = ASSUME(ALICE, "{s:s, s:s, s:i}", "RoleArn", ROLE,
-	    "RoleSessionName", "a", "DurationSeconds", 43200);
+	    "RoleSessionName", "aa", "DurationSeconds", 43200);
 	expires_in(a, 43200);
 	SFAILS(a, "AssumeRole", json_pack("{s:s, s:s, s:i}", "RoleArn", ROLE,
-	    "RoleSessionName", "b", "DurationSeconds", 3601),
+	    "RoleSessionName", "bb", "DurationSeconds", 3601),
 	    "ValidationError");
 	json_t *b = must(scall(a, "AssumeRole", json_pack("{s:s, s:s, s:i}",
-	    "RoleArn", ROLE, "RoleSessionName", "b", "DurationSeconds", 3600),
+	    "RoleArn", ROLE, "RoleSessionName", "bb", "DurationSeconds", 3600),
 	    code), "chained", code);
 	expires_in(b, 3600);
 	json_decref(b);
@@ -799,7 +811,7 @@ START_TEST(test_chaining_capped_at_one_hour)
 	json_t *g = must(sts(ALICE, "GetSessionToken", NULL, code), "gst",
 	    code);
 	b = must(scall(g, "AssumeRole", json_pack("{s:s, s:s, s:i}",
-	    "RoleArn", ROLE, "RoleSessionName", "c", "DurationSeconds", 7200),
+	    "RoleArn", ROLE, "RoleSessionName", "cc", "DurationSeconds", 7200),
 	    code), "from gst", code);
 	expires_in(b, 7200);
 	json_decref(b);
@@ -866,7 +878,7 @@ START_TEST(test_expired_and_bad_tokens)
 
 	world();
 	json_t *r = ASSUME(ALICE, "{s:s, s:s, s:i}", "RoleArn", ROLE,
-	    "RoleSessionName", "s", "DurationSeconds", 900);
+	    "RoleSessionName", "ss", "DurationSeconds", 900);
 	json_t *id = must(scall(r, "GetCallerIdentity", NULL, code), "gci",
 	    code);
 	json_decref(id);
@@ -897,37 +909,21 @@ END_TEST
 
 // --- GetSessionToken and MFA ------------------------------------------------------
 
-// totp computes the code of base32 seed `b32` at `t` (RFC 6238, SHA-1).
+// totp computes the code of base32 seed `b32` at time `t`.
 static void
 totp(const char *b32, int64_t t, char out[7])
 {
-	uint8_t key[64], msg[8], mac[20];
-	unsigned int maclen = 0;
-	size_t n = 0;
-	uint32_t acc = 0;
-	int bits = 0;
+	uint8_t seed[64];
+	size_t n;
+	uint32_t v;
 
-	for (const char *p = b32; *p && *p != '='; p++) {
-		const char *set = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-		acc = acc << 5 | (uint32_t) (strchr(set, *p) - set);
-		if ((bits += 5) >= 8) {
-			key[n++] = (uint8_t) (acc >> (bits - 8));
-			bits -= 8;
-		}
-	}
-	uint64_t step = (uint64_t) t / 30;
-	for (int i = 7; i >= 0; i--, step >>= 8)
-		msg[i] = (uint8_t) step;
-	HMAC(EVP_sha1(), key, (int) n, msg, 8, mac, &maclen);
-	int off = mac[19] & 15;
-	uint32_t v = ((uint32_t) (mac[off] & 0x7f) << 24 |
-	    (uint32_t) mac[off + 1] << 16 | (uint32_t) mac[off + 2] << 8 |
-	    mac[off + 3]) % 1000000;
-	snprintf(out, 7, "%06u", v);
+	ck_assert(iams_base32_decode(b32, seed, sizeof(seed), &n));
+	ck_assert(iams_totp(seed, n, iams_totp_step(t), 6, &v));
+	iams_otp_format(v, 6, out);
 }
 
 // mfa_device gives alice an enabled virtual MFA device; returns its
-// serial (static) and the seed in seed (64 bytes).
+// serial (static) and the seed in seed (128 bytes).
 static const char *
 mfa_device(char *seed)
 {
@@ -939,7 +935,7 @@ mfa_device(char *seed)
 	json_t *d = json_object_get(r, "VirtualMFADevice");
 	snprintf(serial, sizeof(serial), "%s", json_string_value(
 	    json_object_get(d, "SerialNumber")));
-	snprintf(seed, 64, "%s", json_string_value(json_object_get(d,
+	snprintf(seed, 128, "%s", json_string_value(json_object_get(d,
 	    "Base32StringSeed")));
 	json_decref(r);
 	totp(seed, now - 30, c1);
@@ -953,7 +949,7 @@ mfa_device(char *seed)
 
 START_TEST(test_get_session_token_with_mfa)
 {
-	char code[48], seed[64], tc[7];
+	char code[48], seed[128], tc[7];
 	const char *mfa_only = "{\"Bool\":{\"aws:MultiFactorAuthPresent\":"
 	    "\"true\"}}";
 
@@ -978,8 +974,9 @@ START_TEST(test_get_session_token_with_mfa)
 
 	// A wrong code, a malformed one, another's device.
 	totp(seed, now, tc);
-	char wrong[7];
-	snprintf(wrong, sizeof(wrong), "%06d", (atoi(tc) + 1) % 1000000);
+	char wrong[16];
+	snprintf(wrong, sizeof(wrong), "%06u",
+	    (unsigned) (atoi(tc) + 1) % 1000000u);
 	FAILSJ(s, ALICE, "GetSessionToken", json_pack("{s:s, s:s}",
 	    "SerialNumber", serial, "TokenCode", wrong), "AccessDenied");
 	FAILSJ(s, ALICE, "GetSessionToken", json_pack("{s:s, s:s}",
@@ -1008,17 +1005,17 @@ START_TEST(test_get_session_token_with_mfa)
 	    "alice", "PolicyName", "sts", "PolicyDocument", doc("Allow",
 	    "sts:AssumeRole", "*", NULL)));
 	FAILSJ(s, ALICE, "AssumeRole", json_pack("{s:s, s:s}", "RoleArn",
-	    ROLE, "RoleSessionName", "a"), "AccessDenied");
+	    ROLE, "RoleSessionName", "aa"), "AccessDenied");
 	now += 30;
 	totp(seed, now, tc);
 	json_t *a = ASSUME(ALICE, "{s:s, s:s, s:s, s:s}", "RoleArn", ROLE,
-	    "RoleSessionName", "a", "SerialNumber", serial, "TokenCode", tc);
+	    "RoleSessionName", "aa", "SerialNumber", serial, "TokenCode", tc);
 	ck_assert_int_eq(sdecide(a, "s3:GetObject", BUCKET),
 	    PDP_IMPLICIT_DENY);
 	json_decref(a);
 	// An MFA session of alice's satisfies the trust policy.
 	a = must(scall(m, "AssumeRole", json_pack("{s:s, s:s}", "RoleArn",
-	    ROLE, "RoleSessionName", "b"), code), "from mfa session", code);
+	    ROLE, "RoleSessionName", "bb"), code), "from mfa session", code);
 	json_decref(a);
 	json_decref(plain);
 	json_decref(m);
@@ -1057,7 +1054,7 @@ START_TEST(test_get_federation_token)
 	// Federated users call nothing but GetCallerIdentity.
 	SFAILS(r, "ListUsers", NULL, "AccessDenied");
 	SFAILS(r, "AssumeRole", json_pack("{s:s, s:s}", "RoleArn", ROLE,
-	    "RoleSessionName", "x"), "AccessDenied");
+	    "RoleSessionName", "xx"), "AccessDenied");
 	json_decref(r);
 	// Without a session policy the session may do nothing.
 	r = must(sts(ALICE, "GetFederationToken", json_pack("{s:s}", "Name",
@@ -1072,7 +1069,7 @@ START_TEST(test_get_federation_token)
 	    "alice", "PolicyName", "sts", "PolicyDocument", doc("Allow",
 	    "sts:AssumeRole", "*", NULL)));
 	json_t *a = ASSUME(ALICE, "{s:s, s:s}", "RoleArn", ROLE,
-	    "RoleSessionName", "a");
+	    "RoleSessionName", "aa");
 	SFAILS(a, "GetFederationToken", json_pack("{s:s}", "Name", "x1"),
 	    "AccessDenied");
 	SFAILS(a, "GetSessionToken", NULL, "AccessDenied");
@@ -1174,9 +1171,9 @@ START_TEST(test_validation_errors)
 	BAD(json_pack("{s:s, s:s, s:s}", "RoleArn", ROLE, "RoleSessionName",
 	    "s1", "TransitiveTagKeys", "team"));
 #undef BAD
-	FAILS(s, ALICE, "NoSuchThing", NULL, "InvalidAction");
+	FAILSJ(s, ALICE, "NoSuchThing", NULL, "InvalidAction");
 	// A caller the service does not know.
-	FAILS(s, "arn:aws:iam::111122223333:user/ghost", "GetCallerIdentity",
+	FAILSJ(s, "arn:aws:iam::111122223333:user/ghost", "GetCallerIdentity",
 	    NULL, "InvalidClientTokenId");
 }
 END_TEST
@@ -1191,7 +1188,7 @@ START_TEST(test_keyring_rotation)
 	json_t *old = ASSUME(ALICE, "{s:s, s:s}", "RoleArn", ROLE,
 	    "RoleSessionName", "old");
 	pdp_reload(); // a pdpd with the keyring as it was
-	FAILS(s, ALICE, "RotateSessionKeys", NULL, "AccessDenied");
+	FAILSJ(s, ALICE, "RotateSessionKeys", NULL, "AccessDenied");
 	json_t *rot = must(sts(ROOT, "RotateSessionKeys", NULL, code), "rot",
 	    code);
 	ck_assert_int_eq(json_integer_value(json_object_get(rot,
@@ -1260,7 +1257,7 @@ START_TEST(test_no_store_key)
 	ck_assert_int_eq(iams_service_open(p2, NULL, &t, err, sizeof(err)),
 	    PDP_OK);
 	ck_assert_int_eq(iams_account_create(t, ACCT, &e), PDP_OK);
-	json_t *r = call_as(t, ROOT, "GetSessionToken", NULL, code);
+	json_t *r = call_j(t, ROOT, "GetSessionToken", NULL, code);
 	ck_assert_ptr_null(r);
 	ck_assert_str_eq(code, "ServiceFailure");
 	ck_assert_int_eq(iams_keyring_export(t, "/tmp/sts_test_none.ring",

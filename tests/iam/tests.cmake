@@ -10,7 +10,7 @@ if(TARGET iam)
 		$<TARGET_FILE:iam>)
 endif()
 if(TARGET iamsvc)
-	pdp_test(iam/sts_test iamsvc PkgConfig::CRYPTO)
+	pdp_test(iam/sts_test iamsvc)
 endif()
 if(TARGET sts)
 	add_test(NAME iam/sts_cli COMMAND sh
