@@ -273,6 +273,15 @@ void iamsi_keyring_close(iams_service *s);
 // when the store has none. False when the call failed.
 bool iamsi_keyring_ready(iamsi_ctx *c);
 
+// iamsi_session_open opens session token `token` presented with access
+// key id `akid`, with the store's keyring (the service locked): on
+// success *out holds its claims (pdp_creds_token_free). Otherwise fails
+// the call as AWS does: InvalidClientTokenId for a token that is not
+// ours, tampered, of another access key or sealed under a retired key;
+// ExpiredToken past its expiry.
+int iamsi_session_open(iamsi_ctx *c, const char *akid, const char *token,
+    pdp_creds_token **out);
+
 // iamsi_decide decides `req` for the call's caller: through its session
 // (session policies, session tags and keys) when it has one, else with
 // the live bundle alone. Fills d and ex as pdp_bundle_authorize does.

@@ -27,9 +27,10 @@
 #define POLICY_MAX 2048
 // Our packed form is the session's plaintext: the inline policy and the
 // policy ARNs (whitespace not counted) and the session tags' keys and
-// values. It travels in the session token, so it is bounded; the share
-// of this budget used is PackedPolicySize.
-#define PACKED_MAX 4096
+// values. It travels in the session token, base64'd; a budget of 2,560
+// characters keeps a token near 4 KB, which pdpd's default --max-string
+// takes. PackedPolicySize is the share of this budget used.
+#define PACKED_MAX 2560
 
 // The fields of an STS request (each NULL or 0 when absent).
 typedef struct stsreq {

@@ -110,10 +110,8 @@ allowed(iamsi_ctx *c, const char *op)
 	return false;
 }
 
-// open_token opens the caller's token with the store's keyring; the
-// errors are AWS's for bad and expired tokens.
-static int
-open_token(iamsi_ctx *c, const char *akid, const char *token,
+int
+iamsi_session_open(iamsi_ctx *c, const char *akid, const char *token,
     pdp_creds_token **out)
 {
 	char why[256];
@@ -128,6 +126,7 @@ open_token(iamsi_ctx *c, const char *akid, const char *token,
 		    "included in the request is expired");
 	if (rv == PDP_ENOMEM)
 		return iamsi_fail(c, "ServiceFailure", "out of memory");
+	// A token answers for the access key id it was issued with only.
 	if (rv == PDP_OK && strcmp(pdp_creds_token_claims(*out)->
 	    access_key_id, akid) != 0) {
 		pdp_creds_token_free(*out);
@@ -154,7 +153,7 @@ iams_call_session(iams_service *s, const char *access_key_id,
 		return iamsi_fail(&c, "InvalidClientTokenId", "The security "
 		    "token included in the request is invalid.");
 	pthread_mutex_lock(&s->mu);
-	rv = open_token(&c, access_key_id, session_token, &t);
+	rv = iamsi_session_open(&c, access_key_id, session_token, &t);
 	pthread_mutex_unlock(&s->mu);
 	if (rv != PDP_OK)
 		return rv;

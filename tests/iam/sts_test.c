@@ -551,7 +551,24 @@ START_TEST(test_session_policy_errors)
 	    NULL)));
 	json_t *r = ASSUME(ALICE, "{s:s, s:s, s:s}", "RoleArn", ROLE,
 	    "RoleSessionName", "s1", "Policy", big);
+	// 2,008 characters of the 2,560 the packed form may hold.
+	ck_assert_int_eq(json_integer_value(json_object_get(r,
+	    "PackedPolicySize")), 79);
 	json_decref(r);
+	// The same policy with 771 characters of tags does not pack.
+	char val[257];
+	memset(val, 'v', 256);
+	val[256] = '\0';
+	OKJ(s, ROOT, "UpdateAssumeRolePolicy", json_pack("{s:s, s:s}",
+	    "RoleName", "app", "PolicyDocument", trust_doc(ROOT,
+	    "[\"sts:AssumeRole\",\"sts:TagSession\"]", NULL)));
+	OKJ(s, ROOT, "PutUserPolicy", json_pack("{s:s, s:s, s:s}", "UserName",
+	    "alice", "PolicyName", "p", "PolicyDocument", doc("Allow",
+	    "sts:*", "*", NULL)));
+	FAILSJ(s, ALICE, "AssumeRole", json_pack("{s:s, s:s, s:s, s:[{s:s, "
+	    "s:s},{s:s, s:s},{s:s, s:s}]}", "RoleArn", ROLE, "RoleSessionName",
+	    "s1", "Policy", big, "Tags", "Key", "a", "Value", val, "Key", "b",
+	    "Value", val, "Key", "c", "Value", val), "PackedPolicyTooLarge");
 	FAILSJ(s, ALICE, "AssumeRole", json_pack("{s:s, s:s, s:s, "
 	    "s:[{s:s},{s:s}]}", "RoleArn", ROLE, "RoleSessionName", "s1",
 	    "Policy", big, "PolicyArns", "arn",
@@ -1262,6 +1279,30 @@ START_TEST(test_no_store_key)
 	ck_assert_str_eq(code, "ServiceFailure");
 	ck_assert_int_eq(iams_keyring_export(t, "/tmp/sts_test_none.ring",
 	    err, sizeof(err)), PDP_ENOENT);
+	// Opened with a store key later (as a store from before the
+	// keyring is), the store gets its first key.
+	iams_service_close(t);
+	iams_options opt = {.store_key = test_key, .argon2_kib = 64};
+	ck_assert_int_eq(iams_service_open(p2, &opt, &t, err, sizeof(err)),
+	    PDP_OK);
+	r = call_j(t, ROOT, "GetSessionToken", NULL, code);
+	ck_assert_msg(r != NULL, "%s", code);
+	json_decref(r);
+	r = call_j(t, ROOT, "RotateSessionKeys", NULL, code);
+	ck_assert_int_eq(json_integer_value(json_object_get(r,
+	    "SigningKeyId")), 2);
+	json_decref(r);
+	// A wrong store key cannot open the keyring: the service refuses
+	// to start rather than seal with keys it cannot read.
+	iams_service_close(t);
+	static const uint8_t other_key[IAMS_KEY_LEN] = {9};
+	opt.store_key = other_key;
+	ck_assert_int_ne(iams_service_open(p2, &opt, &t, err, sizeof(err)),
+	    PDP_OK);
+	ck_assert_ptr_nonnull(strstr(err, "keyring"));
+	opt.store_key = test_key;
+	ck_assert_int_eq(iams_service_open(p2, &opt, &t, err, sizeof(err)),
+	    PDP_OK);
 	close_service(t, p2);
 }
 END_TEST
