@@ -1,12 +1,14 @@
 #!/bin/sh
-# sts_cli_test.sh IAM STS - the sts command: assume-role as a user,
+# sts_cli_test.sh IAM STS [PDPD] - the sts command: assume-role as a user,
 # get-caller-identity with the session's credentials from the
 # environment and from flags, AWS error codes on standard error with exit
 # status 1, usage errors with 2, digits kept as text, the keyring export
-# and rotation.
+# and rotation; with PDPD, the same over pdpd --store: requests signed
+# with alice's access key, then with the session's credentials.
 set -u
 IAM=$1
 STS=$2
+PDPD=${3:-}
 DIR=$(mktemp -d)
 trap 'rm -rf "$DIR"' EXIT
 S="$DIR/iam.db"
@@ -71,4 +73,46 @@ grep -q AccessDenied "$DIR/err" || fail token code not taken as text
 "$STS" --store "$S" --as $ROOT rotate-session-keys |
     grep -q '"SigningKeyId": 2' || fail rotate-session-keys
 "$STS" help | grep -q '^assume-role$' || fail help
+
+[ -n "$PDPD" ] || { echo "sts_cli_test: ok (no pdpd)"; exit 0; }
+"$IAM" --store "$S" --as $ROOT create-access-key --user-name alice \
+    >"$DIR/key" || fail create-access-key
+AK=$(sed -n 's/.*"AccessKeyId": "\(.*\)".*/\1/p' "$DIR/key")
+SK=$(sed -n 's/.*"SecretAccessKey": "\(.*\)".*/\1/p' "$DIR/key")
+URL="ipc://$DIR/pdpd.ipc"
+"$PDPD" --store "$S" --listen "$URL" --log-level error 2>"$DIR/pdpd.log" &
+PID=$!
+trap 'kill $PID 2>/dev/null; wait $PID 2>/dev/null; rm -rf "$DIR"' EXIT
+# pdpd is up when it answers (its socket appears first).
+up=0
+for _ in $(seq 1 100); do
+	if AWS_ACCESS_KEY_ID=$AK AWS_SECRET_ACCESS_KEY=$SK "$STS" \
+	    --endpoint "$URL" get-caller-identity >"$DIR/me" 2>/dev/null; then
+		up=1
+		break
+	fi
+	sleep 0.1
+done
+[ $up = 1 ] || { cat "$DIR/pdpd.log" >&2; fail pdpd did not answer; }
+grep -q "\"Arn\": \"$ALICE\"" "$DIR/me" || fail remote identity
+AWS_ACCESS_KEY_ID=$AK AWS_SECRET_ACCESS_KEY=$SK "$STS" --endpoint "$URL" \
+    assume-role --role-arn $APP --role-session-name s1 >"$DIR/out" ||
+    fail remote assume-role
+AKID=$(sed -n 's/.*"AccessKeyId": "\(.*\)".*/\1/p' "$DIR/out")
+SECRET=$(sed -n 's/.*"SecretAccessKey": "\(.*\)".*/\1/p' "$DIR/out")
+TOKEN=$(sed -n 's/.*"SessionToken": "\(.*\)".*/\1/p' "$DIR/out")
+# Signed with the session's secret, the caller is the session.
+AWS_ACCESS_KEY_ID=$AKID AWS_SECRET_ACCESS_KEY=$SECRET \
+    AWS_SESSION_TOKEN=$TOKEN "$STS" --endpoint "$URL" get-caller-identity |
+    grep -q "\"Arn\": \"$SESSION\"" || fail remote session identity
+# ... and its IAM calls are decided for the session (the role may not).
+AWS_ACCESS_KEY_ID=$AKID AWS_SECRET_ACCESS_KEY=$SECRET \
+    AWS_SESSION_TOKEN=$TOKEN "$IAM" --endpoint "$URL" list-users \
+    2>"$DIR/err" && fail the session may list users
+grep -q "AccessDenied" "$DIR/err" || fail no remote AccessDenied
+# A wrong secret with the token does not sign.
+AWS_ACCESS_KEY_ID=$AKID AWS_SECRET_ACCESS_KEY=$SK \
+    AWS_SESSION_TOKEN=$TOKEN "$STS" --endpoint "$URL" get-caller-identity \
+    2>"$DIR/err" && fail a wrong secret signs
+grep -q SignatureDoesNotMatch "$DIR/err" || fail no SignatureDoesNotMatch
 echo "sts_cli_test: ok"

@@ -12,8 +12,8 @@ endif()
 if(TARGET iamsvc)
 	pdp_test(iam/sts_test iamsvc)
 endif()
-if(TARGET sts)
+if(TARGET sts AND TARGET pdpd)
 	add_test(NAME iam/sts_cli COMMAND sh
 		${CMAKE_CURRENT_LIST_DIR}/sts_cli_test.sh $<TARGET_FILE:iam>
-		$<TARGET_FILE:sts>)
+		$<TARGET_FILE:sts> $<TARGET_FILE:pdpd>)
 endif()
