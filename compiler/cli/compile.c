@@ -64,11 +64,8 @@ compile_usage(FILE *f)
 	    "       [--plugins DIR]\n");
 }
 
-// write_atomic writes `data` to `path` through path.tmp: written,
-// fsynced, then renamed over `path`, so readers see the old file or the
-// new one, never a mix.
-static int
-write_atomic(const char *path, const void *data, size_t len)
+int
+iamc_cli_write_atomic(const char *path, const void *data, size_t len)
 {
 	size_t n = strlen(path) + 5;
 	char *tmp = malloc(n);
@@ -135,8 +132,8 @@ count_sets(const void *data, uint32_t *nsets, uint32_t *ntables)
 	}
 }
 
-static void
-print_diags(const iamc_diags *d, bool quiet)
+void
+iamc_cli_print_diags(const iamc_diags *d, bool quiet)
 {
 	for (size_t i = 0; i < d->n; i++) {
 		if (quiet && d->v[i].severity != IAMC_ERROR)
@@ -233,7 +230,7 @@ iamc_cmd_compile(int argc, char **argv)
 	if ((rv = iamc_builder_open(&b)) == PDP_OK)
 		rv = iamc_account_compile(model, &opt, b, &d, &st);
 	iamc_cli_plugins_close(&pl);
-	print_diags(&d, quiet);
+	iamc_cli_print_diags(&d, quiet);
 	iamc_diags_fini(&d);
 	if (rv != PDP_OK) {
 		if (rv != PDP_EPOLICY && rv != PDP_EIO)
@@ -266,7 +263,7 @@ iamc_cmd_compile(int argc, char **argv)
 
 	uint32_t nsets, ntables;
 	count_sets(data, &nsets, &ntables);
-	int werr = write_atomic(out, data, len);
+	int werr = iamc_cli_write_atomic(out, data, len);
 	free(data);
 	if (werr != 0) {
 		fprintf(stderr, "iamc compile: %s: %s\n", out,

@@ -4,6 +4,8 @@
 //   iamc validate [--type TYPE] FILE...   diagnostics; exit 1 on an error
 //   iamc compile ACCOUNT -o FILE.pdpb      an account model to a bundle
 //   iamc eval                              JSON lines in, decisions out
+//   iamc export --store PATH -o FILE.json  an IAM store as an account model
+//   iamc import --store PATH FILE.json     an account model into a store
 
 #define _POSIX_C_SOURCE 200809L
 
@@ -25,6 +27,8 @@ usage(FILE *f)
 	    "       iamc compile ACCOUNT -o FILE.pdpb [--aws-managed FILE]\n"
 	    "                    [--revision N] [--quiet]\n"
 	    "       iamc eval [--plugins DIR] < requests.jsonl\n"
+	    "       iamc export --store PATH [-o FILE.json] [--all-versions]\n"
+	    "       iamc import --store PATH ACCOUNT.json [--quiet]\n"
 	    "\n"
 	    "validate  check IAM policy documents; prints every problem as\n"
 	    "          FILE: JSON-PATH: error|warning: MESSAGE and exits 1\n"
@@ -36,6 +40,12 @@ usage(FILE *f)
 	    "          error|warning: MESSAGE and exits 1 on an error.\n"
 	    "eval      read one JSON request per line on standard input and\n"
 	    "          write one decision per line (see README: iamc eval).\n"
+	    "export    write the IAM store (pdp/iam) as an account model:\n"
+	    "          identities and policies, never passwords or access\n"
+	    "          keys; --all-versions keeps every policy version.\n"
+	    "import    validate an account model as compile does, then load\n"
+	    "          it into the IAM store (created when absent) in one\n"
+	    "          transaction; its accounts must be new to the store.\n"
 	    "--plugins DIR  the Lua plugins of DIR (plugins/README.md):\n"
 	    "          their condition keys are known to the compiler, and\n"
 	    "          eval decides with the plugins themselves.\n");
@@ -190,6 +200,10 @@ main(int argc, char **argv)
 		return iamc_cmd_compile(argc - 2, argv + 2);
 	if (strcmp(argv[1], "eval") == 0)
 		return cmd_eval(argc - 2, argv + 2);
+	if (strcmp(argv[1], "export") == 0)
+		return iamc_cmd_export(argc - 2, argv + 2);
+	if (strcmp(argv[1], "import") == 0)
+		return iamc_cmd_import(argc - 2, argv + 2);
 	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
 		usage(stdout);
 		return 0;

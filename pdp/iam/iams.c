@@ -368,11 +368,30 @@ iamsi_root_only(iamsi_ctx *c, const char *action)
 // --- accounts ------------------------------------------------------------------
 
 int
+iamsi_account_insert(iams_store *st, const char *id, int64_t now)
+{
+	iams_entity root;
+	int64_t eid;
+	int rv = iams_store_account_create(st, id, now);
+
+	if (rv != PDP_OK)
+		return rv;
+	memset(&root, 0, sizeof(root));
+	root.kind = IAMS_ROOT;
+	root.account = (char *) id;
+	root.name = "root";
+	root.path = "/";
+	root.uid = (char *) id; // root's aws:userid is the account id
+	root.created = now;
+	rv = iams_store_entity_insert(st, &root, &eid);
+	// A root's unique id (the account id) is never taken by another.
+	return rv == PDP_EINVAL ? PDP_EIO : rv;
+}
+
+int
 iams_account_create(iams_service *s, const char *id, iams_error *err)
 {
 	iamsi_ctx c;
-	iams_entity root;
-	int64_t eid;
 	int rv;
 
 	memset(&c, 0, sizeof(c));
@@ -388,22 +407,13 @@ iams_account_create(iams_service *s, const char *id, iams_error *err)
 		rv = iamsi_store_fail(&c, rv, NULL);
 		goto out;
 	}
-	rv = iams_store_account_create(s->st, id, c.now);
+	rv = iamsi_account_insert(s->st, id, c.now);
 	if (rv == PDP_EINVAL) {
 		iams_store_rollback(s->st);
 		rv = iamsi_fail(&c, "EntityAlreadyExists", "Account %s "
 		    "already exists.", id);
 		goto out;
 	}
-	memset(&root, 0, sizeof(root));
-	root.kind = IAMS_ROOT;
-	root.account = (char *) id;
-	root.name = "root";
-	root.path = "/";
-	root.uid = (char *) id; // root's aws:userid is the account id
-	root.created = c.now;
-	if (rv == PDP_OK)
-		rv = iams_store_entity_insert(s->st, &root, &eid);
 	if (rv != PDP_OK) {
 		iams_store_rollback(s->st);
 		rv = iamsi_store_fail(&c, rv, NULL);

@@ -20,6 +20,7 @@
 
 #include <jansson.h>
 
+#include "iamc.h"
 #include "pdp.h"
 
 typedef struct iams_service iams_service;
@@ -109,6 +110,23 @@ int iams_keyring_export(iams_service *s, const char *path, char *err,
 // bundle. `all_versions`: every version of managed policies, not only
 // the default one. PDP_OK or an error.
 int iams_export(iams_service *s, bool all_versions, json_t **model);
+
+// iams_import loads an account model (compiler/ACCOUNT.md) into the
+// store: every account of it with its root, customer managed policies
+// (all versions), groups, roles and users, in one transaction, then
+// rebuilds the bundle. The model must have passed the account model's
+// validation (iamc_account_compile) and hold every document inline (no
+// {"file": ...}). What the store cannot hold (an organization,
+// resource-based or session policies, AWS managed policy ARNs) is
+// reported to `d`, each with its path "FILE: JSON-PATH" (`file` names
+// the model), and nothing is written (PDP_EPOLICY). The model's
+// accounts must be new to the store: an account already there fails the
+// import with EntityAlreadyExists in `err` (PDP_EINVAL) and nothing is
+// written. The store's revision becomes the model's "revision" when
+// that is higher (else it grows by one). PDP_OK when all of it is
+// committed and live.
+int iams_import(iams_service *s, const json_t *model, const char *file,
+    iamc_diags *d, iams_error *err);
 
 // Figures of the last bundle rebuild, for benchmarks and status.
 typedef struct iams_stats {

@@ -169,6 +169,10 @@ json_t *iamsi_date(int64_t t);
 // or NULL.
 bool iamsi_authorize(iamsi_ctx *c, const char *action,
     const char *resource, const json_t *tags);
+// iamsi_account_insert adds account `id` and its root user to the store
+// (inside the caller's write transaction): PDP_EINVAL when the account
+// exists, else as the store.
+int iamsi_account_insert(iams_store *st, const char *id, int64_t now);
 // iamsi_root_only fails the call with AccessDenied unless the caller is
 // root: root-only tasks (iam-semantics 14) stay root's even for a caller
 // allowed *:*.

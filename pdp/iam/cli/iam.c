@@ -18,6 +18,7 @@
 
 #define _POSIX_C_SOURCE 200809L
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,46 +57,6 @@ usage(FILE *f)
 	    "                 (AccessKey.[AccessKeyId,SecretAccessKey])\n"
 	    "--output text    print scalars as text, a list's on one line\n"
 	    "                 separated by tabs (default: json)\n");
-}
-
-static int
-cmd_init(const char *store, int argc, char **argv)
-{
-	const char *account = NULL;
-	iam_transport t;
-	iams_error e;
-	char err[1024];
-
-	for (int i = 0; i < argc; i++) {
-		if (strcmp(argv[i], "--account") == 0 && i + 1 < argc)
-			account = argv[++i];
-		else if (strcmp(argv[i], "--store") == 0 && i + 1 < argc)
-			store = argv[++i];
-		else {
-			usage(stderr);
-			return 2;
-		}
-	}
-	if (store == NULL || account == NULL) {
-		usage(stderr);
-		return 2;
-	}
-	if (iam_local_open(store, true, &t, err, sizeof(err)) != PDP_OK) {
-		fprintf(stderr, "iam: %s\n", err);
-		return 1;
-	}
-	int rv = iams_account_create(t.service, account, &e);
-	t.close(t.arg);
-	if (rv != PDP_OK) {
-		fprintf(stderr, "An error occurred (%s) when calling the "
-		    "init operation: %s\n", e.code, e.message);
-		return 1;
-	}
-	json_t *o = json_pack("{s:{s:s, s:o}}", "Account", "Id", account,
-	    "RootArn", json_sprintf("arn:aws:iam::%s:root", account));
-	print_json(o);
-	json_decref(o);
-	return 0;
 }
 
 // query_path applies the --query subset (see usage) to v: a new
@@ -250,6 +211,49 @@ print_answer(const json_t *resp, const output *o)
 		free(t);
 	}
 	json_decref(v);
+}
+
+static int
+cmd_init(const char *store, int argc, char **argv)
+{
+	const char *account = NULL;
+	output out = {NULL, false};
+	iam_transport t;
+	iams_error e;
+	char err[1024];
+
+	if (!take_output(&argc, argv, &out))
+		return 2;
+	for (int i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "--account") == 0 && i + 1 < argc)
+			account = argv[++i];
+		else if (strcmp(argv[i], "--store") == 0 && i + 1 < argc)
+			store = argv[++i];
+		else {
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (store == NULL || account == NULL) {
+		usage(stderr);
+		return 2;
+	}
+	if (iam_local_open(store, true, &t, err, sizeof(err)) != PDP_OK) {
+		fprintf(stderr, "iam: %s\n", err);
+		return 1;
+	}
+	int rv = iams_account_create(t.service, account, &e);
+	t.close(t.arg);
+	if (rv != PDP_OK) {
+		fprintf(stderr, "An error occurred (%s) when calling the "
+		    "init operation: %s\n", e.code, e.message);
+		return 1;
+	}
+	json_t *o = json_pack("{s:{s:s, s:o}}", "Account", "Id", account,
+	    "RootArn", json_sprintf("arn:aws:iam::%s:root", account));
+	print_answer(o, &out);
+	json_decref(o);
+	return 0;
 }
 
 static int
