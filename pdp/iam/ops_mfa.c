@@ -389,7 +389,7 @@ virtual_response(iamsi_ctx *c, const iams_mfa *m, const uint8_t *seed,
 		return false;
 	}
 	if (json_array_size(tags) > 0)
-		json_object_set(o, "Tags", (json_t *) tags);
+		json_object_set_new(o, "Tags", json_deep_copy(tags));
 	json_object_set_new(c->resp, "VirtualMFADevice", o);
 	return true;
 }

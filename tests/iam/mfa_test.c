@@ -439,11 +439,18 @@ START_TEST(test_enable_needs_two_consecutive_codes)
 	    T0 - 1, T0 + 1), "InvalidAuthenticationCode");
 	ck_assert_str_eq(enable(ROOT, "alice", "GAHT00000001", RFC_KEY_B32, T0,
 	    T0 - 1), "InvalidAuthenticationCode");
-	// A wrong code.
-	FAILSJ(s, ROOT, "EnableMFADevice", json_pack("{s:s, s:s, s:s, s:s}",
-	    "UserName", "alice", "SerialNumber", "GAHT00000001",
-	    "AuthenticationCode1", "000000", "AuthenticationCode2", c0),
-	    "InvalidAuthenticationCode");
+	// A wrong code: AWS's 403.
+	json_t *p = json_pack("{s:s, s:s, s:s, s:s}", "UserName", "alice",
+	    "SerialNumber", "GAHT00000001", "AuthenticationCode1", "000000",
+	    "AuthenticationCode2", c0);
+	json_t *r = NULL;
+	iams_error e;
+	ck_assert_int_eq(iams_call(s, ROOT, "EnableMFADevice", p, &r, &e),
+	    PDP_EINVAL);
+	ck_assert_str_eq(e.code, "InvalidAuthenticationCode");
+	ck_assert_int_eq(e.status, 403);
+	ck_assert_ptr_null(strstr(e.message, c0)); // codes are not echoed
+	json_decref(p);
 	// Malformed codes are ValidationErrors.
 	FAILSJ(s, ROOT, "EnableMFADevice", json_pack("{s:s, s:s, s:s, s:s}",
 	    "UserName", "alice", "SerialNumber", "GAHT00000001",
@@ -952,6 +959,12 @@ START_TEST(test_store_queries)
 	iams_store_rollback(s->st);
 	iams_entity_fini(&root);
 	iams_entity_fini(&alice);
+	// Closing the account takes its devices along.
+	OK(s, "CloseAccount", NULL);
+	ck_assert_int_eq(iams_store_begin(s->st, false), PDP_OK);
+	ck_assert_int_eq(iams_store_mfa_get(s->st, ACCT, "GAHT30000001", &m),
+	    PDP_ENOENT);
+	iams_store_rollback(s->st);
 }
 END_TEST
 
