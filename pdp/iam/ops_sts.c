@@ -104,6 +104,23 @@ check_text(iamsi_ctx *c, const char *field, const char *v, size_t min,
 	return true;
 }
 
+// check_list checks that list field `field` is a list of at most `max`
+// items.
+static bool
+check_list(iamsi_ctx *c, const char *field, const json_t *v, size_t max,
+    const char *items)
+{
+	char f[64];
+
+	if (json_is_array(v) && json_array_size(v) <= max)
+		return true;
+	camel(field, f, sizeof(f));
+	iamsi_fail(c, "ValidationError", "1 validation error detected: Value "
+	    "at '%s' failed to satisfy constraint: Member must be a list of "
+	    "at most %zu %s", f, max, items);
+	return false;
+}
+
 // read_fields reads the string fields every STS operation may take; a
 // field of another type is a ValidationError.
 static bool
@@ -197,14 +214,9 @@ check_policies(iamsi_ctx *c, stsreq *q, const char *account, grant *g)
 	}
 	if (q->policy_arns == NULL)
 		goto done;
-	if (!json_is_array(q->policy_arns) ||
-	    json_array_size(q->policy_arns) > PDP_CREDS_POLICY_ARNS_MAX) {
-		iamsi_fail(c, "ValidationError", "1 validation error "
-		    "detected: Value at 'policyArns' failed to satisfy "
-		    "constraint: Member must be a list of at most %d "
-		    "{\"arn\": ARN}", PDP_CREDS_POLICY_ARNS_MAX);
+	if (!check_list(c, "PolicyArns", q->policy_arns,
+	    PDP_CREDS_POLICY_ARNS_MAX, "{\"arn\": ARN}"))
 		return false;
-	}
 	snprintf(prefix, sizeof(prefix), "arn:aws:iam::%s:policy/", account);
 	json_array_foreach(q->policy_arns, i, d) {
 		const char *arn = json_string_value(json_object_get(d, "arn"));
@@ -265,14 +277,9 @@ check_tags(iamsi_ctx *c, stsreq *q)
 	}
 	if (q->transitive == NULL)
 		return true;
-	if (!json_is_array(q->transitive) ||
-	    json_array_size(q->transitive) > IAMSI_TAGS_MAX) {
-		iamsi_fail(c, "ValidationError", "1 validation error "
-		    "detected: Value at 'transitiveTagKeys' failed to "
-		    "satisfy constraint: Member must be a list of at most %d "
-		    "tag keys", IAMSI_TAGS_MAX);
+	if (!check_list(c, "TransitiveTagKeys", q->transitive,
+	    IAMSI_TAGS_MAX, "tag keys"))
 		return false;
-	}
 	json_array_foreach(q->transitive, i, k) {
 		const char *key = json_string_value(k);
 		bool found = false;

@@ -140,26 +140,28 @@ main(int argc, char **argv)
 	char err[1024], op[128];
 	int i = 1;
 
+	// The options before the command, each with its value.
+	const struct {
+		const char *flag;
+		const char **value;
+	} opts[] = {
+		{"--store", &store}, {"--endpoint", &endpoint},
+		{"--as", &who.as}, {"--access-key-id", &who.akid},
+		{"--session-token", &who.token},
+	};
 	flags_prog = "sts";
 	for (; i < argc; i++) {
-		if (strcmp(argv[i], "--store") == 0 && i + 1 < argc)
-			store = argv[++i];
-		else if (strcmp(argv[i], "--endpoint") == 0 && i + 1 < argc)
-			endpoint = argv[++i];
-		else if (strcmp(argv[i], "--as") == 0 && i + 1 < argc)
-			who.as = argv[++i];
-		else if (strcmp(argv[i], "--access-key-id") == 0 &&
-		    i + 1 < argc)
-			who.akid = argv[++i];
-		else if (strcmp(argv[i], "--session-token") == 0 &&
-		    i + 1 < argc)
-			who.token = argv[++i];
-		else if (strcmp(argv[i], "-h") == 0 ||
+		size_t k = 0, n = sizeof(opts) / sizeof(opts[0]);
+		if (strcmp(argv[i], "-h") == 0 ||
 		    strcmp(argv[i], "--help") == 0) {
 			usage(stdout);
 			return 0;
-		} else
+		}
+		while (k < n && strcmp(argv[i], opts[k].flag) != 0)
+			k++;
+		if (k == n || i + 1 >= argc)
 			break;
+		*opts[k].value = argv[++i];
 	}
 	if (i >= argc) {
 		usage(stderr);
