@@ -61,7 +61,7 @@ grant_init(grant *g, pdp_creds_type type)
 	g->c.policy_arns = g->arns;
 }
 
-// --- field checks ------------------------------------------------------------------
+// --- field checks -----------------------------------------------------------
 
 static void
 camel(const char *field, char *out, size_t len)
@@ -185,7 +185,7 @@ check_mfa(iamsi_ctx *c, stsreq *q)
 	return true;
 }
 
-// --- session policies ----------------------------------------------------------------
+// --- session policies -------------------------------------------------------
 
 // check_policies validates Policy (with the policy compiler, as a
 // session policy) and PolicyArns (at most 10 customer managed policies
@@ -258,7 +258,7 @@ done:
 	return true;
 }
 
-// --- session tags ------------------------------------------------------------------
+// --- session tags -----------------------------------------------------------
 
 // check_tags validates Tags as IAM tags, with STS's error codes, and
 // TransitiveTagKeys, which must each name one of them.
@@ -402,7 +402,7 @@ packed_size(iamsi_ctx *c, const stsreq *q, int *pct)
 	return true;
 }
 
-// --- credentials -------------------------------------------------------------------
+// --- credentials ------------------------------------------------------------
 
 // issue seals session `g` and puts its Credentials in the response, with
 // PackedPolicySize when the request passed policies or tags.
@@ -454,7 +454,7 @@ long_term_only(iamsi_ctx *c, const char *op)
 	return false;
 }
 
-// --- AssumeRole --------------------------------------------------------------------
+// --- AssumeRole -------------------------------------------------------------
 
 typedef struct roleref {
 	char account[13];
@@ -684,7 +684,7 @@ out:
 	return rv;
 }
 
-// --- GetSessionToken, GetFederationToken -----------------------------------------
+// --- GetSessionToken, GetFederationToken ------------------------------------
 
 // token_duration: 900 s to 36 h for users (12 h by default); the root
 // user's sessions last at most an hour: longer requests are cut to one
@@ -776,7 +776,7 @@ out:
 	return rv;
 }
 
-// --- GetCallerIdentity ---------------------------------------------------------------
+// --- GetCallerIdentity ------------------------------------------------------
 
 // caller_id finds the caller's aws:userid: its session's, or its user's
 // (root's is the account id).

@@ -81,7 +81,7 @@ nm(const char *prefix, int i)
 	return buf[k];
 }
 
-// --- fixtures ------------------------------------------------------------------------
+// --- fixtures ---------------------------------------------------------------
 
 // doc makes a one-statement identity policy.
 static const char *
@@ -150,7 +150,7 @@ world(void)
 	    doc("Allow", "s3:GetObject", "*", NULL), 3600);
 }
 
-// --- calls ----------------------------------------------------------------------------
+// --- calls ------------------------------------------------------------------
 
 // The last error's message, for failure reports.
 static char lastmsg[2048];
@@ -225,7 +225,7 @@ must(json_t *r, const char *what, const char *code)
 	ck_assert_str_eq(code, want); \
 } while (0)
 
-// --- decisions through the credentials API ------------------------------------
+// --- decisions through the credentials API ----------------------------------
 
 // A PDP of its own: the keyring the service exports, opened as pdpd
 // would, and a cache on this thread.
@@ -294,7 +294,7 @@ sdecide(const json_t *r, const char *action, const char *resource)
 	return sdecide_ctx(r, action, resource, NULL, 0);
 }
 
-// --- AssumeRole --------------------------------------------------------------------
+// --- AssumeRole -------------------------------------------------------------
 
 START_TEST(test_assume_role_shapes_and_decisions)
 {
@@ -748,7 +748,7 @@ START_TEST(test_source_identity_through_chaining)
 }
 END_TEST
 
-// --- durations ------------------------------------------------------------------------
+// --- durations --------------------------------------------------------------
 
 START_TEST(test_duration_bounds)
 {
@@ -837,7 +837,7 @@ START_TEST(test_chaining_capped_at_one_hour)
 }
 END_TEST
 
-// --- revocation and expiry -------------------------------------------------------------
+// --- revocation and expiry --------------------------------------------------
 
 START_TEST(test_revoke_older_sessions)
 {
@@ -924,7 +924,7 @@ START_TEST(test_expired_and_bad_tokens)
 }
 END_TEST
 
-// --- GetSessionToken and MFA ------------------------------------------------------
+// --- GetSessionToken and MFA ------------------------------------------------
 
 // totp computes the code of base32 seed `b32` at time `t`.
 static void
@@ -1040,7 +1040,7 @@ START_TEST(test_get_session_token_with_mfa)
 }
 END_TEST
 
-// --- GetFederationToken -----------------------------------------------------------
+// --- GetFederationToken -----------------------------------------------------
 
 START_TEST(test_get_federation_token)
 {
@@ -1103,7 +1103,7 @@ START_TEST(test_get_federation_token)
 }
 END_TEST
 
-// --- GetCallerIdentity --------------------------------------------------------------
+// --- GetCallerIdentity ------------------------------------------------------
 
 static void
 identity_is(json_t *r, const char *uid_prefix, const char *arn)
@@ -1154,7 +1154,7 @@ START_TEST(test_get_caller_identity)
 }
 END_TEST
 
-// --- errors ---------------------------------------------------------------------------
+// --- errors -----------------------------------------------------------------
 
 START_TEST(test_validation_errors)
 {
@@ -1195,7 +1195,7 @@ START_TEST(test_validation_errors)
 }
 END_TEST
 
-// --- the keyring ----------------------------------------------------------------------
+// --- the keyring ------------------------------------------------------------
 
 START_TEST(test_keyring_rotation)
 {
