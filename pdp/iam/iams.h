@@ -105,6 +105,15 @@ int iams_call_session(iams_service *s, const char *access_key_id,
 int iams_keyring_export(iams_service *s, const char *path, char *err,
     size_t errlen);
 
+// iams_keyring_copy sets *out to a new keyring (pdp_creds_keyring_free
+// it) holding the service's STS keys as the store has them now, for a
+// PDP in the same process that decides for session callers (pdpd
+// --store): rotations by any process on the store show in the next
+// copy. PDP_OK; PDP_ENOENT without a store key; PDP_ECORRUPT when a
+// key does not open with the store key; PDP_EIO, PDP_ENOMEM.
+typedef struct pdp_creds_keyring pdp_creds_keyring;
+int iams_keyring_copy(iams_service *s, pdp_creds_keyring **out);
+
 // iams_export sets *model to the account model (compiler/ACCOUNT.md) of
 // the store's current state: what `iamc compile` turns into the same
 // bundle. `all_versions`: every version of managed policies, not only

@@ -244,3 +244,24 @@ iams_keyring_export(iams_service *s, const char *path, char *err,
 	pthread_mutex_unlock(&s->mu);
 	return rv;
 }
+
+int
+iams_keyring_copy(iams_service *s, pdp_creds_keyring **out)
+{
+	ring r = {.s = s};
+	int rv;
+
+	if (!s->has_key)
+		return PDP_ENOENT;
+	if ((rv = pdp_creds_keyring_alloc(&r.kr)) != PDP_OK)
+		return rv;
+	pthread_mutex_lock(&s->mu);
+	rv = iams_store_stskey_list(s->st, ring_one, &r);
+	pthread_mutex_unlock(&s->mu);
+	if (rv != PDP_OK) {
+		pdp_creds_keyring_free(r.kr);
+		return rv;
+	}
+	*out = r.kr;
+	return PDP_OK;
+}

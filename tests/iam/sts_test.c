@@ -1247,6 +1247,21 @@ START_TEST(test_keyring_rotation)
 	pdp_reload();
 	ck_assert_uint_eq(pdp_creds_keyring_count(kr), 2);
 	ck_assert_uint_eq(pdp_creds_keyring_signer(kr), 3);
+	// A copy in memory holds the same keys.
+	pdp_creds_keyring *copy;
+	ck_assert_int_eq(iams_keyring_copy(s, &copy), PDP_OK);
+	ck_assert_uint_eq(pdp_creds_keyring_count(copy), 2);
+	ck_assert_uint_eq(pdp_creds_keyring_id(copy, 0), 2);
+	ck_assert_uint_eq(pdp_creds_keyring_signer(copy), 3);
+	json_t *now3 = ASSUME(ALICE, "{s:s, s:s}", "RoleArn", ROLE,
+	    "RoleSessionName", "k3");
+	pdp_creds_token *t3;
+	const char *tok3 = cred(now3, "SessionToken");
+	ck_assert_int_eq(pdp_creds_open(copy, tok3, strlen(tok3), now, &t3,
+	    NULL, 0), PDP_OK);
+	pdp_creds_token_free(t3);
+	pdp_creds_keyring_free(copy);
+	json_decref(now3);
 
 	// The keyring file is the owner's alone.
 	struct stat st;
@@ -1279,6 +1294,9 @@ START_TEST(test_no_store_key)
 	ck_assert_str_eq(code, "ServiceFailure");
 	ck_assert_int_eq(iams_keyring_export(t, "/tmp/sts_test_none.ring",
 	    err, sizeof(err)), PDP_ENOENT);
+	pdp_creds_keyring *none = NULL;
+	ck_assert_int_eq(iams_keyring_copy(t, &none), PDP_ENOENT);
+	ck_assert_ptr_null(none);
 	// Opened with a store key later (as a store from before the
 	// keyring is), the store gets its first key.
 	iams_service_close(t);
