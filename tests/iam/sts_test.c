@@ -1274,6 +1274,30 @@ START_TEST(test_keyring_rotation)
 }
 END_TEST
 
+START_TEST(test_keyring_limit)
+{
+	char code[48];
+
+	// Key 1, then 63 rotations within 36 hours: 64 keys, the most a
+	// keyring holds; the next rotation is refused until keys retire.
+	for (int i = 0; i < 63; i++) {
+		json_t *r = sts(ROOT, "RotateSessionKeys", NULL, code);
+		ck_assert_msg(r != NULL, "rotation %d: %s", i, code);
+		json_decref(r);
+		now += 60;
+	}
+	FAILSJ(s, ROOT, "RotateSessionKeys", NULL, "LimitExceeded");
+	now += 129600;
+	json_t *r = must(sts(ROOT, "RotateSessionKeys", NULL, code), "rot",
+	    code);
+	ck_assert_int_eq(json_integer_value(json_object_get(r,
+	    "RetiredKeys")), 63);
+	ck_assert_int_eq(json_integer_value(json_object_get(r,
+	    "SigningKeyId")), 65);
+	json_decref(r);
+}
+END_TEST
+
 START_TEST(test_no_store_key)
 {
 	char p2[64], err[512], code[48];
@@ -1352,6 +1376,7 @@ sts_suite(void)
 	tcase_add_test(tc, test_get_caller_identity);
 	tcase_add_test(tc, test_validation_errors);
 	tcase_add_test(tc, test_keyring_rotation);
+	tcase_add_test(tc, test_keyring_limit);
 	tcase_add_test(tc, test_no_store_key);
 	suite_add_tcase(su, tc);
 	return su;
