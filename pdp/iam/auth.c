@@ -178,26 +178,38 @@ check_time(iamsi_ctx *c, const iams_signed *r, int64_t now)
 	return PDP_EINVAL;
 }
 
-// authenticate_session is the branch point for session credentials:
-// ASIA... key ids that come with a session token, made by STS
-// (AssumeRole, GetSessionToken, GetFederationToken). Filling it in
-// means: verify the token (it authenticates itself, design.md: "session
-// tokens are self-contained and authenticated"), check it has not
-// expired, take the session's secret from it, check the signature with
-// check_signature and the time with check_time, and write the session's
-// ARN (arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION, or the user for
-// GetSessionToken) into `caller`. Until STS lands, every session
-// credential is answered as AWS answers an unknown one.
+// authenticate_session verifies session credentials: ASIA... key ids
+// that come with a session token, made by STS (AssumeRole,
+// GetSessionToken, GetFederationToken). The token authenticates itself
+// (sealed under the store's keyring) and carries the session's secret:
+// the signature is checked with it, then the time, and the session's ARN
+// (arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION, federated-user/NAME,
+// or the user's for GetSessionToken) goes into `caller`. The call then
+// runs with iams_call_session, so that the session's policies and tags
+// decide it.
 static int
 authenticate_session(iamsi_ctx *c, const iams_signed *r, int64_t now,
     const uint8_t sig[MAC_LEN], char *caller, size_t callerlen)
 {
-	(void) r;
-	(void) now;
-	(void) sig;
-	(void) caller;
-	(void) callerlen;
-	return invalid_token(c);
+	pdp_creds_token *t;
+	int rv;
+
+	if (r->session_token == NULL)
+		return invalid_token(c);
+	if ((rv = iamsi_session_open(c, r->access_key_id, r->session_token,
+	    &t)) != PDP_OK) {
+		// AWS answers a refused session token with 403.
+		c->err->status = 403;
+		return rv;
+	}
+	const pdp_creds_claims *cl = pdp_creds_token_claims(t);
+	rv = check_signature(c, cl->secret_access_key, r, sig);
+	if (rv == PDP_OK)
+		rv = check_time(c, r, now);
+	if (rv == PDP_OK)
+		snprintf(caller, callerlen, "%s", cl->arn);
+	pdp_creds_token_free(t);
+	return rv;
 }
 
 // record_use updates GetAccessKeyLastUsed, at most once a minute per key

@@ -15,7 +15,7 @@
 static const iamsi_op *const tables[] = {
 	iamsi_ops_users, iamsi_ops_groups, iamsi_ops_roles,
 	iamsi_ops_policies, iamsi_ops_inline, iamsi_ops_tags, iamsi_ops_keys,
-	iamsi_ops_login, iamsi_ops_account, iamsi_ops_mfa,
+	iamsi_ops_login, iamsi_ops_account, iamsi_ops_mfa, iamsi_ops_sts,
 };
 #define NTABLES (sizeof(tables) / sizeof(tables[0]))
 
@@ -44,6 +44,12 @@ iams_op_names(void)
 	return names;
 }
 
+static int64_t
+now_seconds(iams_service *s)
+{
+	return s->clock ? s->clock(s->clock_arg) : (int64_t) time(NULL);
+}
+
 int
 iams_service_open(const char *path, const iams_options *opt,
     iams_service **out, char *err, size_t errlen)
@@ -69,7 +75,9 @@ iams_service_open(const char *path, const iams_options *opt,
 		goto fail;
 	if ((rv = pdp_engine_open(&s->engine)) != PDP_OK)
 		goto fail;
-	if ((rv = iamsi_rebuild(s, err, errlen)) != PDP_OK)
+	if ((rv = iamsi_rebuild(s, err, errlen)) != PDP_OK ||
+	    (rv = iamsi_keyring_open(s, now_seconds(s), err, errlen)) !=
+	    PDP_OK)
 		goto fail;
 	*out = s;
 	return PDP_OK;
@@ -83,6 +91,7 @@ iams_service_close(iams_service *s)
 {
 	if (s == NULL)
 		return;
+	iamsi_keyring_close(s);
 	pdp_engine_close(s->engine);
 	iams_store_close(s->st);
 	pthread_mutex_destroy(&s->mu);
@@ -117,12 +126,6 @@ iams_service_batch(iams_service *s, bool on)
 		s->stats.rebuild_failures++;
 	pthread_mutex_unlock(&s->mu);
 	return rv;
-}
-
-static int64_t
-now_seconds(iams_service *s)
-{
-	return s->clock ? s->clock(s->clock_arg) : (int64_t) time(NULL);
 }
 
 // finish commits a call that wrote and makes it live: the revision
@@ -191,59 +194,73 @@ iamsi_caller_parse(iamsi_ctx *c, const char *arn)
 	return PDP_OK;
 }
 
+void
+iamsi_ctx_init(iamsi_ctx *c, iams_service *s, const json_t *params,
+    iams_error *err)
+{
+	memset(c, 0, sizeof(*c));
+	c->s = s;
+	c->st = s->st;
+	c->caller = "";
+	c->params = params;
+	c->err = err;
+	c->now = now_seconds(s);
+}
+
 int
 iams_call(iams_service *s, const char *caller_arn, const char *op,
     const json_t *params, json_t **response, iams_error *err)
 {
 	iams_error scratch;
 	iamsi_ctx c;
+
+	iamsi_ctx_init(&c, s, params, err ? err : &scratch);
+	c.caller = caller_arn ? caller_arn : "";
+	return iamsi_run(&c, op, response);
+}
+
+int
+iamsi_run(iamsi_ctx *c, const char *op, json_t **response)
+{
+	iams_service *s = c->s;
 	int rv;
 
-	if (err == NULL)
-		err = &scratch;
-	memset(&c, 0, sizeof(c));
-	c.s = s;
-	c.st = s->st;
-	c.caller = caller_arn ? caller_arn : "";
-	c.params = params;
-	c.err = err;
-	c.now = now_seconds(s);
 	const iamsi_op *o = find_op(op ? op : "");
 	if (o == NULL)
-		return iamsi_fail(&c, "InvalidAction", "The action %s is not "
+		return iamsi_fail(c, "InvalidAction", "The action %s is not "
 		    "valid for this web service.", op ? op : "(none)");
-	if (params != NULL && !json_is_object(params))
-		return iamsi_fail(&c, "ValidationError", "the request "
+	if (c->params != NULL && !json_is_object(c->params))
+		return iamsi_fail(c, "ValidationError", "the request "
 		    "parameters must be an object");
-	if (iamsi_caller_parse(&c, c.caller) != PDP_OK)
-		return iamsi_fail(&c, "AccessDenied", "The caller %s is not "
-		    "a valid principal ARN", c.caller);
-	if ((c.resp = json_object()) == NULL)
-		return iamsi_fail(&c, "ServiceFailure", "out of memory");
+	if (iamsi_caller_parse(c, c->caller) != PDP_OK)
+		return iamsi_fail(c, "AccessDenied", "The caller %s is not "
+		    "a valid principal ARN", c->caller);
+	if ((c->resp = json_object()) == NULL)
+		return iamsi_fail(c, "ServiceFailure", "out of memory");
 
 	pthread_mutex_lock(&s->mu);
 	if ((rv = iams_store_begin(s->st, o->write)) != PDP_OK) {
-		rv = iamsi_store_fail(&c, rv, NULL);
+		rv = iamsi_store_fail(c, rv, NULL);
 		goto out;
 	}
-	rv = o->fn(&c);
+	rv = o->fn(c);
 	// Every operation authorizes itself against its target; one that
 	// returned without doing so is a bug, never an allow.
-	if (rv == PDP_OK && !c.authorized)
-		rv = iamsi_fail(&c, "ServiceFailure", "%s was not authorized",
+	if (rv == PDP_OK && !c->authorized)
+		rv = iamsi_fail(c, "ServiceFailure", "%s was not authorized",
 		    op);
 	if (rv != PDP_OK) {
 		iams_store_rollback(s->st);
 		goto out;
 	}
-	rv = finish(&c);
+	rv = finish(c);
 out:
 	pthread_mutex_unlock(&s->mu);
 	if (rv != PDP_OK) {
-		json_decref(c.resp);
+		json_decref(c->resp);
 		return rv;
 	}
-	*response = c.resp;
+	*response = c->resp;
 	return PDP_OK;
 }
 
@@ -253,7 +270,14 @@ bool
 iamsi_authorize(iamsi_ctx *c, const char *action, const char *resource,
     const json_t *tags)
 {
-	pdp_context_entry ctx[IAMSI_TAGS_MAX + 1];
+	return iamsi_authorize_ctx(c, action, resource, tags, NULL, 0);
+}
+
+bool
+iamsi_authorize_ctx(iamsi_ctx *c, const char *action, const char *resource,
+    const json_t *tags, const pdp_context_entry *extra, uint32_t nextra)
+{
+	pdp_context_entry ctx[IAMSI_TAGS_MAX + 1 + IAMSI_EXTRA_MAX];
 	const char *vals[IAMSI_TAGS_MAX];
 	const char *keys[IAMSI_TAGS_MAX];
 	char names[IAMSI_TAGS_MAX][IAMSI_TAG_KEY_MAX + 32];
@@ -293,13 +317,19 @@ iamsi_authorize(iamsi_ctx *c, const char *action, const char *resource,
 			ctx[n].values = keys;
 			ctx[n].nvalues = n;
 			ctx[n].multi = true;
-			req.context = ctx;
-			req.ncontext = n + 1;
+			n++;
 		}
 	}
-	pdp_bundle *b = pdp_engine_acquire(c->s->engine);
-	pdp_bundle_authorize(b, &req, &d, &ex);
-	pdp_bundle_close(b);
+	// A key left out could leave a Deny's condition unmet: refuse.
+	if (nextra > IAMSI_EXTRA_MAX) {
+		iamsi_fail(c, "ServiceFailure", "too many context keys");
+		return false;
+	}
+	for (uint32_t i = 0; i < nextra; i++)
+		ctx[n++] = extra[i];
+	req.context = ctx;
+	req.ncontext = n;
+	iamsi_decide(c, &req, &d, &ex);
 	if (d.effect == PDP_ALLOW) {
 		c->authorized = true;
 		return true;
@@ -310,12 +340,17 @@ iamsi_authorize(iamsi_ctx *c, const char *action, const char *resource,
 		    "perform: %s on resource: %s with an explicit deny in "
 		    "an %s policy", who, c->caller, action, resource,
 		    pdp_policy_type_name(ex.deny_type));
+	else if (d.err != PDP_OK)
+		// Not decided (an unknown principal, refused credentials):
+		// denied, and why.
+		iamsi_fail(c, "AccessDenied", "%s: %s is not authorized to "
+		    "perform: %s on resource: %s (%s)", who, c->caller, action,
+		    resource, d.reason ? d.reason : pdp_strerror(d.err));
 	else
 		iamsi_fail(c, "AccessDenied", "%s: %s is not authorized to "
 		    "perform: %s on resource: %s because no %s policy allows "
 		    "the %s action", who, c->caller, action, resource,
-		    d.err == PDP_OK ? pdp_policy_type_name(ex.deny_type) :
-		    "identity-based", action);
+		    pdp_policy_type_name(ex.deny_type), action);
 	return false;
 }
 

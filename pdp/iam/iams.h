@@ -83,6 +83,37 @@ int iams_account_create(iams_service *s, const char *id, iams_error *err);
 int iams_call(iams_service *s, const char *caller_arn, const char *op,
     const json_t *params, json_t **response, iams_error *err);
 
+// iams_call_session is iams_call for a caller that signed with temporary
+// credentials: access key id `access_key_id` (ASIA...) and its session
+// token, as STS issued them. The token is opened with the store's
+// keyring (a bad or foreign token, or one of another access key:
+// InvalidClientTokenId; past its expiry: ExpiredToken); the caller is
+// the token's session, and every decision of the call is made for that
+// session (its session policies, session tags and context keys). What
+// each kind of session may call follows AWS (iam-semantics 5.5). The
+// request's signature is the transport's to check.
+int iams_call_session(iams_service *s, const char *access_key_id,
+    const char *session_token, const char *op, const json_t *params,
+    json_t **response, iams_error *err);
+
+// iams_keyring_export writes the service's STS keyring (the keys that
+// open the session tokens it issues) to the keyring file `path`
+// (proto/keyring.md, mode 0600), for a pdpd that decides for sessions
+// without the store. Export again after RotateSessionKeys. PDP_OK, or an
+// error with `err` (errlen bytes) saying why; PDP_ENOENT when the
+// service has no store key (and so no keyring).
+int iams_keyring_export(iams_service *s, const char *path, char *err,
+    size_t errlen);
+
+// iams_keyring_copy sets *out to a new keyring (pdp_creds_keyring_free
+// it) holding the service's STS keys as the store has them now, for a
+// PDP in the same process that decides for session callers (pdpd
+// --store): rotations by any process on the store show in the next
+// copy. PDP_OK; PDP_ENOENT without a store key; PDP_ECORRUPT when a
+// key does not open with the store key; PDP_EIO, PDP_ENOMEM.
+typedef struct pdp_creds_keyring pdp_creds_keyring;
+int iams_keyring_copy(iams_service *s, pdp_creds_keyring **out);
+
 // iams_export sets *model to the account model (compiler/ACCOUNT.md) of
 // the store's current state: what `iamc compile` turns into the same
 // bundle. `all_versions`: every version of managed policies, not only

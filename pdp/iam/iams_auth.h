@@ -62,8 +62,9 @@ int iams_sign(const char *secret, const iams_signed *req,
 // (GetAccessKeyLastUsed) is recorded, at most once a minute per key.
 // The secret is unsealed only here, never leaves this call and is wiped.
 // Errors are AWS's, in `err`, with PDP_EINVAL: MissingAuthenticationToken,
-// IncompleteSignature, InvalidClientTokenId (unknown or inactive key,
-// and for now every session credential), SignatureDoesNotMatch,
+// IncompleteSignature, InvalidClientTokenId (unknown or inactive key; a
+// session token that does not open or is another key's), ExpiredToken,
+// SignatureDoesNotMatch,
 // RequestExpired; ServiceFailure (PDP_EIO) when the store fails. Any
 // thread; serialized with iams_call.
 int iams_authenticate(iams_service *s, const iams_signed *req, int64_t now,

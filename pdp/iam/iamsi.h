@@ -8,6 +8,7 @@
 #include <pthread.h>
 
 #include "iams.h"
+#include "pdp_creds.h"
 #include "store.h"
 
 // AWS's IAM quotas (iam-semantics 13).
@@ -48,6 +49,10 @@ struct iams_service {
 	int64_t (*clock)(void *arg); // iams_options.clock; NULL: time()
 	void *clock_arg;
 	bool batch;          // rebuilds deferred (iams_service_batch)
+	// The STS keyring as the store holds it, and the cache that opens
+	// session tokens with it (calls are serialized: one thread at a time).
+	pdp_creds_keyring *keyring;
+	pdp_creds_cache *creds;
 	iams_stats stats;
 };
 
@@ -56,6 +61,11 @@ typedef struct iamsi_ctx {
 	iams_service *s;
 	iams_store *st;
 	const char *caller;    // the caller's ARN
+	// The caller's session when it signed with temporary credentials
+	// (iams_call_session): its claims and its token; NULL for
+	// long-term credentials.
+	const pdp_creds_claims *session;
+	const char *token;
 	char account[13];      // the caller's account
 	bool root;             // the caller is the account's root user
 	bool is_user;          // the caller is an IAM user ...
@@ -69,6 +79,12 @@ typedef struct iamsi_ctx {
 } iamsi_ctx;
 
 typedef int (*iamsi_handler)(iamsi_ctx *c);
+
+// iamsi_ctx_init prepares a call's context (no caller yet); iamsi_run
+// runs operation `op` for c->caller as iams_call says.
+void iamsi_ctx_init(iamsi_ctx *c, iams_service *s, const json_t *params,
+    iams_error *err);
+int iamsi_run(iamsi_ctx *c, const char *op, json_t **response);
 
 typedef struct iamsi_op {
 	const char *name;      // "CreateUser"
@@ -87,6 +103,7 @@ extern const iamsi_op iamsi_ops_keys[];
 extern const iamsi_op iamsi_ops_login[];
 extern const iamsi_op iamsi_ops_account[];
 extern const iamsi_op iamsi_ops_mfa[];
+extern const iamsi_op iamsi_ops_sts[];
 
 // --- errors (util.c) ---------------------------------------------------------
 
@@ -232,5 +249,54 @@ bool iamsi_key_open(const uint8_t key[IAMS_KEY_LEN], const char *key_id,
 int iamsi_model(iams_store *st, bool all_versions, json_t **out);
 // iamsi_rebuild compiles the store into a bundle and swaps it in.
 int iamsi_rebuild(iams_service *s, char *err, size_t errlen);
+
+
+// --- STS sessions (sts_session.c, sts_keyring.c) ---------------------------------
+
+// iamsi_session_issue makes the credentials of session `g`: it fills
+// g->access_key_id (a new ASIA id), g->secret_access_key and g->account,
+// seals `g` into a session token under the store's signing key, and sets
+// *credentials to AWS's Credentials shape. False when the call failed.
+bool iamsi_session_issue(iamsi_ctx *c, pdp_creds_claims *g,
+    json_t **credentials);
+
+// iamsi_sts_rotate is RotateSessionKeys (ours, root only): a new key
+// seals from now on; keys that stopped sealing longer ago than the
+// longest session are retired.
+int iamsi_sts_rotate(iamsi_ctx *c);
+
+// iamsi_keyring_open loads the store's keyring into the service when it
+// has a store key, first making a key when the store has none (a new
+// store, or one from before the keyring); iamsi_keyring_close frees it.
+int iamsi_keyring_open(iams_service *s, int64_t now, char *err,
+    size_t errlen);
+void iamsi_keyring_close(iams_service *s);
+
+// iamsi_keyring_ready brings the service's keyring (and the cache that
+// opens tokens with it) up to date with the store, making the first key
+// when the store has none. False when the call failed.
+bool iamsi_keyring_ready(iamsi_ctx *c);
+
+// iamsi_session_open opens session token `token` presented with access
+// key id `akid`, with the store's keyring (the service locked): on
+// success *out holds its claims (pdp_creds_token_free). Otherwise fails
+// the call as AWS does: InvalidClientTokenId for a token that is not
+// ours, tampered, of another access key or sealed under a retired key;
+// ExpiredToken past its expiry.
+int iamsi_session_open(iamsi_ctx *c, const char *akid, const char *token,
+    pdp_creds_token **out);
+
+// iamsi_decide decides `req` for the call's caller: through its session
+// (session policies, session tags and keys) when it has one, else with
+// the live bundle alone. Fills d and ex as pdp_bundle_authorize does.
+void iamsi_decide(iamsi_ctx *c, const pdp_request *req, pdp_decision *d,
+    pdp_explanation *ex);
+
+// iamsi_authorize_ctx is iamsi_authorize with `n` (at most
+// IAMSI_EXTRA_MAX) more context keys.
+#define IAMSI_EXTRA_MAX 16
+bool iamsi_authorize_ctx(iamsi_ctx *c, const char *action,
+    const char *resource, const json_t *tags,
+    const pdp_context_entry *extra, uint32_t n);
 
 #endif // IAMSI_H

@@ -380,5 +380,28 @@ int iams_store_mfa_tag_set(iams_store *st, int64_t did, const char *key,
     const char *value);
 int iams_store_mfa_tag_list(iams_store *st, int64_t did,
     int (*cb)(void *arg, const char *key, const char *value), void *arg);
+// --- The STS keyring ---------------------------------------------------------
+
+// One key of the keyring that seals session tokens. The newest key signs;
+// older ones only verify, until they are retired.
+typedef struct iams_stskey {
+	uint32_t id;           // the key id tokens name; never reused
+	int64_t created;       // Unix seconds: when it began to sign
+	int64_t superseded;    // when a newer key took over; 0: it signs
+	const uint8_t *sealed; // the key sealed under the store key; borrowed
+	size_t sealed_len;
+} iams_stskey;
+
+// iams_store_stskey_add adds key k->id (greater than every id the store
+// has held) as the signing key: the key that signed until now is marked
+// superseded at k->created. PDP_EINVAL when the id is taken.
+int iams_store_stskey_add(iams_store *st, const iams_stskey *k);
+// iams_store_stskey_list lists the keys newest first; `sealed` is valid
+// during the callback only.
+int iams_store_stskey_list(iams_store *st,
+    int (*cb)(void *arg, const iams_stskey *k), void *arg);
+// iams_store_stskey_retire deletes the keys superseded before `before`
+// (never the signing key) and sets *n to how many went.
+int iams_store_stskey_retire(iams_store *st, int64_t before, uint32_t *n);
 
 #endif // IAMS_STORE_H

@@ -105,6 +105,11 @@ static const char *const migrations[] = {
 	" did INTEGER NOT NULL REFERENCES mfa_devices(did) ON DELETE CASCADE,"
 	" key TEXT NOT NULL, value TEXT NOT NULL,"
 	" PRIMARY KEY(did, key COLLATE NOCASE));",
+	// 3: the STS keyring (the block at the end of this file). The
+	// service adds the first key when it opens a store that has none.
+	"CREATE TABLE sts_keys(kid INTEGER PRIMARY KEY,"
+	" created INTEGER NOT NULL, superseded INTEGER NOT NULL DEFAULT 0,"
+	" sealed BLOB NOT NULL);",
 };
 #define NMIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))
 
@@ -1756,4 +1761,91 @@ iams_store_mfa_tag_list(iams_store *st, int64_t did,
 		return PDP_EIO;
 	sqlite3_bind_int64(s, 1, did);
 	return walk_pairs(s, cb, arg);
+}
+
+// --- The STS keyring ---------------------------------------------------------
+//
+// Keyring calls are rare (open, rotation, export), so their statements
+// are prepared per call rather than cached with the others.
+
+// once prepares `q` and binds the integers `v` (n of them) as ?1...
+static sqlite3_stmt *
+once(iams_store *st, const char *q, const int64_t *v, int n)
+{
+	sqlite3_stmt *s = NULL;
+
+	if (sqlite3_prepare_v2(st->db, q, -1, &s, NULL) != SQLITE_OK)
+		return NULL;
+	for (int i = 0; i < n; i++)
+		sqlite3_bind_int64(s, i + 1, v[i]);
+	return s;
+}
+
+// once_done runs and finalizes a statement that returns no rows.
+static int
+once_done(sqlite3_stmt *s)
+{
+	int rc;
+
+	if (s == NULL)
+		return PDP_EIO;
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	return map_rc(rc);
+}
+
+int
+iams_store_stskey_add(iams_store *st, const iams_stskey *k)
+{
+	int64_t v[2] = {k->id, k->created};
+	sqlite3_stmt *s;
+	int rv;
+
+	rv = once_done(once(st, "UPDATE sts_keys SET superseded = ?2 WHERE "
+	    "superseded = 0 AND kid <> ?1", v, 2));
+	if (rv != PDP_OK)
+		return rv;
+	s = once(st, "INSERT INTO sts_keys(kid, created, sealed) "
+	    "VALUES(?1, ?2, ?3)", v, 2);
+	if (s != NULL)
+		sqlite3_bind_blob(s, 3, k->sealed, (int) k->sealed_len,
+		    SQLITE_STATIC);
+	return once_done(s);
+}
+
+int
+iams_store_stskey_list(iams_store *st,
+    int (*cb)(void *arg, const iams_stskey *k), void *arg)
+{
+	sqlite3_stmt *s = once(st, "SELECT kid, created, superseded, sealed "
+	    "FROM sts_keys ORDER BY kid DESC", NULL, 0);
+	int rc = SQLITE_ERROR, rv = PDP_OK;
+
+	if (s == NULL)
+		return PDP_EIO;
+	while (rv == PDP_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		iams_stskey k = {
+			.id = (uint32_t) sqlite3_column_int64(s, 0),
+			.created = sqlite3_column_int64(s, 1),
+			.superseded = sqlite3_column_int64(s, 2),
+			.sealed = sqlite3_column_blob(s, 3),
+			.sealed_len = (size_t) sqlite3_column_bytes(s, 3),
+		};
+		rv = cb(arg, &k);
+	}
+	if (rv == PDP_OK)
+		rv = map_rc(rc);
+	sqlite3_finalize(s);
+	return rv;
+}
+
+int
+iams_store_stskey_retire(iams_store *st, int64_t before, uint32_t *n)
+{
+	int64_t v[1] = {before};
+	int rv = once_done(once(st, "DELETE FROM sts_keys WHERE superseded "
+	    "<> 0 AND superseded < ?1", v, 1));
+
+	*n = rv == PDP_OK ? (uint32_t) sqlite3_changes(st->db) : 0;
+	return rv;
 }

@@ -32,6 +32,8 @@ status_of(const char *code)
 		{"EntityTemporarilyUnmodifiable", 409},
 		{"AccessDenied", 403},
 		{"InvalidAuthenticationCode", 403},
+		{"InvalidClientTokenId", 403},
+		{"ExpiredToken", 403},
 		{"ServiceFailure", 500},
 	};
 

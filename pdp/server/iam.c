@@ -38,6 +38,7 @@ static const char *const sts_actions[] = {
 	"AssumeRole", "AssumeRoleWithSAML", "AssumeRoleWithWebIdentity",
 	"AssumeRoot", "DecodeAuthorizationMessage", "GetAccessKeyInfo",
 	"GetCallerIdentity", "GetFederationToken", "GetSessionToken",
+	"RotateSessionKeys", // ours: the service's STS keyring
 };
 
 static bool
@@ -322,7 +323,11 @@ call(pdpd_server *s, const pdpw_iam *q, uint64_t id, char *caller,
 		e->status = 400;
 		rv = PDP_EINVAL;
 	}
-	if (rv == PDP_OK)
+	// Session credentials run as their session: its policies and tags.
+	if (rv == PDP_OK && q->session_token != NULL)
+		rv = iams_call_session(s->iams, q->access_key_id,
+		    q->session_token, q->action, params, &resp, e);
+	else if (rv == PDP_OK)
 		rv = iams_call(s->iams, caller, q->action, params, &resp, e);
 	json_decref(params);
 	if (rv == PDP_OK) {

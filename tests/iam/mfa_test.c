@@ -918,7 +918,8 @@ START_TEST(test_store_queries)
 	iams_entity root, alice;
 	char seed[65];
 
-	ck_assert_int_eq(iams_store_schema_version(s->st), 2);
+	// MFA devices came with migration 2; later ones may follow.
+	ck_assert_int_ge(iams_store_schema_version(s->st), 2);
 	alice_token("GAHT30000001");
 	alice_token("GAHT30000002");
 	create_virtual(ROOT, "r", seed);

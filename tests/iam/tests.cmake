@@ -19,3 +19,11 @@ if(TARGET iam AND TARGET pdpd AND TARGET example_client)
 		$<TARGET_FILE_DIR:pdpd> $<TARGET_FILE_DIR:example_client>
 		$<TARGET_FILE_DIR:iamc>)
 endif()
+if(TARGET iamsvc)
+	pdp_test(iam/sts_test iamsvc)
+endif()
+if(TARGET sts AND TARGET pdpd)
+	add_test(NAME iam/sts_cli COMMAND sh
+		${CMAKE_CURRENT_LIST_DIR}/sts_cli_test.sh $<TARGET_FILE:iam>
+		$<TARGET_FILE:sts> $<TARGET_FILE:pdpd>)
+endif()

@@ -160,3 +160,9 @@ iam_remote_open(const char *url, iam_transport *t, char *err,
 	t->close = remote_close;
 	return PDP_OK;
 }
+
+void
+iam_remote_service(iam_transport *t, const char *service)
+{
+	((remote *) t->arg)->service = service;
+}

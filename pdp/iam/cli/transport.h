@@ -32,6 +32,10 @@ int iam_local_open(const char *path, bool create, iam_transport *t,
 int iam_remote_open(const char *url, iam_transport *t, char *err,
     size_t errlen);
 
+// iam_remote_service makes a remote transport's calls go to `service`
+// ("iam" by default, "sts"); `service` must outlive the transport.
+void iam_remote_service(iam_transport *t, const char *service);
+
 // iam_bench_live runs `iam bench-live`; returns the exit status.
 int iam_bench_live(int argc, char **argv);
 
