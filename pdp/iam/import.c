@@ -49,6 +49,22 @@ aws_managed(const json_t *arn)
 	return s != NULL && strncmp(s, AWS_POLICY, strlen(AWS_POLICY)) == 0;
 }
 
+// skip_keys warns that access keys are not imported: a model holds their
+// ids and status only, and a key whose secret is lost can never sign.
+static void
+skip_keys(const json_t *keys, const char *file, const char *path,
+    const char *field, iamc_diags *d)
+{
+	char p[384];
+
+	if (json_array_size(keys) == 0)
+		return;
+	snprintf(p, sizeof(p), "%s: %s.%s", file, path, field);
+	iamc_diags_add(d, IAMC_WARNING, p, "%zu access keys not imported: "
+	    "secrets are never exported; create new keys",
+	    json_array_size(keys));
+}
+
 // check_entity refuses AWS managed policies attached to an entity or
 // set as its boundary.
 static void
@@ -71,6 +87,8 @@ check_entity(const json_t *e, const char *file, const char *path,
 		refuse(d, file, p, "AWS managed policies yet: use a customer "
 		    "managed one as boundary");
 	}
+	skip_keys(json_object_get(e, "accessKeys"), file, path,
+	    "accessKeys", d);
 }
 
 static void
@@ -96,6 +114,9 @@ check_model(const json_t *model, const char *file, iamc_diags *d)
 			refuse(d, file, path, "resource-based policies: they "
 			    "live in bundles made by iamc compile");
 		}
+		snprintf(path, sizeof(path), "accounts[%zu]", i);
+		skip_keys(json_object_get(a, "rootAccessKeys"), file, path,
+		    "rootAccessKeys", d);
 		for (size_t k = 0; k < 3; k++)
 			json_array_foreach(json_object_get(a, kinds[k]), j, e) {
 				snprintf(path, sizeof(path),
