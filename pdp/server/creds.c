@@ -37,6 +37,31 @@ pdpd_keys_open(const char *path, pdpd_keys **out, char *err, size_t errlen)
 	return PDP_OK;
 }
 
+int
+pdpd_keys_store(pdpd_server *s, char *err, size_t errlen)
+{
+	pdpd_keys *k = calloc(1, sizeof(*k));
+	int rv;
+
+	if (k == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return PDP_ENOMEM;
+	}
+	atomic_init(&k->refs, 1);
+	// Without a store key there is no keyring: tokens are refused and
+	// long-term keys still decide.
+	rv = iams_keyring_copy(s->iams, &k->kr);
+	if (rv != PDP_OK && rv != PDP_ENOENT) {
+		free(k);
+		snprintf(err, errlen, "the store's STS keys: %s",
+		    pdp_strerror(rv));
+		return rv;
+	}
+	pdpd_keys_publish(s, k);
+	atomic_fetch_add_explicit(&s->gen, 1, memory_order_release);
+	return PDP_OK;
+}
+
 void
 pdpd_keys_close(pdpd_keys *k)
 {

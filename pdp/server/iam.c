@@ -90,6 +90,10 @@ pdpd_store_open(pdpd_server *s, char *err, size_t errlen)
 		return -1;
 	}
 	atomic_store(&s->revision, pdp_bundle_revision(b));
+	if (pdpd_keys_store(s, err, errlen) != PDP_OK) {
+		pdp_bundle_close(b);
+		return -1;
+	}
 	PDPD_LOG(PDPD_LOG_INFO, "store_opened", PDPD_S("path", path),
 	    PDPD_U("revision", pdp_bundle_revision(b)),
 	    PDPD_U("principals", pdp_bundle_principals(b)));
@@ -374,6 +378,12 @@ answer(pdpd_server *s, pdpd_iam_job *j, pdpw_encoder *enc)
 		r.aws_message = e.message;
 		r.http_status = (uint32_t) e.status;
 	}
+	// A rotation changes the keys session tokens are opened with.
+	char kerr[256];
+	if (r.aws_code == NULL && strcmp(q->action, "RotateSessionKeys") == 0 &&
+	    pdpd_keys_store(s, kerr, sizeof(kerr)) != PDP_OK)
+		PDPD_LOG(PDPD_LOG_ERROR, "keyring_refused",
+		    PDPD_S("error", kerr));
 	uint64_t rev = publish(s);
 	PDPD_LOG(r.aws_code ? PDPD_LOG_WARN : PDPD_LOG_INFO, "iam_call",
 	    PDPD_U("id", j->id), PDPD_S("service", q->service),

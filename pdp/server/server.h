@@ -186,6 +186,10 @@ uint32_t pdpd_iam_pending(pdpd_server *s);
 int pdpd_keys_open(const char *path, pdpd_keys **out, char *err,
     size_t errlen);
 void pdpd_keys_close(pdpd_keys *k);
+// pdpd_keys_store publishes the STS keys of the IAM store (--store), at
+// start and after every call that rotates them; workers pick them up
+// with their next request.
+int pdpd_keys_store(pdpd_server *s, char *err, size_t errlen);
 void pdpd_keys_publish(pdpd_server *s, pdpd_keys *k);
 void pdpd_keys_refresh(pdpd_worker *w);
 void pdpd_keys_worker_fini(pdpd_worker *w);

@@ -478,6 +478,78 @@ START_TEST(test_iam_decisions_follow_commits)
 }
 END_TEST
 
+// decide_as decides a request whose caller is named by access key id
+// (and session token) and returns the reply's status, or the decision
+// when the status is OK.
+static int
+decide_as(pdpc_client *c, const char *akid, const char *token,
+    const char *action, const char *resource)
+{
+	pdpw_authz a = th_authz(NULL, action, resource);
+	pdpw_reply r;
+
+	a.akid = akid;
+	a.token = token;
+	ck_assert_int_eq(pdpc_authorize(c, &a, &r), PDPW_OK);
+	return r.status == PDPW_OK ? r.result.decision : -r.status;
+}
+
+// pdpd --store decides callers named by credentials with the store's
+// own keys: a long-term key by the bundle's key table, a session token
+// issued over the wire by the store's STS keyring, still after the
+// keyring rotates (old keys open, the new key seals).
+START_TEST(test_iam_decides_by_credentials)
+{
+	pdpc_client *c;
+	pdpw_reply r;
+
+	setup_store(NULL);
+	c = th_client(&srv, 5000);
+	root_ok(c, "CreatePolicy", READ_POLICY, &r);
+	root_ok(c, "AttachUserPolicy", "{\"UserName\":\"bob\",\"PolicyArn\":"
+	    "\"arn:aws:iam::111122223333:policy/read\"}", &r);
+	ck_assert_int_eq(decide_as(c, bob_key.akid, NULL, "s3:GetObject",
+	    REPORT), PDPW_ALLOW);
+	ck_assert_int_eq(decide_as(c, "AKIAUNKNOWN000000000", NULL,
+	    "s3:GetObject", REPORT), -PDPW_ENOENT);
+
+	// bob's session (GetSessionToken) decides as bob.
+	call k = {.service = "sts", .action = "GetSessionToken",
+	    .key = &bob_key};
+	do_call(c, &k, &r);
+	json_t *j = ok(&r), *cr = json_object_get(j, "Credentials");
+	char akid[32], token[8192];
+	snprintf(akid, sizeof(akid), "%s", json_string_value(
+	    json_object_get(cr, "AccessKeyId")));
+	snprintf(token, sizeof(token), "%s", json_string_value(
+	    json_object_get(cr, "SessionToken")));
+	json_decref(j);
+	ck_assert_int_eq(decide_as(c, akid, token, "s3:GetObject", REPORT),
+	    PDPW_ALLOW);
+	ck_assert_int_eq(decide_as(c, akid, token, "s3:PutObject", REPORT),
+	    PDPW_IMPLICIT_DENY);
+	token[strlen(token) / 2] ^= 1; // tampered
+	ck_assert_int_lt(decide_as(c, akid, token, "s3:GetObject", REPORT), 0);
+	token[strlen(token) / 2] ^= 1;
+
+	// After a rotation the old token still opens, and a new one too.
+	call rot = {.service = "sts", .action = "RotateSessionKeys",
+	    .key = &root_key};
+	do_call(c, &rot, &r);
+	json_decref(ok(&r));
+	ck_assert_int_eq(decide_as(c, akid, token, "s3:GetObject", REPORT),
+	    PDPW_ALLOW);
+	do_call(c, &k, &r);
+	j = ok(&r);
+	cr = json_object_get(j, "Credentials");
+	ck_assert_int_eq(decide_as(c, json_string_value(json_object_get(cr,
+	    "AccessKeyId")), json_string_value(json_object_get(cr,
+	    "SessionToken")), "s3:GetObject", REPORT), PDPW_ALLOW);
+	json_decref(j);
+	pdpc_close(c);
+}
+END_TEST
+
 typedef struct iam_caller {
 	pthread_t thr;
 	atomic_bool done;
@@ -749,6 +821,7 @@ suite(void)
 	tcase_add_test(tc, test_iam_writes_under_load_fail_no_decision);
 	tcase_add_test(tc, test_iam_needs_a_store);
 	tcase_add_test(tc, test_iam_store_configuration);
+	tcase_add_test(tc, test_iam_decides_by_credentials);
 	suite_add_tcase(s, tc);
 	return s;
 }
