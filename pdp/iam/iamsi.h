@@ -143,6 +143,10 @@ bool iamsi_check_description(iamsi_ctx *c, const char *v);
 // characters). *size gets the size without whitespace.
 bool iamsi_check_document(iamsi_ctx *c, const char *doc,
     pdp_policy_type type, bool managed, size_t *size);
+// iamsi_chars counts the characters of UTF-8 text (jansson's strings
+// are valid UTF-8): AWS's length limits count characters, not bytes.
+size_t iamsi_chars(const char *s);
+
 // iamsi_doc_size counts the characters of a document, whitespace not
 // counted, as IAM's size quotas do.
 size_t iamsi_doc_size(const char *doc);

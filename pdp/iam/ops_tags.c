@@ -96,7 +96,7 @@ untag(iamsi_ctx *c, int k)
 		    "to %d", IAMSI_TAGS_MAX);
 	json_array_foreach(keys, i, key) {
 		if (!json_is_string(key) || json_string_length(key) < 1 ||
-		    json_string_length(key) > IAMSI_TAG_KEY_MAX)
+		    iamsi_chars(json_string_value(key)) > IAMSI_TAG_KEY_MAX)
 			return iamsi_fail(c, "ValidationError", "each tag key "
 			    "is a string of 1 to %d characters",
 			    IAMSI_TAG_KEY_MAX);

@@ -120,7 +120,7 @@ iamsi_tags_check(iamsi_ctx *c, const json_t *tags)
 			    "string Key and Value");
 			return false;
 		}
-		if (strlen(k) < 1 || strlen(k) > IAMSI_TAG_KEY_MAX ||
+		if (k[0] == '\0' || iamsi_chars(k) > IAMSI_TAG_KEY_MAX ||
 		    !tag_text(k)) {
 			iamsi_fail(c, "ValidationError", "1 validation error "
 			    "detected: Value '%s' at 'tags.%zu.member.key' "
@@ -130,7 +130,7 @@ iamsi_tags_check(iamsi_ctx *c, const json_t *tags)
 			    k, i + 1, IAMSI_TAG_KEY_MAX);
 			return false;
 		}
-		if (strlen(v) > IAMSI_TAG_VALUE_MAX || !tag_text(v)) {
+		if (iamsi_chars(v) > IAMSI_TAG_VALUE_MAX || !tag_text(v)) {
 			iamsi_fail(c, "ValidationError", "1 validation error "
 			    "detected: Value at 'tags.%zu.member.value' failed "
 			    "to satisfy constraint: Member must have length "

@@ -257,10 +257,20 @@ iamsi_check_policy_path(iamsi_ctx *c, const char *field, const char *v)
 	return ok;
 }
 
+size_t
+iamsi_chars(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++)
+		n += ((unsigned char) *s & 0xC0) != 0x80; // not a continuation
+	return n;
+}
+
 bool
 iamsi_check_description(iamsi_ctx *c, const char *v)
 {
-	if (v != NULL && strlen(v) > IAMSI_DESC_MAX) {
+	if (v != NULL && iamsi_chars(v) > IAMSI_DESC_MAX) {
 		iamsi_fail(c, "ValidationError", "1 validation error "
 		    "detected: Value at 'description' failed to satisfy "
 		    "constraint: Member must have length less than or equal "

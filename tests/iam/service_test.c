@@ -468,6 +468,20 @@ START_TEST(test_tags)
 	FAILSJ(s, ROOT, "TagUser", json_pack("{s:s, s:[{s:s, s:s}]}",
 	    "UserName", "alice", "Tags", "Key", "x", "Value", v),
 	    "ValidationError");
+	// Limits count characters, not bytes: 128 two-byte letters (é)
+	// make a key, 129 do not.
+	char wide[2 * 130 + 1];
+	for (int i = 0; i < 128; i++)
+		memcpy(wide + 2 * i, "\xc3\xa9", 2);
+	wide[256] = '\0';
+	OKJ(s, ROOT, "TagUser", json_pack("{s:s, s:[{s:s, s:s}]}", "UserName",
+	    "alice", "Tags", "Key", wide, "Value", wide));
+	OKJ(s, ROOT, "UntagUser", json_pack("{s:s, s:[s]}", "UserName",
+	    "alice", "TagKeys", wide));
+	memcpy(wide + 256, "\xc3\xa9", 3);
+	FAILSJ(s, ROOT, "TagUser", json_pack("{s:s, s:[{s:s, s:s}]}",
+	    "UserName", "alice", "Tags", "Key", wide, "Value", "x"),
+	    "ValidationError");
 	// 50 tags in all: alice has 2, so 48 more fit and 49 do not.
 	json_t *tags = json_array();
 	for (int i = 0; i < 49; i++)
