@@ -17,6 +17,18 @@
 #define TAG_VALUE_MAX 256
 #define UID_MAX 128
 
+// chars counts the characters of UTF-8 text: AWS's tag limits count
+// characters, not bytes.
+static size_t
+chars(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++)
+		n += ((unsigned char) *s & 0xC0) != 0x80;
+	return n;
+}
+
 static bool
 is_word(char ch)
 {
@@ -286,7 +298,7 @@ iamci_tags_check(iamci_am *m, const json_t *v, const char *where,
 		return;
 	json_object_foreach((json_t *) v, key, val) {
 		char *w = iamci_am_key(m, where, key);
-		size_t kn = strlen(key);
+		size_t kn = chars(key);
 		bool ok = true;
 		if (w == NULL)
 			break;
@@ -305,7 +317,7 @@ iamci_tags_check(iamci_am *m, const json_t *v, const char *where,
 			    "string");
 			continue;
 		}
-		if (json_string_length(val) > TAG_VALUE_MAX ||
+		if (chars(json_string_value(val)) > TAG_VALUE_MAX ||
 		    !tag_text(json_string_value(val))) {
 			iamci_am_error(m, NULL, w,
 			    "invalid tag value: at most "

@@ -815,6 +815,29 @@ START_TEST(test_account_error_role_fields)
 }
 END_TEST
 
+// Tag limits count characters, not bytes: a key of 128 two-byte
+// letters is accepted, one of 129 is not.
+START_TEST(test_account_tag_limits_count_characters)
+{
+	char key[2 * 129 + 1], model[1024];
+	ares r;
+
+	for (int n = 128; n <= 129; n++) {
+		for (int i = 0; i < n; i++)
+			memcpy(key + 2 * i, "\xc3\xa9", 2);
+		key[2 * n] = '\0';
+		snprintf(model, sizeof(model), ACCOUNT("'users':[{'name':'u',"
+		    "'tags':{'%s':'v'}}]"), key);
+		ares_compile(&r, model);
+		if (n == 128)
+			ck_aclean(&r);
+		else
+			ck_arejected(&r);
+		ares_fini(&r);
+	}
+}
+END_TEST
+
 START_TEST(test_account_error_duplicate_unique_ids)
 {
 	ares r;
@@ -1096,6 +1119,7 @@ account_suite(void)
 	tcase_add_test(ex, test_account_boundary_limits_user);
 	tcase_add_test(ex, test_account_trust_policy_decides_assume_role);
 	tcase_add_test(ex, test_account_role_session_abac_uses_role_tags);
+	tcase_add_test(ex, test_account_tag_limits_count_characters);
 	tcase_add_test(ex, test_account_session_policy_by_arn_narrows_session);
 	tcase_add_test(ex, test_account_cross_account_bucket_policy);
 	tcase_add_test(ex, test_account_unknown_principal_is_enoent);
