@@ -116,6 +116,21 @@ hmap_free(hmap *m)
 	free(m->v);
 }
 
+// key_seen says whether `key` is among the keys remembered in `m`, whose
+// values index an array of records that `get` reads the key of.
+static bool
+key_seen(const hmap *m, const char *key, uint64_t h,
+    const char *(*get)(const iamc_builder *, uint32_t),
+    const iamc_builder *b)
+{
+	uint32_t i = UINT32_MAX, v;
+
+	while (hmap_next(m, h, &i, &v))
+		if (strcmp(get(b, v), key) == 0)
+			return true;
+	return false;
+}
+
 // A principal as it will be written: everything it names is interned.
 typedef struct pspec {
 	char *arn;
@@ -162,6 +177,9 @@ struct iamc_builder {
 	nspec *nm;
 	uint32_t nnm, nmcap;
 	buf tags;
+	// Principal keys, resource ARNs and names seen, for refusing
+	// duplicates without a scan per addition.
+	hmap prmap, rpmap, nmmap;
 };
 
 // grow2 makes room for one more element in a malloc'd array.
@@ -210,6 +228,9 @@ iamc_builder_close(iamc_builder *b)
 	hmap_free(&b->strmap);
 	hmap_free(&b->polmap);
 	hmap_free(&b->setmap);
+	hmap_free(&b->prmap);
+	hmap_free(&b->rpmap);
+	hmap_free(&b->nmmap);
 	free(b->polv);
 	for (uint32_t i = 0; i < b->npr; i++) {
 		free(b->pr[i].arn);
@@ -584,6 +605,24 @@ principal_key(uint32_t kind, const char *account, const char *name)
 	return k;
 }
 
+static const char *
+pr_key(const iamc_builder *b, uint32_t i)
+{
+	return b->pr[i].key;
+}
+
+static const char *
+rp_key(const iamc_builder *b, uint32_t i)
+{
+	return b->rp[i].arn;
+}
+
+static const char *
+nm_key(const iamc_builder *b, uint32_t i)
+{
+	return b->nm[i].name;
+}
+
 int
 iamc_builder_principal(iamc_builder *b, const iamc_principal_spec *p)
 {
@@ -597,17 +636,17 @@ iamc_builder_principal(iamc_builder *b, const iamc_principal_spec *p)
 	    p->name ? p->name : "");
 	if (key == NULL)
 		return PDP_ENOMEM;
-	for (uint32_t i = 0; i < b->npr; i++) {
-		if (strcmp(b->pr[i].key, key) == 0) {
-			free(key);
-			return PDP_EINVAL;
-		}
+	uint64_t kh = XXH3_64bits(key, strlen(key));
+	if (key_seen(&b->prmap, key, kh, pr_key, b)) {
+		free(key);
+		return PDP_EINVAL;
 	}
 	size_t n = strlen(p->account) + strlen(path) +
 	    (p->name ? strlen(p->name) : 0) + 64;
 	char *arn = malloc(n);
 	if (arn == NULL ||
-	    grow2((void **) &b->pr, &b->prcap, b->npr, sizeof(*b->pr))) {
+	    grow2((void **) &b->pr, &b->prcap, b->npr, sizeof(*b->pr)) ||
+	    hmap_put(&b->prmap, kh, b->npr) != 0) {
 		free(key);
 		free(arn);
 		return PDP_ENOMEM;
@@ -656,14 +695,16 @@ int
 iamc_builder_resource_policy(iamc_builder *b, const char *arn,
     const pdpi_policy *p)
 {
-	for (uint32_t i = 0; i < b->nrp; i++)
-		if (strcmp(b->rp[i].arn, arn) == 0)
-			return PDP_EINVAL;
+	uint64_t h = XXH3_64bits(arn, strlen(arn));
+
+	if (key_seen(&b->rpmap, arn, h, rp_key, b))
+		return PDP_EINVAL;
 	if (grow2((void **) &b->rp, &b->rpcap, b->nrp, sizeof(*b->rp)))
 		return PDP_ENOMEM;
 	b->rp[b->nrp].arn = iamc_arena_strdup(b->a, arn, strlen(arn));
 	b->rp[b->nrp].policy = policy_index(b, p);
-	if (b->rp[b->nrp].arn == NULL)
+	if (b->rp[b->nrp].arn == NULL ||
+	    hmap_put(&b->rpmap, h, b->nrp) != 0)
 		return PDP_ENOMEM;
 	b->nrp++;
 	return b->err ? b->err : PDP_OK;
@@ -672,14 +713,16 @@ iamc_builder_resource_policy(iamc_builder *b, const char *arn,
 int
 iamc_builder_named(iamc_builder *b, const char *name, uint32_t set)
 {
-	for (uint32_t i = 0; i < b->nnm; i++)
-		if (strcmp(b->nm[i].name, name) == 0)
-			return PDP_EINVAL;
+	uint64_t h = XXH3_64bits(name, strlen(name));
+
+	if (key_seen(&b->nmmap, name, h, nm_key, b))
+		return PDP_EINVAL;
 	if (grow2((void **) &b->nm, &b->nmcap, b->nnm, sizeof(*b->nm)))
 		return PDP_ENOMEM;
 	b->nm[b->nnm].name = iamc_arena_strdup(b->a, name, strlen(name));
 	b->nm[b->nnm].set = set;
-	if (b->nm[b->nnm].name == NULL)
+	if (b->nm[b->nnm].name == NULL ||
+	    hmap_put(&b->nmmap, h, b->nnm) != 0)
 		return PDP_ENOMEM;
 	b->nnm++;
 	return PDP_OK;
