@@ -63,7 +63,8 @@ iams_service_open(const char *path, const iams_options *opt,
 	s->argon2_kib = opt && opt->argon2_kib ? opt->argon2_kib : 19456;
 	if ((rv = iams_store_open(path, &s->st, err, errlen)) != PDP_OK)
 		goto fail;
-	if ((rv = pdp_engine_open(&s->engine)) != PDP_OK)
+	if ((rv = pdp_engine_open(&s->engine)) != PDP_OK ||
+	    (rv = iamsi_live_open(&s->live)) != PDP_OK)
 		goto fail;
 	if ((rv = iamsi_rebuild(s, err, errlen)) != PDP_OK)
 		goto fail;
@@ -80,6 +81,7 @@ iams_service_close(iams_service *s)
 	if (s == NULL)
 		return;
 	pdp_engine_close(s->engine);
+	iamsi_live_close(s->live);
 	iams_store_close(s->st);
 	pthread_mutex_destroy(&s->mu);
 	// The store key must not outlive the service in freed memory.
@@ -218,6 +220,10 @@ iams_call(iams_service *s, const char *caller_arn, const char *op,
 		return iamsi_fail(&c, "ServiceFailure", "out of memory");
 
 	pthread_mutex_lock(&s->mu);
+	// A failed rebuild left no bundle live; try again before deciding.
+	char why[512];
+	if (s->stale && iamsi_rebuild(s, why, sizeof(why)) != PDP_OK)
+		fprintf(stderr, "iam: rebuild failed: %s\n", why);
 	if ((rv = iams_store_begin(s->st, o->write)) != PDP_OK) {
 		rv = iamsi_store_fail(&c, rv, NULL);
 		goto out;

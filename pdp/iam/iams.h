@@ -92,6 +92,9 @@ typedef struct iams_stats {
 	uint64_t rebuild_failures;
 	uint64_t commit_ns;    // CLOCK_MONOTONIC when the last write committed
 	uint64_t live_ns;      // ... and when its bundle went live
+	bool last_full;        // the last rebuild read the whole store
+	uint64_t fallbacks;    // incremental rebuilds that failed and were
+	                       // redone in full
 } iams_stats;
 
 void iams_service_stats(iams_service *s, iams_stats *out);

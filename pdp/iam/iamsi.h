@@ -47,6 +47,9 @@ struct iams_service {
 	uint32_t argon2_kib;
 	bool batch;          // rebuilds deferred (iams_service_batch)
 	iams_stats stats;
+	struct iamsi_live *live; // the compiled store (rebuild.c)
+	bool stale;          // the last rebuild failed: no bundle is live
+	bool full_only;      // every rebuild is a full one (tests compare)
 };
 
 // One call in flight.
@@ -210,7 +213,30 @@ bool iamsi_policy_find(iamsi_ctx *c, const char *arn, const char *action,
 // iamsi_model builds the account model of the whole store (inside a read
 // transaction the caller holds).
 int iamsi_model(iams_store *st, bool all_versions, json_t **out);
-// iamsi_rebuild compiles the store into a bundle and swaps it in.
+// iamsi_rebuild compiles the store into a bundle and swaps it in:
+// incrementally when it can, else (or when that fails) in full from the
+// account model. When both fail no bundle stays live (every decision
+// denies) and s->stale asks the next call to try again.
 int iamsi_rebuild(iams_service *s, char *err, size_t errlen);
+// iamsi_rebuild_full writes the bundle of the store's account model as
+// `iamc compile` would (*data malloc'd; the caller frees it). `*empty`
+// says the store has no account (then *data is NULL).
+int iamsi_rebuild_full(iams_service *s, void **data, size_t *len,
+    uint64_t *rev, bool *empty, char *err, size_t errlen);
+
+// --- the incremental rebuild (rebuild.c) ----------------------------------------
+
+typedef struct iamsi_live iamsi_live;
+
+int iamsi_live_open(iamsi_live **out);
+void iamsi_live_close(iamsi_live *lv);
+// iamsi_live_invalidate makes the next build read the whole store.
+void iamsi_live_invalidate(iamsi_live *lv);
+// iamsi_live_build brings the compiled store up to date with what the
+// store recorded (store.h, change tracking), or reads it whole (*full)
+// when it cannot, and writes the bundle as iamsi_rebuild_full does.
+int iamsi_live_build(iamsi_live *lv, iams_store *st, void **data,
+    size_t *len, uint64_t *rev, bool *full, bool *empty, char *err,
+    size_t errlen);
 
 #endif // IAMSI_H

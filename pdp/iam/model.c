@@ -268,23 +268,21 @@ mono_ns(void)
 	return (uint64_t) ts.tv_sec * 1000000000u + (uint64_t) ts.tv_nsec;
 }
 
-// iamsi_rebuild is a full rebuild: read the store in one read
-// transaction, compile the model, write the bundle in memory, load it
-// and swap it in. Readers keep deciding on the old bundle meanwhile.
+// iamsi_rebuild_full compiles the account model of the store, read in
+// one read transaction, exactly as `iamc compile` compiles an export.
 int
-iamsi_rebuild(iams_service *s, char *err, size_t errlen)
+iamsi_rebuild_full(iams_service *s, void **data, size_t *len, uint64_t *rev,
+    bool *empty, char *err, size_t errlen)
 {
-	uint64_t t0 = mono_ns();
 	json_t *model = NULL;
 	iamc_builder *b = NULL;
-	pdp_bundle *bundle = NULL;
 	iamc_diags d;
 	char *text = NULL;
-	void *data = NULL;
-	size_t len = 0;
 	int rv;
 
 	iamc_diags_init(&d);
+	*data = NULL;
+	*empty = false;
 	if ((rv = iams_store_begin(s->st, false)) != PDP_OK) {
 		snprintf(err, errlen, "store: %s", iams_store_errmsg(s->st));
 		goto out;
@@ -296,14 +294,12 @@ iamsi_rebuild(iams_service *s, char *err, size_t errlen)
 		    pdp_strerror(rv), iams_store_errmsg(s->st));
 		goto out;
 	}
-	// No account (a new store, or the last one closed): nothing may be
-	// allowed any more.
+	*rev = (uint64_t) json_integer_value(json_object_get(model,
+	    "revision"));
 	if (json_array_size(json_object_get(model, "accounts")) == 0) {
-		pdp_engine_swap(s->engine, NULL);
+		*empty = true;
 		goto out;
 	}
-	uint64_t rev = (uint64_t) json_integer_value(
-	    json_object_get(model, "revision"));
 	if ((text = json_dumps(model, JSON_COMPACT)) == NULL ||
 	    (rv = iamc_builder_open(&b)) != PDP_OK) {
 		rv = PDP_ENOMEM;
@@ -320,25 +316,85 @@ iamsi_rebuild(iams_service *s, char *err, size_t errlen)
 		    d.n ? d.v[0].message : "");
 		goto out;
 	}
-	if ((rv = iamc_builder_write(b, rev, &data, &len)) != PDP_OK ||
-	    (rv = pdp_bundle_open_mem(data, len, &bundle, err, errlen)) !=
-	    PDP_OK) {
-		if (rv == PDP_ENOMEM)
-			snprintf(err, errlen, "out of memory");
-		goto out;
-	}
-	pdp_engine_swap(s->engine, bundle);
-	s->stats.revision = rev;
-	s->stats.bundle_bytes = len;
-	s->stats.rebuilds++;
-	s->stats.live_ns = mono_ns();
-	s->stats.rebuild_ms = (double) (s->stats.live_ns - t0) / 1e6;
+	if ((rv = iamc_builder_write(b, *rev, data, len)) != PDP_OK)
+		snprintf(err, errlen, "writing the bundle: %s",
+		    pdp_strerror(rv));
 out:
-	pdp_bundle_close(bundle);
-	free(data);
 	free(text);
 	iamc_builder_close(b);
 	json_decref(model);
 	iamc_diags_fini(&d);
 	return rv;
+}
+
+// publish loads bundle bytes (verifying them as any bundle is verified)
+// and makes them live; an empty store has no bundle.
+static int
+publish(iams_service *s, void *data, size_t len, uint64_t rev, bool empty,
+    char *err, size_t errlen)
+{
+	pdp_bundle *bundle = NULL;
+	int rv;
+
+	if (empty) {
+		pdp_engine_swap(s->engine, NULL);
+		len = 0;
+	} else if ((rv = pdp_bundle_open_mem(data, len, &bundle, err,
+	    errlen)) != PDP_OK) {
+		return rv;
+	} else {
+		pdp_engine_swap(s->engine, bundle);
+		pdp_bundle_close(bundle);
+	}
+	s->stats.revision = rev;
+	s->stats.bundle_bytes = len;
+	return PDP_OK;
+}
+
+int
+iamsi_rebuild(iams_service *s, char *err, size_t errlen)
+{
+	uint64_t t0 = mono_ns(), rev = 0;
+	void *data = NULL;
+	size_t len = 0;
+	bool full = true, empty = false;
+	int rv = PDP_ECORRUPT;
+
+	if (!s->full_only) {
+		rv = iamsi_live_build(s->live, s->st, &data, &len, &rev, &full,
+		    &empty, err, errlen);
+		if (rv == PDP_OK)
+			rv = publish(s, data, len, rev, empty, err, errlen);
+		free(data);
+		data = NULL;
+		if (rv != PDP_OK) {
+			// Never a wrong bundle: forget the compiled store and
+			// compile the account model instead.
+			fprintf(stderr, "iam: incremental rebuild failed (%s); "
+			    "rebuilding in full\n", err);
+			iamsi_live_invalidate(s->live);
+			s->stats.fallbacks++;
+		}
+	}
+	if (rv != PDP_OK) {
+		full = true;
+		rv = iamsi_rebuild_full(s, &data, &len, &rev, &empty, err,
+		    errlen);
+		if (rv == PDP_OK)
+			rv = publish(s, data, len, rev, empty, err, errlen);
+		free(data);
+	}
+	if (rv != PDP_OK) {
+		// Fail closed: the last bundle may allow what the store no
+		// longer does.
+		pdp_engine_swap(s->engine, NULL);
+		s->stale = true;
+		return rv;
+	}
+	s->stale = false;
+	s->stats.rebuilds++;
+	s->stats.last_full = full;
+	s->stats.live_ns = mono_ns();
+	s->stats.rebuild_ms = (double) (s->stats.live_ns - t0) / 1e6;
+	return PDP_OK;
 }
