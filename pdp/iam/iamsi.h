@@ -232,6 +232,9 @@ int iamsi_live_open(iamsi_live **out);
 void iamsi_live_close(iamsi_live *lv);
 // iamsi_live_invalidate makes the next build read the whole store.
 void iamsi_live_invalidate(iamsi_live *lv);
+// iamsi_live_fail_next makes the next build fail (tests of the
+// fallback).
+void iamsi_live_fail_next(iamsi_live *lv);
 // iamsi_live_build brings the compiled store up to date with what the
 // store recorded (store.h, change tracking), or reads it whole (*full)
 // when it cannot, and writes the bundle as iamsi_rebuild_full does.

@@ -80,6 +80,7 @@ struct iamsi_live {
 	rb_vec named;        // customer managed policies in feed order
 	bool reorder;        // order and named must be sorted again
 	uint64_t feeds;
+	bool fail_next;      // tests: the next build fails
 	char *err;           // where a failure is described
 	size_t errlen;
 };
@@ -1046,6 +1047,12 @@ iamsi_live_invalidate(iamsi_live *lv)
 	lv->valid = false;
 }
 
+void
+iamsi_live_fail_next(iamsi_live *lv)
+{
+	lv->fail_next = true;
+}
+
 int
 iamsi_live_build(iamsi_live *lv, iams_store *st, void **data, size_t *len,
     uint64_t *rev, bool *full, bool *empty, char *err, size_t errlen)
@@ -1067,6 +1074,10 @@ iamsi_live_build(iamsi_live *lv, iams_store *st, void **data, size_t *len,
 	if ((rv = iamc_builder_open(&b)) != PDP_OK)
 		return fail(lv, rv, "out of memory");
 	rv = feed(lv, b);
+	if (rv == PDP_OK && lv->fail_next) {
+		lv->fail_next = false;
+		rv = fail(lv, PDP_ECORRUPT, "failure injected by a test");
+	}
 	if (rv == PDP_OK)
 		rv = iamc_builder_write(b, *rev, data, len);
 	iamc_builder_close(b);
