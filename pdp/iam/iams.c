@@ -61,6 +61,7 @@ iams_service_open(const char *path, const iams_options *opt,
 	s->users_max = opt && opt->users_max ? opt->users_max :
 	    IAMSI_USERS_PER_ACCOUNT;
 	s->argon2_kib = opt && opt->argon2_kib ? opt->argon2_kib : 19456;
+	s->full_only = opt && opt->full_rebuilds;
 	if ((rv = iams_store_open(path, &s->st, err, errlen)) != PDP_OK)
 		goto fail;
 	if ((rv = pdp_engine_open(&s->engine)) != PDP_OK ||

@@ -42,6 +42,9 @@ typedef struct iams_options {
 	// Argon2id memory cost in KiB; 0: 19,456 (OWASP's minimum for
 	// argon2id with t=2). Tests lower it.
 	uint32_t argon2_kib;
+	// Rebuild every commit in full from the account model instead of
+	// incrementally (benchmarks compare the two).
+	bool full_rebuilds;
 } iams_options;
 
 // iams_service_open opens the store at `path` (created when absent),
