@@ -77,7 +77,7 @@ am_fini(iamci_am *m)
 }
 
 // load_aws loads the AWS managed policies file: the caller's, else the
-// one the model names.
+// one the model names, else the policies the model gives itself.
 static void
 load_aws(iamci_am *m, const iamc_account_options *opt)
 {
@@ -89,9 +89,17 @@ load_aws(iamci_am *m, const iamc_account_options *opt)
 		where = "--aws-managed";
 	} else if (v == NULL) {
 		return;
+	} else if (json_is_object(v)) {
+		// In the model itself (an export of the IAM service holds
+		// the ones it attaches): reported against the model.
+		m->aws = json_incref((json_t *) v);
+		m->aws_file = m->file;
+		m->aws_inline = true;
+		return;
 	} else if (!json_is_string(v)) {
 		iamci_am_error(m, NULL, "awsManagedPolicies", "must be the "
-		    "path of a JSON file of policy name to document");
+		    "path of a JSON file of policy name to document, or such "
+		    "an object");
 		m->aws_failed = true;
 		return;
 	} else {

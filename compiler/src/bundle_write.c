@@ -581,21 +581,38 @@ iamc_builder_account(iamc_builder *b, const char *id, const uint32_t *scp,
 	return PDP_OK;
 }
 
+// concat returns the n strings of v joined, malloc'd (snprintf costs
+// more than the rest of adding a principal).
+static char *
+concat(const char *const *v, size_t n)
+{
+	size_t len[6], total = 1;
+	char *out, *p;
+
+	for (size_t i = 0; i < n; i++)
+		total += len[i] = strlen(v[i]);
+	if ((out = p = malloc(total)) == NULL)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		memcpy(p, v[i], len[i]);
+		p += len[i];
+	}
+	*p = '\0';
+	return out;
+}
+
 // principal_key builds the lookup key of a principal (pdpb.h).
 static char *
 principal_key(uint32_t kind, const char *account, const char *name)
 {
 	static const char *const kinds[] = {"", "root", "user", "role",
 	    "feduser"};
-	size_t n = strlen(account) + strlen(name) + 16;
-	char *k = malloc(n);
-	if (k == NULL)
-		return NULL;
+	char *k;
+
 	if (kind == PDPB_ROOT)
-		snprintf(k, n, "root:%s", account);
-	else
-		snprintf(k, n, "%s:%s:%s", kinds[kind], account, name);
-	if (kind == PDPB_ROLE || kind == PDPB_USER) {
+		return concat((const char *[]){"root:", account}, 2);
+	k = concat((const char *[]){kinds[kind], ":", account, ":", name}, 5);
+	if (k != NULL && (kind == PDPB_ROLE || kind == PDPB_USER)) {
 		// Names are unique ignoring case: fold the name part.
 		for (char *p = k + strlen(kinds[kind]) + strlen(account) + 2;
 		    *p; p++)
@@ -603,6 +620,27 @@ principal_key(uint32_t kind, const char *account, const char *name)
 				*p = (char) (*p + 32);
 	}
 	return k;
+}
+
+// principal_arn builds the ARN of a principal.
+static char *
+principal_arn(uint32_t kind, const char *account, const char *path,
+    const char *name)
+{
+	switch (kind) {
+	case PDPB_ROOT:
+		return concat((const char *[]){"arn:aws:iam::", account,
+		    ":root"}, 3);
+	case PDPB_USER:
+		return concat((const char *[]){"arn:aws:iam::", account,
+		    ":user", path, name}, 5);
+	case PDPB_ROLE:
+		return concat((const char *[]){"arn:aws:iam::", account,
+		    ":role", path, name}, 5);
+	default:
+		return concat((const char *[]){"arn:aws:sts::", account,
+		    ":federated-user/", name}, 4);
+	}
 }
 
 static const char *
@@ -641,32 +679,14 @@ iamc_builder_principal(iamc_builder *b, const iamc_principal_spec *p)
 		free(key);
 		return PDP_EINVAL;
 	}
-	size_t n = strlen(p->account) + strlen(path) +
-	    (p->name ? strlen(p->name) : 0) + 64;
-	char *arn = malloc(n);
+	char *arn = principal_arn(p->kind, p->account, path,
+	    p->name ? p->name : "");
 	if (arn == NULL ||
 	    grow2((void **) &b->pr, &b->prcap, b->npr, sizeof(*b->pr)) ||
 	    hmap_put(&b->prmap, kh, b->npr) != 0) {
 		free(key);
 		free(arn);
 		return PDP_ENOMEM;
-	}
-	switch (p->kind) {
-	case PDPB_ROOT:
-		snprintf(arn, n, "arn:aws:iam::%s:root", p->account);
-		break;
-	case PDPB_USER:
-		snprintf(arn, n, "arn:aws:iam::%s:user%s%s", p->account, path,
-		    p->name);
-		break;
-	case PDPB_ROLE:
-		snprintf(arn, n, "arn:aws:iam::%s:role%s%s", p->account, path,
-		    p->name);
-		break;
-	default:
-		snprintf(arn, n, "arn:aws:sts::%s:federated-user/%s",
-		    p->account, p->name);
-		break;
 	}
 	pspec *s = &b->pr[b->npr++];
 	s->arn = arn;
@@ -873,6 +893,16 @@ iamc_builder_write(iamc_builder *b, uint64_t revision, void **data,
 		{PDPB_SEC_RPOLICIES, &rpol, sizeof(pdpb_rpolicy)},
 		{PDPB_SEC_NAMED, &named, sizeof(pdpb_named)},
 	};
+	// One allocation for the whole file: growing it by doubling would
+	// copy it over and over.
+	size_t total = sizeof(pdpb_header) + NSEC * sizeof(pdpb_section) + 8;
+	for (int i = 0; i < NSEC; i++)
+		total += secs[i].x->n + 8;
+	if ((out.p = malloc(total)) == NULL) {
+		rv = PDP_ENOMEM;
+		goto out;
+	}
+	out.cap = total;
 	pdpb_header *h = rec(b, &out, sizeof(*h));
 	size_t dir = out.n;
 	rec(b, &out, NSEC * sizeof(pdpb_section));

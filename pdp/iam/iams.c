@@ -67,6 +67,9 @@ iams_service_open(const char *path, const iams_options *opt,
 	if ((rv = pdp_engine_open(&s->engine)) != PDP_OK ||
 	    (rv = iamsi_live_open(&s->live)) != PDP_OK)
 		goto fail;
+	if (opt != NULL && opt->aws_managed != NULL && (rv = iamsi_aws_load(s,
+	    opt->aws_managed, err, errlen)) != PDP_OK)
+		goto fail;
 	if ((rv = iamsi_rebuild(s, err, errlen)) != PDP_OK)
 		goto fail;
 	*out = s;

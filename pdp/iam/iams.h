@@ -45,6 +45,12 @@ typedef struct iams_options {
 	// Rebuild every commit in full from the account model instead of
 	// incrementally (benchmarks compare the two).
 	bool full_rebuilds;
+	// The AWS managed policies file (a JSON object of policy name to
+	// document, such as the installed share/iampdp/
+	// aws-managed-policies.json), loaded into a store that has none
+	// yet; its companion NAME-meta.json beside it gives paths, version
+	// ids and dates. NULL: none are loaded (a store keeps those it has).
+	const char *aws_managed;
 } iams_options;
 
 // iams_service_open opens the store at `path` (created when absent),

@@ -200,11 +200,16 @@ int iamsi_count_entity(iamsi_ctx *c, const iams_entity *e, iamsi_counts *n);
 
 // --- policies (ops_policies.c) ----------------------------------------------
 
-// iamsi_policy_find looks up a customer managed policy by ARN in the
-// caller's account (NoSuchEntity / InvalidInput), authorizing `action`
-// on it when `action` is not NULL.
+// iamsi_policy_find looks up a managed policy by ARN: a customer managed
+// one of the caller's account or an AWS managed one (its usage counted
+// in the caller's account), with NoSuchEntity / InvalidInput, and
+// authorizes `action` on it when `action` is not NULL.
 bool iamsi_policy_find(iamsi_ctx *c, const char *arn, const char *action,
     iams_policy *out);
+// iamsi_policy_writable fails the call (AccessDenied) when `p` is an AWS
+// managed policy: those are read-only to every account.
+bool iamsi_policy_writable(iamsi_ctx *c, const iams_policy *p,
+    const char *action);
 
 // --- passwords (ops_login.c) --------------------------------------------------
 
@@ -223,6 +228,14 @@ int iamsi_rebuild(iams_service *s, char *err, size_t errlen);
 // says the store has no account (then *data is NULL).
 int iamsi_rebuild_full(iams_service *s, void **data, size_t *len,
     uint64_t *rev, bool *empty, char *err, size_t errlen);
+
+// --- AWS managed policies (aws_managed.c) --------------------------------------
+
+// iamsi_aws_load loads the AWS managed policies of file `path` (and of
+// its companion PATH-meta.json, when present) into a store that has
+// none yet; a store that has them is left as it is.
+int iamsi_aws_load(iams_service *s, const char *path, char *err,
+    size_t errlen);
 
 // --- the incremental rebuild (rebuild.c) ----------------------------------------
 

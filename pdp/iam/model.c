@@ -180,6 +180,30 @@ add_policy(void *arg, const iams_policy *p)
 	return json_array_append_new(w->arr, o) ? PDP_ENOMEM : PDP_OK;
 }
 
+typedef struct aws_docs {
+	iams_store *st;
+	json_t *map;    // name -> document
+} aws_docs;
+
+// add_aws_doc adds an AWS managed policy's default document, under its
+// name as the account model looks it up.
+static int
+add_aws_doc(void *arg, const iams_policy *p)
+{
+	aws_docs *a = arg;
+	iams_version v;
+	int rv;
+
+	if ((rv = iams_store_version_get(a->st, p->pid, p->default_version,
+	    &v)) != PDP_OK)
+		return rv;
+	json_t *d = json_loads(v.document, 0, NULL);
+	iams_version_fini(&v);
+	if (d == NULL)
+		return PDP_ECORRUPT;
+	return json_object_set_new(a->map, p->name, d) ? PDP_ENOMEM : PDP_OK;
+}
+
 static int
 add_account_id(void *arg, const char *id)
 {
@@ -234,6 +258,20 @@ iamsi_model(iams_store *st, bool all_versions, json_t **out)
 				goto fail;
 		}
 	}
+	// The AWS managed policies something attaches, with their
+	// documents: the model compiles on its own, and a bundle holds
+	// only those.
+	aws_docs ad = {.st = st, .map = json_object()};
+	if (ad.map == NULL || (rv = iams_store_policies_used(st,
+	    IAMS_AWS_ACCOUNT, add_aws_doc, &ad)) != PDP_OK) {
+		json_decref(ad.map);
+		rv = ad.map ? rv : PDP_ENOMEM;
+		goto fail;
+	}
+	if (json_object_size(ad.map) > 0)
+		json_object_set_new(model, "awsManagedPolicies", ad.map);
+	else
+		json_decref(ad.map);
 	json_decref(accounts);
 	json_decref(ids);
 	*out = model;
