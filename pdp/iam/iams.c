@@ -272,6 +272,10 @@ iamsi_authorize(iamsi_ctx *c, const char *action, const char *resource,
 	req.principal = c->caller;
 	req.action = action;
 	req.resource = resource;
+	// AWS managed policies are every account's to read and attach:
+	// decided as resources of the caller's own account, not of "aws".
+	if (strncmp(resource, "arn:aws:iam::aws:policy/", 24) == 0)
+		req.resource_account = c->account;
 	// aws:RequestTag/KEY and aws:TagKeys, so that tag-based policies
 	// can govern who tags what (iam-semantics 7.1).
 	if (json_is_array(tags)) {

@@ -384,9 +384,10 @@ fail:
 	return iamsi_store_fail(c, rv, NULL);
 }
 
-// find_version reads PolicyArn and VersionId (authorizing `action`).
+// find_version reads PolicyArn and VersionId (authorizing `action`;
+// `write`: the policy must be one the account may change).
 static bool
-find_version(iamsi_ctx *c, const char *action, iams_policy *p,
+find_version(iamsi_ctx *c, const char *action, bool write, iams_policy *p,
     iams_version *v)
 {
 	const char *id = iamsi_need(c, "VersionId");
@@ -394,6 +395,10 @@ find_version(iamsi_ctx *c, const char *action, iams_policy *p,
 
 	if (id == NULL || !version_id(c, id) || !find_arn(c, action, p))
 		return false;
+	if (write && !iamsi_policy_writable(c, p, action)) {
+		iams_policy_fini(p);
+		return false;
+	}
 	if ((rv = iams_store_version_get(c->st, p->pid, id, v)) != PDP_OK) {
 		iamsi_store_fail(c, rv, "Policy version does not exist.");
 		iams_policy_fini(p);
@@ -408,7 +413,7 @@ get_policy_version(iamsi_ctx *c)
 	iams_policy p;
 	iams_version v;
 
-	if (!find_version(c, "iam:GetPolicyVersion", &p, &v))
+	if (!find_version(c, "iam:GetPolicyVersion", false, &p, &v))
 		return PDP_EINVAL;
 	json_object_set_new(c->resp, "PolicyVersion", version_json(&v,
 	    strcmp(v.id, p.default_version) == 0, true));
@@ -456,13 +461,8 @@ set_default_policy_version(iamsi_ctx *c)
 	iams_version v;
 	int rv;
 
-	if (!find_version(c, "iam:SetDefaultPolicyVersion", &p, &v))
+	if (!find_version(c, "iam:SetDefaultPolicyVersion", true, &p, &v))
 		return PDP_EINVAL;
-	if (!iamsi_policy_writable(c, &p, "iam:SetDefaultPolicyVersion")) {
-		iams_version_fini(&v);
-		iams_policy_fini(&p);
-		return PDP_EINVAL;
-	}
 	char *old = p.default_version;
 	p.default_version = v.id;
 	p.updated = c->now;
@@ -483,11 +483,9 @@ delete_policy_version(iamsi_ctx *c)
 	iams_version v;
 	int rv;
 
-	if (!find_version(c, "iam:DeletePolicyVersion", &p, &v))
+	if (!find_version(c, "iam:DeletePolicyVersion", true, &p, &v))
 		return PDP_EINVAL;
-	if (!iamsi_policy_writable(c, &p, "iam:DeletePolicyVersion"))
-		rv = PDP_EINVAL;
-	else if (strcmp(v.id, p.default_version) == 0)
+	if (strcmp(v.id, p.default_version) == 0)
 		rv = iamsi_fail(c, "DeleteConflict", "Cannot delete the "
 		    "default version of a policy.");
 	else if ((rv = iams_store_version_delete(c->st, p.pid, v.id)) !=
