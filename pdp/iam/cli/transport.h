@@ -19,6 +19,10 @@ typedef struct iam_transport {
 int iam_local_open(const char *path, bool create, iam_transport *t,
     char *err, size_t errlen);
 
+// iam_local_aws_managed sets the AWS managed policies file the next
+// iam_local_open loads into a store that has none (iams_options).
+void iam_local_aws_managed(const char *path);
+
 // iam_local_service returns the service behind a local transport.
 iams_service *iam_local_service(iam_transport *t);
 
