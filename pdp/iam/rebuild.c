@@ -78,7 +78,7 @@ struct iamsi_live {
 	rb_vec accounts;     // char *, by id
 	rb_vec order;        // groups, roles, users in feed order
 	rb_vec named;        // customer managed policies in feed order
-	bool reorder;        // order and named must be sorted again
+	bool reorder;        // order and named must be sorted whole
 	uint64_t feeds;
 	bool fail_next;      // tests: the next build fails
 	char *err;           // where a failure is described
@@ -281,6 +281,104 @@ compile(iamsi_live *lv, const char *text, pdp_policy_type type,
 	return rv;
 }
 
+// --- the feed order ------------------------------------------------------------
+
+static int
+kind_rank(iams_kind k)
+{
+	return k == IAMS_GROUP ? 0 : k == IAMS_ROLE ? 1 : 2;
+}
+
+// The account model lists an account's groups, roles and users each in
+// name order (ignoring case, as the store sorts them).
+static int
+order_cmp(const void *a, const void *b)
+{
+	const rb_ent *x = *(rb_ent *const *) a, *y = *(rb_ent *const *) b;
+	int c = strcmp(x->account, y->account);
+
+	if (c == 0)
+		c = kind_rank(x->kind) - kind_rank(y->kind);
+	return c ? c : strcasecmp(x->name, y->name);
+}
+
+static int
+named_cmp(const void *a, const void *b)
+{
+	const rb_pol *x = *(rb_pol *const *) a, *y = *(rb_pol *const *) b;
+	int c = strcmp(x->account, y->account);
+
+	return c ? c : strcasecmp(x->name, y->name);
+}
+
+// sorted_find returns where `p` sorts in `x` (sorted by `cmp`), and
+// whether an element there sorts equal.
+static uint32_t
+sorted_find(const rb_vec *x, void *p, int (*cmp)(const void *,
+    const void *), bool *found)
+{
+	uint32_t lo = 0, hi = x->n;
+
+	*found = false;
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		int c = cmp(&x->v[mid], &p);
+		if (c == 0) {
+			*found = true;
+			return mid;
+		}
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+// sorted_add and sorted_del keep the feed order as records come, go or
+// change names; while a whole sort is due (lv->reorder) they wait.
+static int
+sorted_add(iamsi_live *lv, rb_vec *x, void *p,
+    int (*cmp)(const void *, const void *))
+{
+	bool found;
+	uint32_t i;
+
+	if (lv->reorder)
+		return PDP_OK;
+	i = sorted_find(x, p, cmp, &found);
+	if (vec_push(x, p) != PDP_OK)
+		return PDP_ENOMEM;
+	memmove(x->v + i + 1, x->v + i, (x->n - 1 - i) * sizeof(*x->v));
+	x->v[i] = p;
+	return PDP_OK;
+}
+
+static void
+sorted_del(iamsi_live *lv, rb_vec *x, void *p,
+    int (*cmp)(const void *, const void *))
+{
+	bool found;
+	uint32_t i;
+
+	if (lv->reorder)
+		return;
+	i = sorted_find(x, p, cmp, &found);
+	if (!found || x->v[i] != p) {
+		// Not where its key says: sort everything again.
+		lv->reorder = true;
+		return;
+	}
+	memmove(x->v + i, x->v + i + 1, (x->n - 1 - i) * sizeof(*x->v));
+	x->n--;
+}
+
+static bool
+is_named(const rb_pol *p)
+{
+	return strcmp(p->account, IAMS_AWS_ACCOUNT) != 0;
+}
+
 // --- reading the store -------------------------------------------------------
 
 // The context of reading one entity back.
@@ -443,18 +541,23 @@ load_entity(iamsi_live *lv, iams_store *st, const iams_entity *se)
 		    name, r.old ? &r.old->trust : NULL, &e->trust);
 	}
 	if (rv == PDP_OK && (old = r.old) != NULL) {
-		// The feed order holds the record: it stays where it is and
-		// takes the new contents; the order changes with names only.
+		// The feed order holds the record: it stays and takes the new
+		// contents. It moves when its name (or, for a key used again,
+		// its kind or account) changes.
+		bool moved = strcmp(old->name, e->name) != 0 ||
+		    old->kind != e->kind ||
+		    strcmp(old->account, e->account) != 0;
+		if (moved)
+			sorted_del(lv, &lv->order, old, order_cmp);
 		rb_ent tmp = *old;
-		if (strcmp(old->name, e->name) != 0)
-			lv->reorder = true;
 		*old = *e;
 		*e = tmp;
+		if (moved)
+			rv = sorted_add(lv, &lv->order, old, order_cmp);
 	} else if (rv == PDP_OK) {
-		if ((rv = vec_insert(&lv->ents, e)) == PDP_OK) {
-			lv->reorder = true;
-			return PDP_OK;
-		}
+		// Once in the cache, the record is the cache's to free.
+		if ((rv = vec_insert(&lv->ents, e)) == PDP_OK)
+			return sorted_add(lv, &lv->order, e, order_cmp);
 	}
 	ent_free(lv, e);
 	return rv;
@@ -491,16 +594,19 @@ load_policy(iamsi_live *lv, iams_store *st, const iams_policy *sp)
 	iams_version_fini(&v);
 	if (rv == PDP_OK && old != NULL) {
 		// In place, as for entities.
+		bool moved = strcmp(old->name, p->name) != 0 ||
+		    strcmp(old->account, p->account) != 0;
+		if (moved && is_named(old))
+			sorted_del(lv, &lv->named, old, named_cmp);
 		rb_pol tmp = *old;
-		if (strcmp(old->name, p->name) != 0)
-			lv->reorder = true;
 		*old = *p;
 		*p = tmp;
+		if (moved && is_named(old))
+			rv = sorted_add(lv, &lv->named, old, named_cmp);
 	} else if (rv == PDP_OK) {
-		if ((rv = vec_insert(&lv->pols, p)) == PDP_OK) {
-			lv->reorder = true;
-			return PDP_OK;
-		}
+		if ((rv = vec_insert(&lv->pols, p)) == PDP_OK)
+			return is_named(p) ? sorted_add(lv, &lv->named, p,
+			    named_cmp) : PDP_OK;
 	}
 	pol_free(lv, p);
 	return rv;
@@ -560,10 +666,12 @@ refresh_entity(iamsi_live *lv, iams_store *st, int64_t eid)
 	int rv = iams_store_entity_by_eid(st, eid, &e);
 
 	if (rv == PDP_ENOENT) {
-		ent_free(lv, vec_take(&lv->ents, eid));
+		rb_ent *gone = vec_take(&lv->ents, eid);
+		if (gone != NULL)
+			sorted_del(lv, &lv->order, gone, order_cmp);
+		ent_free(lv, gone);
 		if (group)
 			drop_group(lv, eid);
-		lv->reorder = true;
 		rv = PDP_OK;
 	} else if (rv == PDP_OK) {
 		if (e.kind != IAMS_ROOT)
@@ -584,8 +692,10 @@ refresh_policy(iamsi_live *lv, iams_store *st, int64_t pid)
 	int rv = iams_store_policy_by_pid(st, pid, &p);
 
 	if (rv == PDP_ENOENT) {
-		pol_free(lv, vec_take(&lv->pols, pid));
-		lv->reorder = true;
+		rb_pol *gone = vec_take(&lv->pols, pid);
+		if (gone != NULL && is_named(gone))
+			sorted_del(lv, &lv->named, gone, named_cmp);
+		pol_free(lv, gone);
 		return PDP_OK;
 	}
 	if (rv != PDP_OK)
@@ -674,34 +784,6 @@ live_load(iamsi_live *lv, iams_store *st)
 // --- feeding the builder ------------------------------------------------------
 
 static int
-kind_rank(iams_kind k)
-{
-	return k == IAMS_GROUP ? 0 : k == IAMS_ROLE ? 1 : 2;
-}
-
-// The account model lists an account's groups, roles and users each in
-// name order (ignoring case, as the store sorts them).
-static int
-order_cmp(const void *a, const void *b)
-{
-	const rb_ent *x = *(rb_ent *const *) a, *y = *(rb_ent *const *) b;
-	int c = strcmp(x->account, y->account);
-
-	if (c == 0)
-		c = kind_rank(x->kind) - kind_rank(y->kind);
-	return c ? c : strcasecmp(x->name, y->name);
-}
-
-static int
-named_cmp(const void *a, const void *b)
-{
-	const rb_pol *x = *(rb_pol *const *) a, *y = *(rb_pol *const *) b;
-	int c = strcmp(x->account, y->account);
-
-	return c ? c : strcasecmp(x->name, y->name);
-}
-
-static int
 reorder(iamsi_live *lv)
 {
 	lv->order.n = lv->named.n = 0;
@@ -710,8 +792,7 @@ reorder(iamsi_live *lv)
 			return PDP_ENOMEM;
 	for (uint32_t i = 0; i < lv->pols.n; i++) {
 		rb_pol *p = lv->pols.v[i];
-		if (strcmp(p->account, IAMS_AWS_ACCOUNT) != 0 &&
-		    vec_push(&lv->named, p) != PDP_OK)
+		if (is_named(p) && vec_push(&lv->named, p) != PDP_OK)
 			return PDP_ENOMEM;
 	}
 	qsort(lv->order.v, lv->order.n, sizeof(void *), order_cmp);

@@ -313,6 +313,28 @@ START_TEST(test_incremental_equals_full)
 }
 END_TEST
 
+// Batched calls reach the rebuild together: one entity touched many
+// times, names swapped, keys used again.
+START_TEST(test_batched_changes)
+{
+	iams_error e;
+	iams_stats st;
+
+	ck_assert_int_eq(iams_account_create(s, ACCT2, &e), PDP_OK);
+	for (int round = 0; round < 6; round++) {
+		ck_assert_int_eq(iams_service_batch(s, true), PDP_OK);
+		for (int i = 0; i < 120; i++)
+			random_call();
+		ck_assert_int_eq(iams_service_batch(s, false), PDP_OK);
+		iams_service_stats(s, &st);
+		ck_assert(!st.last_full);
+		check_equal();
+	}
+	iams_service_stats(s, &st);
+	ck_assert_uint_eq(st.fallbacks, 0);
+}
+END_TEST
+
 START_TEST(test_incremental_failure_falls_back)
 {
 	iams_stats st;
@@ -390,6 +412,7 @@ suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_incremental_equals_full);
+	tcase_add_test(tc, test_batched_changes);
 	tcase_add_test(tc, test_incremental_failure_falls_back);
 	tcase_add_test(tc, test_failing_rebuild_fails_closed);
 	suite_add_tcase(su, tc);
