@@ -795,8 +795,10 @@ reorder(iamsi_live *lv)
 		if (is_named(p) && vec_push(&lv->named, p) != PDP_OK)
 			return PDP_ENOMEM;
 	}
-	qsort(lv->order.v, lv->order.n, sizeof(void *), order_cmp);
-	qsort(lv->named.v, lv->named.n, sizeof(void *), named_cmp);
+	if (lv->order.n > 1)
+		qsort(lv->order.v, lv->order.n, sizeof(void *), order_cmp);
+	if (lv->named.n > 1)
+		qsort(lv->named.v, lv->named.n, sizeof(void *), named_cmp);
 	lv->reorder = false;
 	return PDP_OK;
 }
