@@ -548,6 +548,31 @@ iamc_builder_set(iamc_builder *b, const pdpi_policy *const *v, uint32_t n,
 	return b->err ? b->err : PDP_OK;
 }
 
+int
+iamc_setlist_add(iamc_setlist *s, const pdpi_policy *p, bool managed)
+{
+	for (uint32_t i = 0; managed && i < s->n; i++)
+		if (s->v[i] == p)
+			return PDP_OK;
+	if (s->n == s->cap) {
+		uint32_t cap = s->cap ? s->cap * 2 : 32;
+		const pdpi_policy **v = realloc(s->v, cap * sizeof(*v));
+		if (v == NULL)
+			return PDP_ENOMEM;
+		s->v = v;
+		s->cap = cap;
+	}
+	s->v[s->n++] = p;
+	return PDP_OK;
+}
+
+void
+iamc_setlist_fini(iamc_setlist *s)
+{
+	free(s->v);
+	memset(s, 0, sizeof(*s));
+}
+
 static int
 find_account(const iamc_builder *b, const char *id)
 {

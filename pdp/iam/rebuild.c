@@ -146,13 +146,9 @@ vec_get(const rb_vec *x, int64_t key)
 	return found ? x->v[i] : NULL;
 }
 
-// vec_insert inserts p in key order; its key is not in the vector.
 static int
-vec_insert(rb_vec *x, void *p)
+insert_at(rb_vec *x, uint32_t i, void *p)
 {
-	bool found;
-	uint32_t i = vec_find(x, key_of(p), &found);
-
 	if (vec_push(x, p) != PDP_OK)
 		return PDP_ENOMEM;
 	memmove(x->v + i + 1, x->v + i, (x->n - 1 - i) * sizeof(*x->v));
@@ -161,18 +157,31 @@ vec_insert(rb_vec *x, void *p)
 }
 
 static void *
+remove_at(rb_vec *x, uint32_t i)
+{
+	void *p = x->v[i];
+
+	memmove(x->v + i, x->v + i + 1, (x->n - 1 - i) * sizeof(*x->v));
+	x->n--;
+	return p;
+}
+
+// vec_insert inserts p in key order; its key is not in the vector.
+static int
+vec_insert(rb_vec *x, void *p)
+{
+	bool found;
+
+	return insert_at(x, vec_find(x, key_of(p), &found), p);
+}
+
+static void *
 vec_take(rb_vec *x, int64_t key)
 {
 	bool found;
 	uint32_t i = vec_find(x, key, &found);
-	void *p;
 
-	if (!found)
-		return NULL;
-	p = x->v[i];
-	memmove(x->v + i, x->v + i + 1, (x->n - 1 - i) * sizeof(*x->v));
-	x->n--;
-	return p;
+	return found ? remove_at(x, i) : NULL;
 }
 
 // --- records ------------------------------------------------------------------
@@ -347,11 +356,7 @@ sorted_add(iamsi_live *lv, rb_vec *x, void *p,
 	if (lv->reorder)
 		return PDP_OK;
 	i = sorted_find(x, p, cmp, &found);
-	if (vec_push(x, p) != PDP_OK)
-		return PDP_ENOMEM;
-	memmove(x->v + i + 1, x->v + i, (x->n - 1 - i) * sizeof(*x->v));
-	x->v[i] = p;
-	return PDP_OK;
+	return insert_at(x, i, p);
 }
 
 static void
@@ -369,8 +374,7 @@ sorted_del(iamsi_live *lv, rb_vec *x, void *p,
 		lv->reorder = true;
 		return;
 	}
-	memmove(x->v + i, x->v + i + 1, (x->n - 1 - i) * sizeof(*x->v));
-	x->n--;
+	remove_at(x, i);
 }
 
 static bool
@@ -803,30 +807,6 @@ reorder(iamsi_live *lv)
 	return PDP_OK;
 }
 
-// One principal's identity set.
-typedef struct pset {
-	const pdpi_policy **v;
-	uint32_t n, cap;
-} pset;
-
-static int
-pset_add(pset *s, const pdpi_policy *p, bool unique)
-{
-	for (uint32_t i = 0; unique && i < s->n; i++)
-		if (s->v[i] == p)
-			return PDP_OK;
-	if (s->n == s->cap) {
-		uint32_t cap = s->cap ? s->cap * 2 : 32;
-		const pdpi_policy **v = realloc(s->v, cap * sizeof(*v));
-		if (v == NULL)
-			return PDP_ENOMEM;
-		s->v = v;
-		s->cap = cap;
-	}
-	s->v[s->n++] = p;
-	return PDP_OK;
-}
-
 static const rb_pol *
 policy(iamsi_live *lv, int64_t pid)
 {
@@ -841,21 +821,21 @@ policy(iamsi_live *lv, int64_t pid)
 // add_own adds an entity's inline policies, then its attached ones; a
 // managed policy already in the set is kept at its first place.
 static int
-add_own(iamsi_live *lv, pset *s, const rb_ent *e)
+add_own(iamsi_live *lv, iamc_setlist *s, const rb_ent *e)
 {
 	int rv = PDP_OK;
 
 	for (uint32_t i = 0; i < e->ninl && rv == PDP_OK; i++)
-		rv = pset_add(s, e->inl[i].p, false);
+		rv = iamc_setlist_add(s, e->inl[i].p, false);
 	for (uint32_t i = 0; i < e->natt && rv == PDP_OK; i++) {
 		const rb_pol *p = policy(lv, e->att[i]);
-		rv = p ? pset_add(s, p->doc.p, true) : PDP_ECORRUPT;
+		rv = p ? iamc_setlist_add(s, p->doc.p, true) : PDP_ECORRUPT;
 	}
 	return rv;
 }
 
 static int
-feed_entity(iamsi_live *lv, iamc_builder *b, pset *s, const rb_ent *e)
+feed_entity(iamsi_live *lv, iamc_builder *b, iamc_setlist *s, const rb_ent *e)
 {
 	iamc_principal_spec ps;
 	bool role = e->kind == IAMS_ROLE;
@@ -958,7 +938,7 @@ static int
 feed(iamsi_live *lv, iamc_builder *b)
 {
 	rb_vec aws = {0};
-	pset s = {0};
+	iamc_setlist s = {0};
 	int rv = PDP_OK;
 
 	for (uint32_t i = 0; i < lv->accounts.n && rv == PDP_OK; i++)
@@ -999,7 +979,7 @@ feed(iamsi_live *lv, iamc_builder *b)
 	for (uint32_t i = 0; i < aws.n && rv == PDP_OK; i++)
 		rv = feed_named(b, aws.v[i]);
 	free(aws.v);
-	free(s.v);
+	iamc_setlist_fini(&s);
 	return rv;
 }
 
