@@ -1,5 +1,5 @@
-// live_test.c - the incremental rebuild: after every call of a long
-// random sequence, the bundle the service builds from its compiled
+// live_test.c - the incremental rebuild: after every few calls of a long
+// random sequence (with and without AWS managed policies in the store), the bundle the service builds from its compiled
 // store is the bundle `iamc compile` makes of the store's account model
 // (byte for byte but for its creation time), and the live engine decides
 // every request of a grid as that bundle does. A failing incremental
@@ -20,10 +20,35 @@ static char path[64];
 static iams_service *s;
 static uint64_t rng = 0x9E3779B97F4A7C15u;
 
+static bool aws; // the store holds the AWS managed policies
+
 static void
 setup(void)
 {
 	s = open_service(path, 0);
+	aws = false;
+}
+
+// setup_aws opens a store with the AWS managed policies, which the
+// random calls then attach too.
+static void
+setup_aws(void)
+{
+	iams_options opt = {.store_key = test_key, .argon2_kib = 64,
+	    .aws_managed = PDP_SOURCE_DIR "/tests/data/aws-managed-policies.json"};
+	iams_error e;
+	char err[512];
+	int fd;
+
+	snprintf(path, sizeof(path), "/tmp/iam_live_XXXXXX");
+	fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	unlink(path);
+	ck_assert_msg(iams_service_open(path, &opt, &s, err, sizeof(err)) ==
+	    PDP_OK, "%s", err);
+	ck_assert_int_eq(iams_account_create(s, ACCT, &e), PDP_OK);
+	aws = true;
 }
 
 static void
@@ -79,8 +104,15 @@ random_call(void)
 	snprintf(r, sizeof(r), "r%u", rnd(3));
 	snprintf(p, sizeof(p), "p%u", rnd(4));
 	snprintf(ip, sizeof(ip), "ip%u", rnd(2));
+	static const char *const aws_arns[] = {
+	    "arn:aws:iam::aws:policy/ReadOnlyAccess",
+	    "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess",
+	    "arn:aws:iam::aws:policy/service-role/AWSLambdaRole",
+	};
 	snprintf(parn, sizeof(parn), "arn:aws:iam::%s:policy/%s%s", acct,
 	    p[1] == '3' ? "team/" : "", p);
+	if (aws && rnd(3) == 0)
+		snprintf(parn, sizeof(parn), "%s", aws_arns[rnd(3)]);
 	const char *doc = docs[rnd(NDOCS)];
 	switch (rnd(22)) {
 	case 0: case 1:
@@ -416,6 +448,12 @@ suite(void)
 	tcase_add_test(tc, test_incremental_failure_falls_back);
 	tcase_add_test(tc, test_failing_rebuild_fails_closed);
 	suite_add_tcase(su, tc);
+	TCase *ta = tcase_create("aws");
+	tcase_add_checked_fixture(ta, setup_aws, teardown);
+	tcase_set_timeout(ta, 120);
+	tcase_add_test(ta, test_incremental_equals_full);
+	tcase_add_test(ta, test_batched_changes);
+	suite_add_tcase(su, ta);
 	return su;
 }
 
