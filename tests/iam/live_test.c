@@ -367,6 +367,34 @@ START_TEST(test_batched_changes)
 }
 END_TEST
 
+// Another handle on the same store commits what this one's change
+// tracking never saw: the revisions tell, and the store is read whole.
+START_TEST(test_other_writer)
+{
+	iams_options opt = {.store_key = test_key, .argon2_kib = 64};
+	iams_service *b = NULL;
+	iams_stats st;
+	char err[512];
+
+	OK(s, "CreateUser", "{\"UserName\":\"alice\"}");
+	ck_assert_msg(iams_service_open(path, &opt, &b, err, sizeof(err)) ==
+	    PDP_OK, "%s", err);
+	OKJ(b, ROOT, "CreatePolicy", json_pack("{s:s, s:s}", "PolicyName",
+	    "read", "PolicyDocument", S3_READ));
+	OKJ(b, ROOT, "AttachUserPolicy", json_pack("{s:s, s:s}", "UserName",
+	    "alice", "PolicyArn", "arn:aws:iam::111122223333:policy/read"));
+	iams_service_close(b);
+	ck_assert_int_eq(decide(s, "arn:aws:iam::111122223333:user/alice",
+	    "s3:GetObject", "arn:aws:s3:::b/k"), PDP_IMPLICIT_DENY);
+	OK(s, "CreateUser", "{\"UserName\":\"bob\"}");
+	iams_service_stats(s, &st);
+	ck_assert(st.last_full);
+	ck_assert_int_eq(decide(s, "arn:aws:iam::111122223333:user/alice",
+	    "s3:GetObject", "arn:aws:s3:::b/k"), PDP_ALLOW);
+	check_equal();
+}
+END_TEST
+
 START_TEST(test_incremental_failure_falls_back)
 {
 	iams_stats st;
@@ -445,6 +473,7 @@ suite(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_incremental_equals_full);
 	tcase_add_test(tc, test_batched_changes);
+	tcase_add_test(tc, test_other_writer);
 	tcase_add_test(tc, test_incremental_failure_falls_back);
 	tcase_add_test(tc, test_failing_rebuild_fails_closed);
 	suite_add_tcase(su, tc);
