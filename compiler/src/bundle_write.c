@@ -942,9 +942,11 @@ iamc_builder_write(iamc_builder *b, uint64_t revision, void **data,
 			rv = PDP_ETOOBIG;
 			goto out;
 		}
-		void *dst = rec(b, &out, secs[i].x->n);
-		if (!b->err && secs[i].x->n > 0)
-			memcpy(dst, secs[i].x->p, secs[i].x->n);
+		// Room was made above: copied, not zeroed first.
+		if (secs[i].x->n > 0) {
+			memcpy(out.p + out.n, secs[i].x->p, secs[i].x->n);
+			out.n += secs[i].x->n;
+		}
 		if (!b->err)
 			memcpy(out.p + dir + (size_t) i * sizeof(s), &s,
 			    sizeof(s));
