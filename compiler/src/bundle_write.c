@@ -180,6 +180,22 @@ struct iamc_builder {
 	// Principal keys, resource ARNs and names seen, for refusing
 	// duplicates without a scan per addition.
 	hmap prmap, rpmap, nmmap;
+	iamc_tables *cache; // decision tables kept across builders, or NULL
+};
+
+// A decision table kept for the policies it indexes, known by address.
+typedef struct tentry {
+	const pdpi_policy **v;
+	uint32_t n;
+	uint32_t *w;
+	uint32_t size;
+	bool used; // asked for since the last sweep
+} tentry;
+
+struct iamc_tables {
+	tentry *e;
+	uint32_t n, cap;
+	hmap map; // hash of the policy addresses -> entry
 };
 
 // grow2 makes room for one more element in a malloc'd array.
@@ -494,6 +510,136 @@ policy_index(iamc_builder *b, const pdpi_policy *p)
 	return idx;
 }
 
+// --- decision tables kept across builders ------------------------------------
+
+int
+iamc_tables_open(iamc_tables **out)
+{
+	return (*out = calloc(1, sizeof(**out))) ? PDP_OK : PDP_ENOMEM;
+}
+
+void
+iamc_tables_close(iamc_tables *t)
+{
+	if (t == NULL)
+		return;
+	for (uint32_t i = 0; i < t->n; i++) {
+		free(t->e[i].v);
+		free(t->e[i].w);
+	}
+	free(t->e);
+	hmap_free(&t->map);
+	free(t);
+}
+
+static uint64_t
+tables_hash(const pdpi_policy *const *v, uint32_t n)
+{
+	return XXH3_64bits(v, n * sizeof(*v));
+}
+
+// tables_get returns the kept table of the n policies v, or NULL.
+static const tentry *
+tables_get(iamc_tables *t, const pdpi_policy *const *v, uint32_t n)
+{
+	uint32_t i = UINT32_MAX, k;
+
+	while (hmap_next(&t->map, tables_hash(v, n), &i, &k)) {
+		tentry *e = &t->e[k];
+		if (e->n == n && memcmp(e->v, v, n * sizeof(*v)) == 0) {
+			e->used = true;
+			return e;
+		}
+	}
+	return NULL;
+}
+
+// tables_put keeps a copy of table `tb` of the n policies v; a failure
+// only means it is not kept.
+static void
+tables_put(iamc_tables *t, const pdpi_policy *const *v, uint32_t n,
+    const pdpi_table *tb)
+{
+	tentry e = {.n = n, .size = tb->size, .used = true};
+
+	if (grow2((void **) &t->e, &t->cap, t->n, sizeof(*t->e)) != 0)
+		return;
+	e.v = malloc((n + 1) * sizeof(*v));
+	e.w = malloc(tb->size ? tb->size : 1);
+	if (e.v == NULL || e.w == NULL ||
+	    hmap_put(&t->map, tables_hash(v, n), t->n) != 0) {
+		free(e.v);
+		free(e.w);
+		return;
+	}
+	memcpy(e.v, v, n * sizeof(*v));
+	memcpy(e.w, tb->w, tb->size);
+	t->e[t->n++] = e;
+}
+
+void
+iamc_tables_sweep(iamc_tables *t)
+{
+	uint32_t k = 0;
+
+	for (uint32_t i = 0; i < t->n; i++) {
+		if (!t->e[i].used) {
+			free(t->e[i].v);
+			free(t->e[i].w);
+			continue;
+		}
+		t->e[i].used = false;
+		t->e[k++] = t->e[i];
+	}
+	t->n = k;
+	// The map holds indices: make it anew. Out of memory, forget all.
+	hmap_free(&t->map);
+	memset(&t->map, 0, sizeof(t->map));
+	for (uint32_t i = 0; i < t->n; i++) {
+		if (hmap_put(&t->map, tables_hash(t->e[i].v, t->e[i].n), i)
+		    != 0) {
+			for (uint32_t j = 0; j < t->n; j++)
+				t->e[j].used = false;
+			iamc_tables_sweep(t);
+			return;
+		}
+	}
+}
+
+void
+iamc_builder_tables(iamc_builder *b, iamc_tables *t)
+{
+	b->cache = t;
+}
+
+// set_table adds the decision table of the n policies v to the tables
+// section: the kept one, or a new one (then kept).
+static void
+set_table(iamc_builder *b, const pdpi_policy *const *v, uint32_t n,
+    pdpb_set *rs)
+{
+	const tentry *e = b->cache ? tables_get(b->cache, v, n) : NULL;
+	pdpi_table t;
+
+	if (e != NULL) {
+		t.w = e->w;
+		t.size = e->size;
+	} else if (iamc_table_build(b->a, v, n, &t) != PDP_OK) {
+		b->err = PDP_ENOMEM;
+		return;
+	} else if (b->cache != NULL) {
+		tables_put(b->cache, v, n, &t);
+	}
+	// Tables are 8-aligned within their section.
+	size_t pad = (8 - b->tables.n % 8) % 8;
+	rec(b, &b->tables, pad);
+	rs->table = (uint32_t) b->tables.n;
+	rs->table_size = t.size;
+	void *dst = rec(b, &b->tables, t.size);
+	if (!b->err)
+		memcpy(dst, t.w, t.size);
+}
+
 int
 iamc_builder_set(iamc_builder *b, const pdpi_policy *const *v, uint32_t n,
     bool table, uint32_t *out)
@@ -524,21 +670,8 @@ iamc_builder_set(iamc_builder *b, const pdpi_policy *const *v, uint32_t n,
 	uint32_t *w = rec(b, &b->setidx, (size_t) n * 4);
 	if (!b->err && n > 0)
 		memcpy(w, idx, n * sizeof(*idx));
-	if (table && !b->err) {
-		pdpi_table t;
-		if (iamc_table_build(b->a, v, n, &t) != PDP_OK) {
-			b->err = PDP_ENOMEM;
-		} else {
-			// Tables are 8-aligned within their section.
-			size_t pad = (8 - b->tables.n % 8) % 8;
-			rec(b, &b->tables, pad);
-			rs.table = (uint32_t) b->tables.n;
-			rs.table_size = t.size;
-			void *dst = rec(b, &b->tables, t.size);
-			if (!b->err)
-				memcpy(dst, t.w, t.size);
-		}
-	}
+	if (table && !b->err)
+		set_table(b, v, n, &rs);
 	si = count(&b->sets, sizeof(pdpb_set));
 	*REC(b, sets, pdpb_set) = rs;
 	if (hmap_put(&b->setmap, h, si) != 0)

@@ -71,6 +71,7 @@ struct iamsi_live {
 	bool valid;
 	uint64_t revision;   // the store revision the cache reflects
 	iamc_arena *arena;   // every compiled document
+	iamc_tables *tables; // decision tables of their sets, by address
 	uint32_t ndocs;      // documents compiled into the arena ...
 	uint32_t dead;       // ... of which no longer used
 	rb_vec ents;         // rb_ent, by eid
@@ -725,6 +726,9 @@ live_clear(iamsi_live *lv)
 		free(lv->accounts.v[i]);
 	lv->ents.n = lv->pols.n = lv->accounts.n = 0;
 	lv->order.n = lv->named.n = 0;
+	// Tables know policies by address: they go with the arena.
+	iamc_tables_close(lv->tables);
+	lv->tables = NULL;
 	iamc_arena_close(lv->arena);
 	lv->arena = NULL;
 	lv->ndocs = lv->dead = 0;
@@ -779,7 +783,8 @@ live_load(iamsi_live *lv, iams_store *st)
 	loading l = {.lv = lv, .st = st};
 
 	live_clear(lv);
-	if ((lv->arena = iamc_arena_open()) == NULL)
+	if ((lv->arena = iamc_arena_open()) == NULL ||
+	    iamc_tables_open(&lv->tables) != PDP_OK)
 		return PDP_ENOMEM;
 	lv->reorder = true;
 	return iams_store_account_list(st, load_account, &l);
@@ -1071,7 +1076,7 @@ live_update(iamsi_live *lv, iams_store *st, bool *full, uint64_t *rev)
 		rv = fail(lv, PDP_EIO, "store: %s", iams_store_errmsg(st));
 	free(d.ev);
 	free(d.pv);
-	if (rv == PDP_OK && lv->arena == NULL)
+	if (rv == PDP_OK && (lv->arena == NULL || lv->tables == NULL))
 		rv = PDP_ENOMEM;
 	*full = whole;
 	if (rv == PDP_OK) {
@@ -1136,6 +1141,7 @@ iamsi_live_build(iamsi_live *lv, iams_store *st, void **data, size_t *len,
 	}
 	if ((rv = iamc_builder_open(&b)) != PDP_OK)
 		return fail(lv, rv, "out of memory");
+	iamc_builder_tables(b, lv->tables);
 	rv = feed(lv, b);
 	if (rv == PDP_OK && lv->fail_next) {
 		lv->fail_next = false;
@@ -1143,6 +1149,9 @@ iamsi_live_build(iamsi_live *lv, iams_store *st, void **data, size_t *len,
 	}
 	if (rv == PDP_OK)
 		rv = iamc_builder_write(b, *rev, data, len);
+	// The sets no longer in the bundle let go of their tables.
+	if (rv == PDP_OK)
+		iamc_tables_sweep(lv->tables);
 	iamc_builder_close(b);
 	if (rv != PDP_OK) {
 		lv->valid = false;
