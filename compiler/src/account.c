@@ -283,6 +283,17 @@ iamc_account_compile_text(const char *text, size_t len, const char *path,
 }
 
 int
+iamc_account_compile_json(json_t *model, const char *path,
+    const iamc_account_options *opt, iamc_builder *b, iamc_diags *d,
+    iamc_account_stats *stats)
+{
+	if (model == NULL || path == NULL || b == NULL || d == NULL)
+		return PDP_EINVAL;
+	// compile_root keeps the model until it is done, then drops it.
+	return compile_root(json_incref(model), NULL, path, opt, b, d, stats);
+}
+
+int
 iamc_account_compile(const char *path, const iamc_account_options *opt,
     iamc_builder *b, iamc_diags *d, iamc_account_stats *stats)
 {

@@ -315,7 +315,6 @@ iamsi_rebuild_full(iams_service *s, void **data, size_t *len, uint64_t *rev,
 	json_t *model = NULL;
 	iamc_builder *b = NULL;
 	iamc_diags d;
-	char *text = NULL;
 	int rv;
 
 	iamc_diags_init(&d);
@@ -338,14 +337,13 @@ iamsi_rebuild_full(iams_service *s, void **data, size_t *len, uint64_t *rev,
 		*empty = true;
 		goto out;
 	}
-	if ((text = json_dumps(model, JSON_COMPACT)) == NULL ||
-	    (rv = iamc_builder_open(&b)) != PDP_OK) {
-		rv = PDP_ENOMEM;
+	if ((rv = iamc_builder_open(&b)) != PDP_OK) {
 		snprintf(err, errlen, "out of memory");
 		goto out;
 	}
-	rv = iamc_account_compile_text(text, strlen(text), "store", NULL, b,
-	    &d, NULL);
+	// What `iamc compile` reads from the export's text, without
+	// writing the text and reading it back.
+	rv = iamc_account_compile_json(model, "store", NULL, b, &d, NULL);
 	if (rv != PDP_OK) {
 		// The operations check everything the model checks, so this
 		// is a bug; say what the compiler said.
@@ -358,7 +356,6 @@ iamsi_rebuild_full(iams_service *s, void **data, size_t *len, uint64_t *rev,
 		snprintf(err, errlen, "writing the bundle: %s",
 		    pdp_strerror(rv));
 out:
-	free(text);
 	iamc_builder_close(b);
 	json_decref(model);
 	iamc_diags_fini(&d);
