@@ -12,6 +12,7 @@
 
 #include "iamc_bundle.h"
 #include "iamc_table.h"
+#include "prefault.h"
 #include "table.h"
 
 // A growing byte buffer.
@@ -1061,6 +1062,7 @@ iamc_builder_write(iamc_builder *b, uint64_t revision, void **data,
 		goto out;
 	}
 	out.cap = total;
+	pdpi_prefault(out.p, total);
 	pdpb_header *h = rec(b, &out, sizeof(*h));
 	size_t dir = out.n;
 	rec(b, &out, NSEC * sizeof(pdpb_section));

@@ -362,8 +362,9 @@ out:
 	return rv;
 }
 
-// publish loads bundle bytes (verifying them as any bundle is verified)
-// and makes them live; an empty store has no bundle.
+// publish loads bundle bytes (verifying them as any bundle is verified;
+// the bundle takes them over) and makes them live; an empty store has no
+// bundle.
 static int
 publish(iams_service *s, void *data, size_t len, uint64_t rev, bool empty,
     char *err, size_t errlen)
@@ -372,9 +373,10 @@ publish(iams_service *s, void *data, size_t len, uint64_t rev, bool empty,
 	int rv;
 
 	if (empty) {
+		free(data);
 		pdp_engine_swap(s->engine, NULL);
 		len = 0;
-	} else if ((rv = pdp_bundle_open_mem(data, len, &bundle, err,
+	} else if ((rv = pdp_bundle_open_owned(data, len, &bundle, err,
 	    errlen)) != PDP_OK) {
 		return rv;
 	} else {
@@ -400,7 +402,8 @@ iamsi_rebuild(iams_service *s, char *err, size_t errlen)
 		    &empty, err, errlen);
 		if (rv == PDP_OK)
 			rv = publish(s, data, len, rev, empty, err, errlen);
-		free(data);
+		else
+			free(data);
 		data = NULL;
 		if (rv != PDP_OK) {
 			// Never a wrong bundle: forget the compiled store and
@@ -417,7 +420,8 @@ iamsi_rebuild(iams_service *s, char *err, size_t errlen)
 		    errlen);
 		if (rv == PDP_OK)
 			rv = publish(s, data, len, rev, empty, err, errlen);
-		free(data);
+		else
+			free(data);
 	}
 	if (rv != PDP_OK) {
 		// Fail closed: the last bundle may allow what the store no

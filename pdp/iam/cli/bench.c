@@ -85,7 +85,7 @@ int
 iam_bench_live(int argc, char **argv)
 {
 	long users = 10000, rounds = 20;
-	bool full = false;
+	bool full = false, distinct = false;
 	char path[] = "/tmp/iam_bench_XXXXXX", err[512];
 	uint8_t key[IAMS_KEY_LEN] = {0};
 	iams_service *s;
@@ -100,9 +100,11 @@ iam_bench_live(int argc, char **argv)
 			rounds = strtol(argv[++i], NULL, 10);
 		else if (strcmp(argv[i], "--full") == 0)
 			full = true;
+		else if (strcmp(argv[i], "--distinct") == 0)
+			distinct = true;
 		else {
 			fprintf(stderr, "usage: iam bench-live [--users N] "
-			    "[--rounds R] [--full]\n");
+			    "[--rounds R] [--full] [--distinct]\n");
 			return 2;
 		}
 	}
@@ -124,9 +126,20 @@ iam_bench_live(int argc, char **argv)
 	// Load the users in one batch: one rebuild, not one per user.
 	iams_service_batch(s, true);
 	uint64_t t0 = mono_ns();
-	for (long i = 0; i < users && rv == PDP_OK; i++)
+	for (long i = 0; i < users && rv == PDP_OK; i++) {
 		rv = call(s, "CreateUser", json_pack("{s:o}", "UserName",
 		    json_sprintf("u%ld", i)));
+		// --distinct: every user a policy of its own, so every user
+		// has a policy set of its own.
+		if (rv == PDP_OK && distinct)
+			rv = call(s, "PutUserPolicy", json_pack("{s:o, s:s, "
+			    "s:o}", "UserName", json_sprintf("u%ld", i),
+			    "PolicyName", "own", "PolicyDocument",
+			    json_sprintf("{\"Version\":\"2012-10-17\","
+			    "\"Statement\":[{\"Effect\":\"Allow\",\"Action\":"
+			    "[\"s3:GetObject\",\"s3:PutObject\"],\"Resource\":"
+			    "\"arn:aws:s3:::home/u%ld/*\"}]}", i)));
+	}
 	if (rv == PDP_OK)
 		rv = call(s, "CreatePolicy", json_pack("{s:s, s:s}",
 		    "PolicyName", "read", "PolicyDocument",
