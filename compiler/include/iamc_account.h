@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "iamc.h"
 #include "iamc_bundle.h"
 
@@ -66,6 +68,14 @@ int iamc_account_compile(const char *path, const iamc_account_options *opt,
 int iamc_account_compile_text(const char *text, size_t len,
     const char *path, const iamc_account_options *opt, iamc_builder *b,
     iamc_diags *d, iamc_account_stats *stats);
+
+// iamc_account_compile_json is iamc_account_compile on a model already
+// parsed (borrowed: the caller keeps its reference), as the IAM service
+// builds it. A model written out as JSON text and read back compiles to
+// the same bundle; duplicate keys cannot occur in a parsed value.
+int iamc_account_compile_json(json_t *model, const char *path,
+    const iamc_account_options *opt, iamc_builder *b, iamc_diags *d,
+    iamc_account_stats *stats);
 
 // iamc_account_unique_id writes the unique id generated for an entity
 // that has none: `prefix` ("AIDA" users, "AROA" roles) and 16 characters

@@ -30,6 +30,37 @@ iamc_arena *iamc_builder_arena(iamc_builder *b);
 int iamc_builder_set(iamc_builder *b, const pdpi_policy *const *v,
     uint32_t n, bool table, uint32_t *out);
 
+// An identity set being put together, in the account model's order
+// (compiler/ACCOUNT.md, "What the bundle holds"): a managed policy that
+// comes again (attached to a user and to one of its groups) is kept
+// once, at its first place.
+typedef struct iamc_setlist {
+	const pdpi_policy **v;
+	uint32_t n, cap;
+} iamc_setlist;
+
+// iamc_setlist_add appends `p`; `managed`: not when it is there already.
+// PDP_OK or PDP_ENOMEM. iamc_setlist_fini frees the list.
+int iamc_setlist_add(iamc_setlist *s, const pdpi_policy *p, bool managed);
+void iamc_setlist_fini(iamc_setlist *s);
+
+// Decision tables kept from one builder to the next, for a caller that
+// writes bundle after bundle from the same compiled policies (the IAM
+// service): a set whose policies had a table before gets it again
+// without building it. Policies are known by address: every policy a
+// table was built for must stay allocated and unchanged while the cache
+// lives (close it before freeing them).
+typedef struct iamc_tables iamc_tables;
+
+int iamc_tables_open(iamc_tables **out);
+void iamc_tables_close(iamc_tables *t);
+// iamc_tables_sweep forgets the tables no builder took since the last
+// sweep (the sets that are gone).
+void iamc_tables_sweep(iamc_tables *t);
+// iamc_builder_tables makes `b` take tables from `t` and keep there the
+// ones it builds. `t` must outlive the builder's use of it.
+void iamc_builder_tables(iamc_builder *b, iamc_tables *t);
+
 // iamc_builder_account adds an account and its SCP and RCP chains, each a
 // list of set indices, one per organization level (root first). An
 // account with no SCP levels is not limited by SCPs (a management

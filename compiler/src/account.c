@@ -78,7 +78,7 @@ am_fini(iamci_am *m)
 }
 
 // load_aws loads the AWS managed policies file: the caller's, else the
-// one the model names.
+// one the model names, else the policies the model gives itself.
 static void
 load_aws(iamci_am *m, const iamc_account_options *opt)
 {
@@ -90,9 +90,17 @@ load_aws(iamci_am *m, const iamc_account_options *opt)
 		where = "--aws-managed";
 	} else if (v == NULL) {
 		return;
+	} else if (json_is_object(v)) {
+		// In the model itself (an export of the IAM service holds
+		// the ones it attaches): reported against the model.
+		m->aws = json_incref((json_t *) v);
+		m->aws_file = m->file;
+		m->aws_inline = true;
+		return;
 	} else if (!json_is_string(v)) {
 		iamci_am_error(m, NULL, "awsManagedPolicies", "must be the "
-		    "path of a JSON file of policy name to document");
+		    "path of a JSON file of policy name to document, or such "
+		    "an object");
 		m->aws_failed = true;
 		return;
 	} else {
@@ -276,6 +284,17 @@ iamc_account_compile_text(const char *text, size_t len, const char *path,
 		return PDP_EINVAL;
 	json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
 	return compile_root(root, &jerr, path, opt, b, d, stats);
+}
+
+int
+iamc_account_compile_json(json_t *model, const char *path,
+    const iamc_account_options *opt, iamc_builder *b, iamc_diags *d,
+    iamc_account_stats *stats)
+{
+	if (model == NULL || path == NULL || b == NULL || d == NULL)
+		return PDP_EINVAL;
+	// compile_root keeps the model until it is done, then drops it.
+	return compile_root(json_incref(model), NULL, path, opt, b, d, stats);
 }
 
 int

@@ -146,45 +146,19 @@ iamci_am_compile(iamci_am *m, iamc_builder *b)
 
 // --- feeding the builder ----------------------------------------------------
 
-// A growing vector of policies: one principal's identity set.
-typedef struct pvec {
-	const pdpi_policy **v;
-	uint32_t n, cap;
-} pvec;
-
-static int
-pvec_add(pvec *s, const pdpi_policy *p, bool unique)
-{
-	if (unique) {
-		for (uint32_t i = 0; i < s->n; i++)
-			if (s->v[i] == p)
-				return PDP_OK;
-	}
-	if (s->n == s->cap) {
-		uint32_t cap = s->cap ? s->cap * 2 : 32;
-		const pdpi_policy **v = realloc(s->v, cap * sizeof(*v));
-		if (v == NULL)
-			return PDP_ENOMEM;
-		s->v = v;
-		s->cap = cap;
-	}
-	s->v[s->n++] = p;
-	return PDP_OK;
-}
-
 // A managed policy attached to a user, a role or a group is the same
 // compiled program everywhere; one that appears twice in a set (a user
 // and one of its groups attach it) is kept once, at its first place.
 static int
-add_entity(pvec *s, const iamci_inline *inl, uint32_t ninl,
+add_entity(iamc_setlist *s, const iamci_inline *inl, uint32_t ninl,
     iamci_managed *const *att, uint32_t natt)
 {
 	int rv = PDP_OK;
 
 	for (uint32_t i = 0; i < ninl && rv == PDP_OK; i++)
-		rv = pvec_add(s, inl[i].doc.p, false);
+		rv = iamc_setlist_add(s, inl[i].doc.p, false);
 	for (uint32_t i = 0; i < natt && rv == PDP_OK; i++)
-		rv = pvec_add(s, att[i]->doc.p, true);
+		rv = iamc_setlist_add(s, att[i]->doc.p, true);
 	return rv;
 }
 
@@ -195,7 +169,7 @@ one_set(iamc_builder *b, const pdpi_policy *p, uint32_t *out)
 }
 
 static int
-feed_levels(iamci_am *m, iamc_builder *b, pvec *s, const iamci_level *lv,
+feed_levels(iamci_am *m, iamc_builder *b, iamc_setlist *s, const iamci_level *lv,
     uint32_t n, uint32_t *out)
 {
 	int rv;
@@ -204,7 +178,7 @@ feed_levels(iamci_am *m, iamc_builder *b, pvec *s, const iamci_level *lv,
 	for (uint32_t i = 0; i < n; i++) {
 		s->n = 0;
 		for (uint32_t k = 0; k < lv[i].n; k++)
-			if ((rv = pvec_add(s, lv[i].v[k]->p, false)) != PDP_OK)
+			if ((rv = iamc_setlist_add(s, lv[i].v[k]->p, false)) != PDP_OK)
 				return rv;
 		if ((rv = iamc_builder_set(b, s->v, s->n, true, &out[i])) !=
 		    PDP_OK)
@@ -214,7 +188,7 @@ feed_levels(iamci_am *m, iamc_builder *b, pvec *s, const iamci_level *lv,
 }
 
 static int
-feed_account(iamci_am *m, iamc_builder *b, pvec *s, const iamci_account *a)
+feed_account(iamci_am *m, iamc_builder *b, iamc_setlist *s, const iamci_account *a)
 {
 	uint32_t scp[8], rcp[8]; // at most root, five OUs and the account
 	int rv;
@@ -240,7 +214,7 @@ feed_keys(iamc_builder *b, const iamci_keys *k, const char *owner)
 }
 
 static int
-feed_entity(iamc_builder *b, pvec *s, const iamci_account *a,
+feed_entity(iamc_builder *b, iamc_setlist *s, const iamci_account *a,
     const iamci_entity *e, bool role)
 {
 	iamc_principal_spec ps;
@@ -314,7 +288,7 @@ int
 iamci_am_feed(iamci_am *m, iamc_builder *b, const iamc_account_options *opt,
     iamc_account_stats *st)
 {
-	pvec s = {0};
+	iamc_setlist s = {0};
 	size_t total = 0, done = 0;
 	size_t every = opt && opt->progress_every ? opt->progress_every :
 	    1000;
@@ -367,6 +341,6 @@ iamci_am_feed(iamci_am *m, iamc_builder *b, const iamc_account_options *opt,
 	st->accounts = m->nacc;
 	st->policies = m->ncompiled;
 	st->principals = (uint32_t) done;
-	free(s.v);
+	iamc_setlist_fini(&s);
 	return rv;
 }

@@ -627,11 +627,13 @@ iamci_managed_ref(iamci_am *m, iamci_account *a, const json_t *v,
 		if (doc == NULL) {
 			iamci_am_error(m, NULL, where, "unknown AWS managed "
 			    "policy \"%s\": \"%s\" is not in %s", arn, name,
+			    m->aws_inline ? "awsManagedPolicies" :
 			    m->aws_file);
 			return NULL;
 		}
 		p = iamci_am_alloc(m, sizeof(*p));
-		char *inner = iamci_am_key(m, "", name);
+		char *inner = iamci_am_key(m, m->aws_inline ?
+		    "awsManagedPolicies" : "", name);
 		if (p == NULL || inner == NULL ||
 		    !iamci_am_push(m, &m->awsv, &m->nawsv, &m->awscap, p))
 			return NULL;

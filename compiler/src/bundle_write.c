@@ -12,6 +12,7 @@
 
 #include "iamc_bundle.h"
 #include "iamc_table.h"
+#include "prefault.h"
 #include "table.h"
 
 // A growing byte buffer.
@@ -116,6 +117,21 @@ hmap_free(hmap *m)
 	free(m->v);
 }
 
+// key_seen says whether `key` is among the keys remembered in `m`, whose
+// values index an array of records that `get` reads the key of.
+static bool
+key_seen(const hmap *m, const char *key, uint64_t h,
+    const char *(*get)(const iamc_builder *, uint32_t),
+    const iamc_builder *b)
+{
+	uint32_t i = UINT32_MAX, v;
+
+	while (hmap_next(m, h, &i, &v))
+		if (strcmp(get(b, v), key) == 0)
+			return true;
+	return false;
+}
+
 // A principal as it will be written: everything it names is interned.
 typedef struct pspec {
 	char *arn;
@@ -164,6 +180,25 @@ struct iamc_builder {
 	buf tags;
 	buf keys;    // pdpb_access_key records, placed in slots at write
 	hmap keymap; // key id hash -> record index
+	// Principal keys, resource ARNs and names seen, for refusing
+	// duplicates without a scan per addition.
+	hmap prmap, rpmap, nmmap;
+	iamc_tables *cache; // decision tables kept across builders, or NULL
+};
+
+// A decision table kept for the policies it indexes, known by address.
+typedef struct tentry {
+	const pdpi_policy **v;
+	uint32_t n;
+	uint32_t *w;
+	uint32_t size;
+	bool used; // asked for since the last sweep
+} tentry;
+
+struct iamc_tables {
+	tentry *e;
+	uint32_t n, cap;
+	hmap map; // hash of the policy addresses -> entry
 };
 
 // grow2 makes room for one more element in a malloc'd array.
@@ -213,6 +248,9 @@ iamc_builder_close(iamc_builder *b)
 	hmap_free(&b->polmap);
 	hmap_free(&b->setmap);
 	hmap_free(&b->keymap);
+	hmap_free(&b->prmap);
+	hmap_free(&b->rpmap);
+	hmap_free(&b->nmmap);
 	free(b->polv);
 	for (uint32_t i = 0; i < b->npr; i++) {
 		free(b->pr[i].arn);
@@ -476,6 +514,136 @@ policy_index(iamc_builder *b, const pdpi_policy *p)
 	return idx;
 }
 
+// --- decision tables kept across builders ------------------------------------
+
+int
+iamc_tables_open(iamc_tables **out)
+{
+	return (*out = calloc(1, sizeof(**out))) ? PDP_OK : PDP_ENOMEM;
+}
+
+void
+iamc_tables_close(iamc_tables *t)
+{
+	if (t == NULL)
+		return;
+	for (uint32_t i = 0; i < t->n; i++) {
+		free(t->e[i].v);
+		free(t->e[i].w);
+	}
+	free(t->e);
+	hmap_free(&t->map);
+	free(t);
+}
+
+static uint64_t
+tables_hash(const pdpi_policy *const *v, uint32_t n)
+{
+	return XXH3_64bits(v, n * sizeof(*v));
+}
+
+// tables_get returns the kept table of the n policies v, or NULL.
+static const tentry *
+tables_get(iamc_tables *t, const pdpi_policy *const *v, uint32_t n)
+{
+	uint32_t i = UINT32_MAX, k;
+
+	while (hmap_next(&t->map, tables_hash(v, n), &i, &k)) {
+		tentry *e = &t->e[k];
+		if (e->n == n && memcmp(e->v, v, n * sizeof(*v)) == 0) {
+			e->used = true;
+			return e;
+		}
+	}
+	return NULL;
+}
+
+// tables_put keeps a copy of table `tb` of the n policies v; a failure
+// only means it is not kept.
+static void
+tables_put(iamc_tables *t, const pdpi_policy *const *v, uint32_t n,
+    const pdpi_table *tb)
+{
+	tentry e = {.n = n, .size = tb->size, .used = true};
+
+	if (grow2((void **) &t->e, &t->cap, t->n, sizeof(*t->e)) != 0)
+		return;
+	e.v = malloc((n + 1) * sizeof(*v));
+	e.w = malloc(tb->size ? tb->size : 1);
+	if (e.v == NULL || e.w == NULL ||
+	    hmap_put(&t->map, tables_hash(v, n), t->n) != 0) {
+		free(e.v);
+		free(e.w);
+		return;
+	}
+	memcpy(e.v, v, n * sizeof(*v));
+	memcpy(e.w, tb->w, tb->size);
+	t->e[t->n++] = e;
+}
+
+void
+iamc_tables_sweep(iamc_tables *t)
+{
+	uint32_t k = 0;
+
+	for (uint32_t i = 0; i < t->n; i++) {
+		if (!t->e[i].used) {
+			free(t->e[i].v);
+			free(t->e[i].w);
+			continue;
+		}
+		t->e[i].used = false;
+		t->e[k++] = t->e[i];
+	}
+	t->n = k;
+	// The map holds indices: make it anew. Out of memory, forget all.
+	hmap_free(&t->map);
+	memset(&t->map, 0, sizeof(t->map));
+	for (uint32_t i = 0; i < t->n; i++) {
+		if (hmap_put(&t->map, tables_hash(t->e[i].v, t->e[i].n), i)
+		    != 0) {
+			for (uint32_t j = 0; j < t->n; j++)
+				t->e[j].used = false;
+			iamc_tables_sweep(t);
+			return;
+		}
+	}
+}
+
+void
+iamc_builder_tables(iamc_builder *b, iamc_tables *t)
+{
+	b->cache = t;
+}
+
+// set_table adds the decision table of the n policies v to the tables
+// section: the kept one, or a new one (then kept).
+static void
+set_table(iamc_builder *b, const pdpi_policy *const *v, uint32_t n,
+    pdpb_set *rs)
+{
+	const tentry *e = b->cache ? tables_get(b->cache, v, n) : NULL;
+	pdpi_table t;
+
+	if (e != NULL) {
+		t.w = e->w;
+		t.size = e->size;
+	} else if (iamc_table_build(b->a, v, n, &t) != PDP_OK) {
+		b->err = PDP_ENOMEM;
+		return;
+	} else if (b->cache != NULL) {
+		tables_put(b->cache, v, n, &t);
+	}
+	// Tables are 8-aligned within their section.
+	size_t pad = (8 - b->tables.n % 8) % 8;
+	rec(b, &b->tables, pad);
+	rs->table = (uint32_t) b->tables.n;
+	rs->table_size = t.size;
+	void *dst = rec(b, &b->tables, t.size);
+	if (!b->err)
+		memcpy(dst, t.w, t.size);
+}
+
 int
 iamc_builder_set(iamc_builder *b, const pdpi_policy *const *v, uint32_t n,
     bool table, uint32_t *out)
@@ -506,21 +674,8 @@ iamc_builder_set(iamc_builder *b, const pdpi_policy *const *v, uint32_t n,
 	uint32_t *w = rec(b, &b->setidx, (size_t) n * 4);
 	if (!b->err && n > 0)
 		memcpy(w, idx, n * sizeof(*idx));
-	if (table && !b->err) {
-		pdpi_table t;
-		if (iamc_table_build(b->a, v, n, &t) != PDP_OK) {
-			b->err = PDP_ENOMEM;
-		} else {
-			// Tables are 8-aligned within their section.
-			size_t pad = (8 - b->tables.n % 8) % 8;
-			rec(b, &b->tables, pad);
-			rs.table = (uint32_t) b->tables.n;
-			rs.table_size = t.size;
-			void *dst = rec(b, &b->tables, t.size);
-			if (!b->err)
-				memcpy(dst, t.w, t.size);
-		}
-	}
+	if (table && !b->err)
+		set_table(b, v, n, &rs);
 	si = count(&b->sets, sizeof(pdpb_set));
 	*REC(b, sets, pdpb_set) = rs;
 	if (hmap_put(&b->setmap, h, si) != 0)
@@ -528,6 +683,31 @@ iamc_builder_set(iamc_builder *b, const pdpi_policy *const *v, uint32_t n,
 	free(idx);
 	*out = si;
 	return b->err ? b->err : PDP_OK;
+}
+
+int
+iamc_setlist_add(iamc_setlist *s, const pdpi_policy *p, bool managed)
+{
+	for (uint32_t i = 0; managed && i < s->n; i++)
+		if (s->v[i] == p)
+			return PDP_OK;
+	if (s->n == s->cap) {
+		uint32_t cap = s->cap ? s->cap * 2 : 32;
+		const pdpi_policy **v = realloc(s->v, cap * sizeof(*v));
+		if (v == NULL)
+			return PDP_ENOMEM;
+		s->v = v;
+		s->cap = cap;
+	}
+	s->v[s->n++] = p;
+	return PDP_OK;
+}
+
+void
+iamc_setlist_fini(iamc_setlist *s)
+{
+	free(s->v);
+	memset(s, 0, sizeof(*s));
 }
 
 static int
@@ -563,21 +743,38 @@ iamc_builder_account(iamc_builder *b, const char *id, const uint32_t *scp,
 	return PDP_OK;
 }
 
+// concat returns the n strings of v joined, malloc'd (snprintf costs
+// more than the rest of adding a principal).
+static char *
+concat(const char *const *v, size_t n)
+{
+	size_t len[6], total = 1;
+	char *out, *p;
+
+	for (size_t i = 0; i < n; i++)
+		total += len[i] = strlen(v[i]);
+	if ((out = p = malloc(total)) == NULL)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		memcpy(p, v[i], len[i]);
+		p += len[i];
+	}
+	*p = '\0';
+	return out;
+}
+
 // principal_key builds the lookup key of a principal (pdpb.h).
 static char *
 principal_key(uint32_t kind, const char *account, const char *name)
 {
 	static const char *const kinds[] = {"", "root", "user", "role",
 	    "feduser"};
-	size_t n = strlen(account) + strlen(name) + 16;
-	char *k = malloc(n);
-	if (k == NULL)
-		return NULL;
+	char *k;
+
 	if (kind == PDPB_ROOT)
-		snprintf(k, n, "root:%s", account);
-	else
-		snprintf(k, n, "%s:%s:%s", kinds[kind], account, name);
-	if (kind == PDPB_ROLE || kind == PDPB_USER) {
+		return concat((const char *[]){"root:", account}, 2);
+	k = concat((const char *[]){kinds[kind], ":", account, ":", name}, 5);
+	if (k != NULL && (kind == PDPB_ROLE || kind == PDPB_USER)) {
 		// Names are unique ignoring case: fold the name part.
 		for (char *p = k + strlen(kinds[kind]) + strlen(account) + 2;
 		    *p; p++)
@@ -585,6 +782,45 @@ principal_key(uint32_t kind, const char *account, const char *name)
 				*p = (char) (*p + 32);
 	}
 	return k;
+}
+
+// principal_arn builds the ARN of a principal.
+static char *
+principal_arn(uint32_t kind, const char *account, const char *path,
+    const char *name)
+{
+	switch (kind) {
+	case PDPB_ROOT:
+		return concat((const char *[]){"arn:aws:iam::", account,
+		    ":root"}, 3);
+	case PDPB_USER:
+		return concat((const char *[]){"arn:aws:iam::", account,
+		    ":user", path, name}, 5);
+	case PDPB_ROLE:
+		return concat((const char *[]){"arn:aws:iam::", account,
+		    ":role", path, name}, 5);
+	default:
+		return concat((const char *[]){"arn:aws:sts::", account,
+		    ":federated-user/", name}, 4);
+	}
+}
+
+static const char *
+pr_key(const iamc_builder *b, uint32_t i)
+{
+	return b->pr[i].key;
+}
+
+static const char *
+rp_key(const iamc_builder *b, uint32_t i)
+{
+	return b->rp[i].arn;
+}
+
+static const char *
+nm_key(const iamc_builder *b, uint32_t i)
+{
+	return b->nm[i].name;
 }
 
 int
@@ -600,37 +836,19 @@ iamc_builder_principal(iamc_builder *b, const iamc_principal_spec *p)
 	    p->name ? p->name : "");
 	if (key == NULL)
 		return PDP_ENOMEM;
-	for (uint32_t i = 0; i < b->npr; i++) {
-		if (strcmp(b->pr[i].key, key) == 0) {
-			free(key);
-			return PDP_EINVAL;
-		}
+	uint64_t kh = XXH3_64bits(key, strlen(key));
+	if (key_seen(&b->prmap, key, kh, pr_key, b)) {
+		free(key);
+		return PDP_EINVAL;
 	}
-	size_t n = strlen(p->account) + strlen(path) +
-	    (p->name ? strlen(p->name) : 0) + 64;
-	char *arn = malloc(n);
+	char *arn = principal_arn(p->kind, p->account, path,
+	    p->name ? p->name : "");
 	if (arn == NULL ||
-	    grow2((void **) &b->pr, &b->prcap, b->npr, sizeof(*b->pr))) {
+	    grow2((void **) &b->pr, &b->prcap, b->npr, sizeof(*b->pr)) ||
+	    hmap_put(&b->prmap, kh, b->npr) != 0) {
 		free(key);
 		free(arn);
 		return PDP_ENOMEM;
-	}
-	switch (p->kind) {
-	case PDPB_ROOT:
-		snprintf(arn, n, "arn:aws:iam::%s:root", p->account);
-		break;
-	case PDPB_USER:
-		snprintf(arn, n, "arn:aws:iam::%s:user%s%s", p->account, path,
-		    p->name);
-		break;
-	case PDPB_ROLE:
-		snprintf(arn, n, "arn:aws:iam::%s:role%s%s", p->account, path,
-		    p->name);
-		break;
-	default:
-		snprintf(arn, n, "arn:aws:sts::%s:federated-user/%s",
-		    p->account, p->name);
-		break;
 	}
 	pspec *s = &b->pr[b->npr++];
 	s->arn = arn;
@@ -659,14 +877,16 @@ int
 iamc_builder_resource_policy(iamc_builder *b, const char *arn,
     const pdpi_policy *p)
 {
-	for (uint32_t i = 0; i < b->nrp; i++)
-		if (strcmp(b->rp[i].arn, arn) == 0)
-			return PDP_EINVAL;
+	uint64_t h = XXH3_64bits(arn, strlen(arn));
+
+	if (key_seen(&b->rpmap, arn, h, rp_key, b))
+		return PDP_EINVAL;
 	if (grow2((void **) &b->rp, &b->rpcap, b->nrp, sizeof(*b->rp)))
 		return PDP_ENOMEM;
 	b->rp[b->nrp].arn = iamc_arena_strdup(b->a, arn, strlen(arn));
 	b->rp[b->nrp].policy = policy_index(b, p);
-	if (b->rp[b->nrp].arn == NULL)
+	if (b->rp[b->nrp].arn == NULL ||
+	    hmap_put(&b->rpmap, h, b->nrp) != 0)
 		return PDP_ENOMEM;
 	b->nrp++;
 	return b->err ? b->err : PDP_OK;
@@ -675,14 +895,16 @@ iamc_builder_resource_policy(iamc_builder *b, const char *arn,
 int
 iamc_builder_named(iamc_builder *b, const char *name, uint32_t set)
 {
-	for (uint32_t i = 0; i < b->nnm; i++)
-		if (strcmp(b->nm[i].name, name) == 0)
-			return PDP_EINVAL;
+	uint64_t h = XXH3_64bits(name, strlen(name));
+
+	if (key_seen(&b->nmmap, name, h, nm_key, b))
+		return PDP_EINVAL;
 	if (grow2((void **) &b->nm, &b->nmcap, b->nnm, sizeof(*b->nm)))
 		return PDP_ENOMEM;
 	b->nm[b->nnm].name = iamc_arena_strdup(b->a, name, strlen(name));
 	b->nm[b->nnm].set = set;
-	if (b->nm[b->nnm].name == NULL)
+	if (b->nm[b->nnm].name == NULL ||
+	    hmap_put(&b->nmmap, h, b->nnm) != 0)
 		return PDP_ENOMEM;
 	b->nnm++;
 	return PDP_OK;
@@ -873,6 +1095,17 @@ iamc_builder_write(iamc_builder *b, uint64_t revision, void **data,
 		{PDPB_SEC_NAMED, &named, sizeof(pdpb_named)},
 		{PDPB_SEC_ACCESS_KEYS, &keys, sizeof(pdpb_access_key)},
 	};
+	// One allocation for the whole file: growing it by doubling would
+	// copy it over and over.
+	size_t total = sizeof(pdpb_header) + NSEC * sizeof(pdpb_section) + 8;
+	for (int i = 0; i < NSEC; i++)
+		total += secs[i].x->n + 8;
+	if ((out.p = malloc(total)) == NULL) {
+		rv = PDP_ENOMEM;
+		goto out;
+	}
+	out.cap = total;
+	pdpi_prefault(out.p, total);
 	pdpb_header *h = rec(b, &out, sizeof(*h));
 	size_t dir = out.n;
 	rec(b, &out, NSEC * sizeof(pdpb_section));
@@ -887,9 +1120,11 @@ iamc_builder_write(iamc_builder *b, uint64_t revision, void **data,
 			rv = PDP_ETOOBIG;
 			goto out;
 		}
-		void *dst = rec(b, &out, secs[i].x->n);
-		if (!b->err && secs[i].x->n > 0)
-			memcpy(dst, secs[i].x->p, secs[i].x->n);
+		// Room was made above: copied, not zeroed first.
+		if (secs[i].x->n > 0) {
+			memcpy(out.p + out.n, secs[i].x->p, secs[i].x->n);
+			out.n += secs[i].x->n;
+		}
 		if (!b->err)
 			memcpy(out.p + dir + (size_t) i * sizeof(s), &s,
 			    sizeof(s));

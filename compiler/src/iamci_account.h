@@ -159,6 +159,7 @@ typedef struct iamci_am {
 	const char *aws_file; // its path, for diagnostics
 	const char *aws_where; // where it was named ("awsManagedPolicies")
 	bool aws_failed;      // it was named but could not be loaded
+	bool aws_inline;      // it is the model's own awsManagedPolicies
 	iamci_account *acc;
 	uint32_t nacc;
 	iamci_smap accmap;    // id -> iamci_account

@@ -71,9 +71,14 @@ iams_service_open(const char *path, const iams_options *opt,
 		s->clock = opt->clock;
 		s->clock_arg = opt->clock_arg;
 	}
+	s->full_only = opt && opt->full_rebuilds;
 	if ((rv = iams_store_open(path, &s->st, err, errlen)) != PDP_OK)
 		goto fail;
-	if ((rv = pdp_engine_open(&s->engine)) != PDP_OK)
+	if ((rv = pdp_engine_open(&s->engine)) != PDP_OK ||
+	    (rv = iamsi_live_open(&s->live)) != PDP_OK)
+		goto fail;
+	if (opt != NULL && opt->aws_managed != NULL && (rv = iamsi_aws_load(s,
+	    opt->aws_managed, err, errlen)) != PDP_OK)
 		goto fail;
 	if ((rv = iamsi_rebuild(s, err, errlen)) != PDP_OK ||
 	    (rv = iamsi_keyring_open(s, now_seconds(s), err, errlen)) !=
@@ -93,6 +98,7 @@ iams_service_close(iams_service *s)
 		return;
 	iamsi_keyring_close(s);
 	pdp_engine_close(s->engine);
+	iamsi_live_close(s->live);
 	iams_store_close(s->st);
 	pthread_mutex_destroy(&s->mu);
 	// The store key must not outlive the service in freed memory.
@@ -239,6 +245,10 @@ iamsi_run(iamsi_ctx *c, const char *op, json_t **response)
 		return iamsi_fail(c, "ServiceFailure", "out of memory");
 
 	pthread_mutex_lock(&s->mu);
+	// A failed rebuild left no bundle live; try again before deciding.
+	char why[512];
+	if (s->stale && iamsi_rebuild(s, why, sizeof(why)) != PDP_OK)
+		fprintf(stderr, "iam: rebuild failed: %s\n", why);
 	if ((rv = iams_store_begin(s->st, o->write)) != PDP_OK) {
 		rv = iamsi_store_fail(c, rv, NULL);
 		goto out;
@@ -290,6 +300,10 @@ iamsi_authorize_ctx(iamsi_ctx *c, const char *action, const char *resource,
 	req.principal = c->caller;
 	req.action = action;
 	req.resource = resource;
+	// AWS managed policies are every account's to read and attach:
+	// decided as resources of the caller's own account, not of "aws".
+	if (strncmp(resource, "arn:aws:iam::aws:policy/", 24) == 0)
+		req.resource_account = c->account;
 	// aws:RequestTag/KEY and aws:TagKeys, so that tag-based policies
 	// can govern who tags what (iam-semantics 7.1).
 	if (json_is_array(tags)) {

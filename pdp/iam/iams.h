@@ -48,6 +48,15 @@ typedef struct iams_options {
 	// without sleeping.
 	int64_t (*clock)(void *arg);
 	void *clock_arg;
+	// Rebuild every commit in full from the account model instead of
+	// incrementally (benchmarks compare the two).
+	bool full_rebuilds;
+	// The AWS managed policies file (a JSON object of policy name to
+	// document, such as the installed share/iampdp/
+	// aws-managed-policies.json), loaded into a store that has none
+	// yet; its companion NAME-meta.json beside it gives paths, version
+	// ids and dates. NULL: none are loaded (a store keeps those it has).
+	const char *aws_managed;
 } iams_options;
 
 // iams_service_open opens the store at `path` (created when absent),
@@ -146,6 +155,9 @@ typedef struct iams_stats {
 	uint64_t rebuild_failures;
 	uint64_t commit_ns;    // CLOCK_MONOTONIC when the last write committed
 	uint64_t live_ns;      // ... and when its bundle went live
+	bool last_full;        // the last rebuild read the whole store
+	uint64_t fallbacks;    // incremental rebuilds that failed and were
+	                       // redone in full
 } iams_stats;
 
 void iams_service_stats(iams_service *s, iams_stats *out);

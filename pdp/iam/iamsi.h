@@ -54,6 +54,9 @@ struct iams_service {
 	pdp_creds_keyring *keyring;
 	pdp_creds_cache *creds;
 	iams_stats stats;
+	struct iamsi_live *live; // the compiled store (rebuild.c)
+	bool stale;          // the last rebuild failed: no bundle is live
+	bool full_only;      // every rebuild is a full one (tests compare)
 };
 
 // One call in flight.
@@ -228,11 +231,16 @@ int iamsi_count_entity(iamsi_ctx *c, const iams_entity *e, iamsi_counts *n);
 
 // --- policies (ops_policies.c) ----------------------------------------------
 
-// iamsi_policy_find looks up a customer managed policy by ARN in the
-// caller's account (NoSuchEntity / InvalidInput), authorizing `action`
-// on it when `action` is not NULL.
+// iamsi_policy_find looks up a managed policy by ARN: a customer managed
+// one of the caller's account or an AWS managed one (its usage counted
+// in the caller's account), with NoSuchEntity / InvalidInput, and
+// authorizes `action` on it when `action` is not NULL.
 bool iamsi_policy_find(iamsi_ctx *c, const char *arn, const char *action,
     iams_policy *out);
+// iamsi_policy_writable fails the call (AccessDenied) when `p` is an AWS
+// managed policy: those are read-only to every account.
+bool iamsi_policy_writable(iamsi_ctx *c, const iams_policy *p,
+    const char *action);
 
 // --- access keys (ops_keys.c) --------------------------------------------------
 
@@ -251,8 +259,42 @@ bool iamsi_key_open(const uint8_t key[IAMS_KEY_LEN], const char *key_id,
 // iamsi_model builds the account model of the whole store (inside a read
 // transaction the caller holds).
 int iamsi_model(iams_store *st, bool all_versions, json_t **out);
-// iamsi_rebuild compiles the store into a bundle and swaps it in.
+// iamsi_rebuild compiles the store into a bundle and swaps it in:
+// incrementally when it can, else (or when that fails) in full from the
+// account model. When both fail no bundle stays live (every decision
+// denies) and s->stale asks the next call to try again.
 int iamsi_rebuild(iams_service *s, char *err, size_t errlen);
+// iamsi_rebuild_full writes the bundle of the store's account model as
+// `iamc compile` would (*data malloc'd; the caller frees it). `*empty`
+// says the store has no account (then *data is NULL).
+int iamsi_rebuild_full(iams_service *s, void **data, size_t *len,
+    uint64_t *rev, bool *empty, char *err, size_t errlen);
+
+// --- AWS managed policies (aws_managed.c) --------------------------------------
+
+// iamsi_aws_load loads the AWS managed policies of file `path` (and of
+// its companion PATH-meta.json, when present) into a store that has
+// none yet; a store that has them is left as it is.
+int iamsi_aws_load(iams_service *s, const char *path, char *err,
+    size_t errlen);
+
+// --- the incremental rebuild (rebuild.c) ----------------------------------------
+
+typedef struct iamsi_live iamsi_live;
+
+int iamsi_live_open(iamsi_live **out);
+void iamsi_live_close(iamsi_live *lv);
+// iamsi_live_invalidate makes the next build read the whole store.
+void iamsi_live_invalidate(iamsi_live *lv);
+// iamsi_live_fail_next makes the next build fail (tests of the
+// fallback).
+void iamsi_live_fail_next(iamsi_live *lv);
+// iamsi_live_build brings the compiled store up to date with what the
+// store recorded (store.h, change tracking), or reads it whole (*full)
+// when it cannot, and writes the bundle as iamsi_rebuild_full does.
+int iamsi_live_build(iamsi_live *lv, iams_store *st, void **data,
+    size_t *len, uint64_t *rev, bool *full, bool *empty, char *err,
+    size_t errlen);
 
 
 // --- STS sessions (sts_session.c, sts_keyring.c) ---------------------------------

@@ -210,6 +210,30 @@ add_policy(void *arg, const iams_policy *p)
 	return json_array_append_new(w->arr, o) ? PDP_ENOMEM : PDP_OK;
 }
 
+typedef struct aws_docs {
+	iams_store *st;
+	json_t *map;    // name -> document
+} aws_docs;
+
+// add_aws_doc adds an AWS managed policy's default document, under its
+// name as the account model looks it up.
+static int
+add_aws_doc(void *arg, const iams_policy *p)
+{
+	aws_docs *a = arg;
+	iams_version v;
+	int rv;
+
+	if ((rv = iams_store_version_get(a->st, p->pid, p->default_version,
+	    &v)) != PDP_OK)
+		return rv;
+	json_t *d = json_loads(v.document, 0, NULL);
+	iams_version_fini(&v);
+	if (d == NULL)
+		return PDP_ECORRUPT;
+	return json_object_set_new(a->map, p->name, d) ? PDP_ENOMEM : PDP_OK;
+}
+
 static int
 add_account_id(void *arg, const char *id)
 {
@@ -268,6 +292,20 @@ iamsi_model(iams_store *st, bool all_versions, json_t **out)
 		    NULL, 0, add_root_keys, &w)) != PDP_OK)
 			goto fail;
 	}
+	// The AWS managed policies something attaches, with their
+	// documents: the model compiles on its own, and a bundle holds
+	// only those.
+	aws_docs ad = {.st = st, .map = json_object()};
+	if (ad.map == NULL || (rv = iams_store_policies_used(st,
+	    IAMS_AWS_ACCOUNT, add_aws_doc, &ad)) != PDP_OK) {
+		json_decref(ad.map);
+		rv = ad.map ? rv : PDP_ENOMEM;
+		goto fail;
+	}
+	if (json_object_size(ad.map) > 0)
+		json_object_set_new(model, "awsManagedPolicies", ad.map);
+	else
+		json_decref(ad.map);
 	json_decref(accounts);
 	json_decref(ids);
 	*out = model;
@@ -302,23 +340,20 @@ mono_ns(void)
 	return (uint64_t) ts.tv_sec * 1000000000u + (uint64_t) ts.tv_nsec;
 }
 
-// iamsi_rebuild is a full rebuild: read the store in one read
-// transaction, compile the model, write the bundle in memory, load it
-// and swap it in. Readers keep deciding on the old bundle meanwhile.
+// iamsi_rebuild_full compiles the account model of the store, read in
+// one read transaction, exactly as `iamc compile` compiles an export.
 int
-iamsi_rebuild(iams_service *s, char *err, size_t errlen)
+iamsi_rebuild_full(iams_service *s, void **data, size_t *len, uint64_t *rev,
+    bool *empty, char *err, size_t errlen)
 {
-	uint64_t t0 = mono_ns();
 	json_t *model = NULL;
 	iamc_builder *b = NULL;
-	pdp_bundle *bundle = NULL;
 	iamc_diags d;
-	char *text = NULL;
-	void *data = NULL;
-	size_t len = 0;
 	int rv;
 
 	iamc_diags_init(&d);
+	*data = NULL;
+	*empty = false;
 	if ((rv = iams_store_begin(s->st, false)) != PDP_OK) {
 		snprintf(err, errlen, "store: %s", iams_store_errmsg(s->st));
 		goto out;
@@ -330,22 +365,19 @@ iamsi_rebuild(iams_service *s, char *err, size_t errlen)
 		    pdp_strerror(rv), iams_store_errmsg(s->st));
 		goto out;
 	}
-	// No account (a new store, or the last one closed): nothing may be
-	// allowed any more.
+	*rev = (uint64_t) json_integer_value(json_object_get(model,
+	    "revision"));
 	if (json_array_size(json_object_get(model, "accounts")) == 0) {
-		pdp_engine_swap(s->engine, NULL);
+		*empty = true;
 		goto out;
 	}
-	uint64_t rev = (uint64_t) json_integer_value(
-	    json_object_get(model, "revision"));
-	if ((text = json_dumps(model, JSON_COMPACT)) == NULL ||
-	    (rv = iamc_builder_open(&b)) != PDP_OK) {
-		rv = PDP_ENOMEM;
+	if ((rv = iamc_builder_open(&b)) != PDP_OK) {
 		snprintf(err, errlen, "out of memory");
 		goto out;
 	}
-	rv = iamc_account_compile_text(text, strlen(text), "store", NULL, b,
-	    &d, NULL);
+	// What `iamc compile` reads from the export's text, without
+	// writing the text and reading it back.
+	rv = iamc_account_compile_json(model, "store", NULL, b, &d, NULL);
 	if (rv != PDP_OK) {
 		// The operations check everything the model checks, so this
 		// is a bug; say what the compiler said.
@@ -354,25 +386,88 @@ iamsi_rebuild(iams_service *s, char *err, size_t errlen)
 		    d.n ? d.v[0].message : "");
 		goto out;
 	}
-	if ((rv = iamc_builder_write(b, rev, &data, &len)) != PDP_OK ||
-	    (rv = pdp_bundle_open_mem(data, len, &bundle, err, errlen)) !=
-	    PDP_OK) {
-		if (rv == PDP_ENOMEM)
-			snprintf(err, errlen, "out of memory");
-		goto out;
-	}
-	pdp_engine_swap(s->engine, bundle);
-	s->stats.revision = rev;
-	s->stats.bundle_bytes = len;
-	s->stats.rebuilds++;
-	s->stats.live_ns = mono_ns();
-	s->stats.rebuild_ms = (double) (s->stats.live_ns - t0) / 1e6;
+	if ((rv = iamc_builder_write(b, *rev, data, len)) != PDP_OK)
+		snprintf(err, errlen, "writing the bundle: %s",
+		    pdp_strerror(rv));
 out:
-	pdp_bundle_close(bundle);
-	free(data);
-	free(text);
 	iamc_builder_close(b);
 	json_decref(model);
 	iamc_diags_fini(&d);
 	return rv;
+}
+
+// publish loads bundle bytes (verifying them as any bundle is verified;
+// the bundle takes them over) and makes them live; an empty store has no
+// bundle.
+static int
+publish(iams_service *s, void *data, size_t len, uint64_t rev, bool empty,
+    char *err, size_t errlen)
+{
+	pdp_bundle *bundle = NULL;
+	int rv;
+
+	if (empty) {
+		free(data);
+		pdp_engine_swap(s->engine, NULL);
+		len = 0;
+	} else if ((rv = pdp_bundle_open_owned(data, len, &bundle, err,
+	    errlen)) != PDP_OK) {
+		return rv;
+	} else {
+		pdp_engine_swap(s->engine, bundle);
+		pdp_bundle_close(bundle);
+	}
+	s->stats.revision = rev;
+	s->stats.bundle_bytes = len;
+	return PDP_OK;
+}
+
+int
+iamsi_rebuild(iams_service *s, char *err, size_t errlen)
+{
+	uint64_t t0 = mono_ns(), rev = 0;
+	void *data = NULL;
+	size_t len = 0;
+	bool full = true, empty = false;
+	int rv = PDP_ECORRUPT;
+
+	if (!s->full_only) {
+		rv = iamsi_live_build(s->live, s->st, &data, &len, &rev, &full,
+		    &empty, err, errlen);
+		if (rv == PDP_OK)
+			rv = publish(s, data, len, rev, empty, err, errlen);
+		else
+			free(data);
+		data = NULL;
+		if (rv != PDP_OK) {
+			// Never a wrong bundle: forget the compiled store and
+			// compile the account model instead.
+			fprintf(stderr, "iam: incremental rebuild failed (%s); "
+			    "rebuilding in full\n", err);
+			iamsi_live_invalidate(s->live);
+			s->stats.fallbacks++;
+		}
+	}
+	if (rv != PDP_OK) {
+		full = true;
+		rv = iamsi_rebuild_full(s, &data, &len, &rev, &empty, err,
+		    errlen);
+		if (rv == PDP_OK)
+			rv = publish(s, data, len, rev, empty, err, errlen);
+		else
+			free(data);
+	}
+	if (rv != PDP_OK) {
+		// Fail closed: the last bundle may allow what the store no
+		// longer does.
+		pdp_engine_swap(s->engine, NULL);
+		s->stale = true;
+		return rv;
+	}
+	s->stale = false;
+	s->stats.rebuilds++;
+	s->stats.last_full = full;
+	s->stats.live_ns = mono_ns();
+	s->stats.rebuild_ms = (double) (s->stats.live_ns - t0) / 1e6;
+	return PDP_OK;
 }

@@ -1,5 +1,6 @@
-// ops_policies.c - customer managed policies and their versions, and
-// attaching them: CreatePolicy, GetPolicy, ListPolicies, DeletePolicy,
+// ops_policies.c - managed policies (customer managed ones, and AWS
+// managed ones, read-only, when the store holds them) and their versions,
+// and attaching them: CreatePolicy, GetPolicy, ListPolicies, DeletePolicy,
 // CreatePolicyVersion, GetPolicyVersion, ListPolicyVersions,
 // SetDefaultPolicyVersion, DeletePolicyVersion, Attach/Detach and
 // ListAttached for users, groups and roles, ListEntitiesForPolicy.
@@ -11,6 +12,8 @@
 #include <string.h>
 
 #include "iamsi.h"
+
+static const char aws_prefix[] = "arn:aws:iam::aws:policy/";
 
 bool
 iamsi_policy_find(iamsi_ctx *c, const char *arn, const char *action,
@@ -28,10 +31,15 @@ iamsi_policy_find(iamsi_ctx *c, const char *arn, const char *action,
 		return false;
 	snprintf(prefix, sizeof(prefix), "arn:aws:iam::%s:policy/",
 	    c->account);
-	// AWS managed policies are not in the store: only the compiler's
-	// account model knows them (iamc compile --aws-managed).
-	rv = strncmp(arn, prefix, strlen(prefix)) == 0 ?
+	bool aws = strncmp(arn, aws_prefix, sizeof(aws_prefix) - 1) == 0;
+	rv = aws || strncmp(arn, prefix, strlen(prefix)) == 0 ?
 	    iams_store_policy_get(c->st, arn, out) : PDP_ENOENT;
+	// An account sees how it uses an AWS managed policy, not how
+	// others do.
+	if (rv == PDP_OK && aws && (rv = iams_store_policy_usage(c->st,
+	    out->pid, c->account, &out->attachments, &out->boundaries)) !=
+	    PDP_OK)
+		iams_policy_fini(out);
 	if (rv == PDP_ENOENT) {
 		iamsi_fail(c, "NoSuchEntity", "Policy %s does not exist or is "
 		    "not attachable.", arn);
@@ -42,6 +50,17 @@ iamsi_policy_find(iamsi_ctx *c, const char *arn, const char *action,
 		return false;
 	}
 	return true;
+}
+
+bool
+iamsi_policy_writable(iamsi_ctx *c, const iams_policy *p, const char *action)
+{
+	if (strcmp(p->account, IAMS_AWS_ACCOUNT) != 0)
+		return true;
+	iamsi_fail(c, "AccessDenied", "%s: %s is not authorized to perform: "
+	    "%s on resource: policy %s: AWS managed policies cannot be "
+	    "changed", c->root ? "Root" : "User", c->caller, action, p->arn);
+	return false;
 }
 
 static json_t *
@@ -177,7 +196,8 @@ typedef struct plister {
 	iamsi_ctx *c;
 	json_t *arr;
 	uint32_t max, n;
-	char last[130];
+	const char *mark;  // what markers of this listing begin with
+	char last[140];
 	bool truncated;
 } plister;
 
@@ -191,10 +211,14 @@ list_one(void *arg, const iams_policy *p)
 		return PDP_OK;
 	}
 	l->n++;
-	snprintf(l->last, sizeof(l->last), "%s", p->name);
+	snprintf(l->last, sizeof(l->last), "%s%s", l->mark, p->name);
 	return json_array_append_new(l->arr, policy_json(l->c, p, false)) ?
 	    PDP_ENOMEM : PDP_OK;
 }
+
+// Scope All lists the account's own policies, then AWS's; a marker in
+// AWS's part begins with this (policy names never hold a slash).
+#define AWS_MARK "aws/"
 
 static int
 list_policies(iamsi_ctx *c)
@@ -204,8 +228,8 @@ list_policies(iamsi_ctx *c)
 	const char *prefix = iamsi_str(c, "PathPrefix", &bad);
 	const char *marker;
 	char arn[64];
-	plister l = {.c = c};
-	int rv;
+	plister l = {.c = c, .mark = ""};
+	int rv = PDP_OK;
 
 	if (bad || !iamsi_bool(c, "OnlyAttached", false, &only) ||
 	    !iamsi_paging(c, &marker, &l.max))
@@ -221,13 +245,20 @@ list_policies(iamsi_ctx *c)
 		return PDP_EINVAL;
 	l.arr = json_array();
 	json_object_set_new(c->resp, "Policies", l.arr);
-	// The store holds customer managed policies only.
-	if (scope == NULL || strcmp(scope, "AWS") != 0) {
+	bool in_aws = marker != NULL && strncmp(marker, AWS_MARK,
+	    strlen(AWS_MARK)) == 0;
+	if ((scope == NULL || strcmp(scope, "AWS") != 0) && !in_aws)
 		rv = iams_store_policy_list(c->st, c->account, prefix, only,
 		    marker, l.max + 1, list_one, &l);
-		if (rv != PDP_OK)
-			return iamsi_store_fail(c, rv, NULL);
+	if (rv == PDP_OK && !l.truncated && (scope == NULL ||
+	    strcmp(scope, "Local") != 0)) {
+		l.mark = AWS_MARK;
+		rv = iams_store_policy_list_in(c->st, IAMS_AWS_ACCOUNT,
+		    c->account, prefix, only, in_aws ? marker +
+		    strlen(AWS_MARK) : NULL, l.max - l.n + 1, list_one, &l);
 	}
+	if (rv != PDP_OK)
+		return iamsi_store_fail(c, rv, NULL);
 	json_object_set_new(c->resp, "IsTruncated",
 	    json_boolean(l.truncated));
 	if (l.truncated)
@@ -252,6 +283,10 @@ delete_policy(iamsi_ctx *c)
 
 	if (!find_arn(c, "iam:DeletePolicy", &p))
 		return PDP_EINVAL;
+	if (!iamsi_policy_writable(c, &p, "iam:DeletePolicy")) {
+		iams_policy_fini(&p);
+		return PDP_EINVAL;
+	}
 	rv = iams_store_version_list(c->st, p.pid, count_version, &n);
 	if (rv == PDP_OK && (p.attachments || p.boundaries))
 		rv = iamsi_fail(c, "DeleteConflict", "Cannot delete a policy "
@@ -311,6 +346,10 @@ create_policy_version(iamsi_ctx *c)
 		return PDP_EINVAL;
 	if (!find_arn(c, "iam:CreatePolicyVersion", &p))
 		return PDP_EINVAL;
+	if (!iamsi_policy_writable(c, &p, "iam:CreatePolicyVersion")) {
+		iams_policy_fini(&p);
+		return PDP_EINVAL;
+	}
 	if ((rv = iams_store_version_list(c->st, p.pid, count_version, &n)))
 		goto fail;
 	if (n >= IAMSI_VERSIONS_MAX) {
@@ -345,9 +384,10 @@ fail:
 	return iamsi_store_fail(c, rv, NULL);
 }
 
-// find_version reads PolicyArn and VersionId (authorizing `action`).
+// find_version reads PolicyArn and VersionId (authorizing `action`;
+// `write`: the policy must be one the account may change).
 static bool
-find_version(iamsi_ctx *c, const char *action, iams_policy *p,
+find_version(iamsi_ctx *c, const char *action, bool write, iams_policy *p,
     iams_version *v)
 {
 	const char *id = iamsi_need(c, "VersionId");
@@ -355,6 +395,10 @@ find_version(iamsi_ctx *c, const char *action, iams_policy *p,
 
 	if (id == NULL || !version_id(c, id) || !find_arn(c, action, p))
 		return false;
+	if (write && !iamsi_policy_writable(c, p, action)) {
+		iams_policy_fini(p);
+		return false;
+	}
 	if ((rv = iams_store_version_get(c->st, p->pid, id, v)) != PDP_OK) {
 		iamsi_store_fail(c, rv, "Policy version does not exist.");
 		iams_policy_fini(p);
@@ -369,7 +413,7 @@ get_policy_version(iamsi_ctx *c)
 	iams_policy p;
 	iams_version v;
 
-	if (!find_version(c, "iam:GetPolicyVersion", &p, &v))
+	if (!find_version(c, "iam:GetPolicyVersion", false, &p, &v))
 		return PDP_EINVAL;
 	json_object_set_new(c->resp, "PolicyVersion", version_json(&v,
 	    strcmp(v.id, p.default_version) == 0, true));
@@ -417,7 +461,7 @@ set_default_policy_version(iamsi_ctx *c)
 	iams_version v;
 	int rv;
 
-	if (!find_version(c, "iam:SetDefaultPolicyVersion", &p, &v))
+	if (!find_version(c, "iam:SetDefaultPolicyVersion", true, &p, &v))
 		return PDP_EINVAL;
 	char *old = p.default_version;
 	p.default_version = v.id;
@@ -439,7 +483,7 @@ delete_policy_version(iamsi_ctx *c)
 	iams_version v;
 	int rv;
 
-	if (!find_version(c, "iam:DeletePolicyVersion", &p, &v))
+	if (!find_version(c, "iam:DeletePolicyVersion", true, &p, &v))
 		return PDP_EINVAL;
 	if (strcmp(v.id, p.default_version) == 0)
 		rv = iamsi_fail(c, "DeleteConflict", "Cannot delete the "
@@ -590,14 +634,16 @@ OWNER_OPS(role, 2)
 static int
 entity_one(void *arg, const iams_entity *e)
 {
-	json_t *resp = arg;
+	iamsi_ctx *c = arg;
+	json_t *resp = c->resp;
 	static const char *const field[] = {NULL, "PolicyUsers",
 	    "PolicyGroups", "PolicyRoles"};
 	static const char *const name[] = {NULL, "UserName", "GroupName",
 	    "RoleName"};
 	static const char *const id[] = {NULL, "UserId", "GroupId", "RoleId"};
 
-	if (e->kind == IAMS_ROOT)
+	// Other accounts may attach the same AWS managed policy.
+	if (e->kind == IAMS_ROOT || strcmp(e->account, c->account) != 0)
 		return PDP_OK;
 	return json_array_append_new(json_object_get(resp, field[e->kind]),
 	    json_pack("{s:s, s:s}", name[e->kind], e->name, id[e->kind],
@@ -616,7 +662,7 @@ list_entities_for_policy(iamsi_ctx *c)
 	json_object_set_new(c->resp, "PolicyUsers", json_array());
 	json_object_set_new(c->resp, "PolicyRoles", json_array());
 	json_object_set_new(c->resp, "IsTruncated", json_false());
-	rv = iams_store_attached_to(c->st, p.pid, entity_one, c->resp);
+	rv = iams_store_attached_to(c->st, p.pid, entity_one, c);
 	iams_policy_fini(&p);
 	return rv == PDP_OK ? PDP_OK : iamsi_store_fail(c, rv, NULL);
 }

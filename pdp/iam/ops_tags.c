@@ -23,9 +23,13 @@ target(iamsi_ctx *c, int k, const char *action, int64_t *owner)
 		iams_policy p;
 		if (arn == NULL || !iamsi_policy_find(c, arn, action, &p))
 			return false;
+		// AWS managed policies can be listed, not tagged.
+		bool ok = (action != NULL && strncmp(action, "iam:List", 8) ==
+		    0) || iamsi_policy_writable(c, &p, action ? action :
+		    "iam:TagPolicy");
 		*owner = p.pid;
 		iams_policy_fini(&p);
-		return true;
+		return ok;
 	}
 	const char *name = iamsi_need(c, param[k]);
 	iams_entity e;

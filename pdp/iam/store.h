@@ -404,4 +404,49 @@ int iams_store_stskey_list(iams_store *st,
 // (never the signing key) and sets *n to how many went.
 int iams_store_stskey_retire(iams_store *st, int64_t before, uint32_t *n);
 
+// --- Change tracking and AWS managed policies (issue 7) ---------------------
+
+// What the writes of this handle touched since the last clear, for the
+// incremental rebuild. Recorded inside each write transaction, so a
+// rolled back call records nothing.
+typedef enum iams_change {
+	IAMS_CHANGE_ENTITY = 0,   // id: an entity key (its row, its inline
+	                          // policies, attachments, tags or groups)
+	IAMS_CHANGE_POLICY = 1,   // id: a managed policy key (row, default
+	                          // version)
+	IAMS_CHANGE_ACCOUNTS = 2, // an account was created or deleted
+	IAMS_CHANGE_REVISION = 3, // id: a revision this handle committed
+} iams_change;
+
+// iams_store_changes calls `cb` for each change recorded, by kind then
+// id; iams_store_changes_clear forgets them.
+int iams_store_changes(iams_store *st,
+    int (*cb)(void *arg, int kind, int64_t id), void *arg);
+int iams_store_changes_clear(iams_store *st);
+
+// AWS managed policies are managed policies of the pseudo-account "aws"
+// (their ARNs are arn:aws:iam::aws:policy/PATH/NAME). It is no one's
+// account: iams_store_account_list never lists it.
+#define IAMS_AWS_ACCOUNT "aws"
+
+// iams_store_aws_account creates the "aws" account row when absent.
+int iams_store_aws_account(iams_store *st, int64_t now);
+// iams_store_aws_count sets *n to the number of AWS managed policies.
+int iams_store_aws_count(iams_store *st, uint32_t *n);
+// iams_store_policy_usage counts the attachments and boundary uses of
+// `pid` by entities of `account` only.
+int iams_store_policy_usage(iams_store *st, int64_t pid, const char *account,
+    uint32_t *attachments, uint32_t *boundaries);
+// iams_store_policy_list_in is iams_store_policy_list for the policies
+// of `owner` as `account` sees them: usage counts and `only_attached`
+// count `account`'s entities only.
+int iams_store_policy_list_in(iams_store *st, const char *owner,
+    const char *account, const char *prefix, bool only_attached,
+    const char *after, uint32_t max,
+    int (*cb)(void *arg, const iams_policy *p), void *arg);
+// iams_store_policies_used lists the policies of `owner` that some
+// entity attaches or has as its boundary, in name order.
+int iams_store_policies_used(iams_store *st, const char *owner,
+    int (*cb)(void *arg, const iams_policy *p), void *arg);
+
 #endif // IAMS_STORE_H

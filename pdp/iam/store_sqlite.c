@@ -155,7 +155,10 @@ static const char *const sql[S_COUNT] = {
 	[S_ACC_INSERT] = "INSERT INTO accounts VALUES(?1, ?2)",
 	[S_ACC_EXISTS] = "SELECT 1 FROM accounts WHERE id = ?1",
 	[S_ACC_DELETE] = "DELETE FROM accounts WHERE id = ?1",
-	[S_ACC_LIST] = "SELECT id FROM accounts ORDER BY id",
+	// AWS managed policies belong to the pseudo-account "aws" (store.h),
+	// which is no account of anyone's.
+	[S_ACC_LIST] = "SELECT id FROM accounts WHERE id <> 'aws' "
+	    "ORDER BY id",
 	[S_ENT_INSERT] = "INSERT INTO entities(account, kind, name, path, "
 	    "uid, created, description, trust, max_session, boundary) "
 	    "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
@@ -369,6 +372,8 @@ step_change(iams_store *st, sqlite3_stmt *s)
 	return rv;
 }
 
+static int track_open(iams_store *st, char **msg);
+
 int
 iams_store_open(const char *path, iams_store **out, char *err,
     size_t errlen)
@@ -429,6 +434,8 @@ iams_store_open(const char *path, iams_store **out, char *err,
 	rc = sqlite3_exec(st->db, "COMMIT", NULL, NULL, &msg);
 	if (rc != SQLITE_OK)
 		goto fail_txn;
+	if ((rc = track_open(st, &msg)) != SQLITE_OK)
+		goto fail;
 	*out = st;
 	return PDP_OK;
 
@@ -1847,5 +1854,186 @@ iams_store_stskey_retire(iams_store *st, int64_t before, uint32_t *n)
 	    "<> 0 AND superseded < ?1", v, 1));
 
 	*n = rv == PDP_OK ? (uint32_t) sqlite3_changes(st->db) : 0;
+	return rv;
+}
+
+// --- Change tracking and AWS managed policies (issue 7) --------------------
+//
+// Kept in one block so that merges stay easy. Change tracking: temporary
+// triggers (this connection's only, nothing on disk) record in a
+// temporary table what each write touched. The table belongs to the
+// call's transaction: a rolled back call leaves nothing behind, and a
+// committed one leaves exactly what the incremental rebuild must redo.
+
+static const char track_sql[] =
+    "CREATE TEMP TABLE IF NOT EXISTS changes(kind INTEGER NOT NULL,"
+    " id INTEGER NOT NULL, PRIMARY KEY(kind, id)) WITHOUT ROWID;"
+#define TRACK(name, when, table, kind, id) \
+    "CREATE TEMP TRIGGER IF NOT EXISTS " name " AFTER " when " ON main." \
+    table " BEGIN INSERT OR IGNORE INTO changes VALUES(" kind ", " id \
+    "); END;"
+    TRACK("t_ent_i", "INSERT", "entities", "0", "NEW.eid")
+    TRACK("t_ent_u", "UPDATE OF name, path, trust, max_session, boundary",
+	"entities", "0", "NEW.eid")
+    TRACK("t_ent_d", "DELETE", "entities", "0", "OLD.eid")
+    TRACK("t_mem_i", "INSERT", "members", "0", "NEW.user_eid")
+    TRACK("t_mem_d", "DELETE", "members", "0", "OLD.user_eid")
+    TRACK("t_att_i", "INSERT", "attachments", "0", "NEW.eid")
+    TRACK("t_att_d", "DELETE", "attachments", "0", "OLD.eid")
+    TRACK("t_inl_i", "INSERT", "inline_policies", "0", "NEW.eid")
+    TRACK("t_inl_u", "UPDATE", "inline_policies", "0", "NEW.eid")
+    TRACK("t_inl_d", "DELETE", "inline_policies", "0", "OLD.eid")
+    TRACK("t_tag_i", "INSERT", "entity_tags", "0", "NEW.eid")
+    TRACK("t_tag_u", "UPDATE", "entity_tags", "0", "NEW.eid")
+    TRACK("t_tag_d", "DELETE", "entity_tags", "0", "OLD.eid")
+    TRACK("t_key_i", "INSERT", "access_keys", "0", "NEW.eid")
+    TRACK("t_key_u", "UPDATE OF active", "access_keys", "0", "NEW.eid")
+    TRACK("t_key_d", "DELETE", "access_keys", "0", "OLD.eid")
+    TRACK("t_pol_i", "INSERT", "policies", "1", "NEW.pid")
+    TRACK("t_pol_u", "UPDATE OF default_version, arn", "policies", "1",
+	"NEW.pid")
+    TRACK("t_pol_d", "DELETE", "policies", "1", "OLD.pid")
+    TRACK("t_acc_i", "INSERT", "accounts", "2", "0")
+    TRACK("t_acc_d", "DELETE", "accounts", "2", "0")
+    TRACK("t_rev", "UPDATE", "meta", "3", "NEW.v");
+#undef TRACK
+
+static int
+track_open(iams_store *st, char **msg)
+{
+	return sqlite3_exec(st->db, track_sql, NULL, NULL, msg);
+}
+
+// prep_once prepares `q` for one use (finalize it after): statements
+// here run once per call at most, not worth a slot in the cache.
+static int
+prep_once(iams_store *st, const char *q, sqlite3_stmt **out)
+{
+	return sqlite3_prepare_v2(st->db, q, -1, out, NULL) == SQLITE_OK ?
+	    PDP_OK : PDP_EIO;
+}
+
+int
+iams_store_changes(iams_store *st,
+    int (*cb)(void *arg, int kind, int64_t id), void *arg)
+{
+	sqlite3_stmt *s;
+	int rc, rv;
+
+	if ((rv = prep_once(st, "SELECT kind, id FROM changes ORDER BY kind, "
+	    "id", &s)) != PDP_OK)
+		return rv;
+	while (rv == PDP_OK && (rc = sqlite3_step(s)) == SQLITE_ROW)
+		rv = cb(arg, sqlite3_column_int(s, 0),
+		    sqlite3_column_int64(s, 1));
+	if (rv == PDP_OK)
+		rv = map_rc(rc);
+	sqlite3_finalize(s);
+	return rv;
+}
+
+int
+iams_store_changes_clear(iams_store *st)
+{
+	return map_rc(sqlite3_exec(st->db, "DELETE FROM changes", NULL, NULL,
+	    NULL));
+}
+
+int
+iams_store_aws_account(iams_store *st, int64_t now)
+{
+	sqlite3_stmt *s;
+	int rv;
+
+	if ((rv = prep_once(st, "INSERT OR IGNORE INTO accounts "
+	    "VALUES('" IAMS_AWS_ACCOUNT "', ?1)", &s)) != PDP_OK)
+		return rv;
+	sqlite3_bind_int64(s, 1, now);
+	rv = map_rc(sqlite3_step(s));
+	sqlite3_finalize(s);
+	return rv;
+}
+
+int
+iams_store_aws_count(iams_store *st, uint32_t *n)
+{
+	return count(st, S_POL_COUNT, IAMS_AWS_ACCOUNT, -1, n);
+}
+
+// Usage counted within one account: what AWS shows an account of a
+// policy that many accounts may attach.
+#define USAGE_IN \
+	"(SELECT count(*) FROM attachments a JOIN entities e USING (eid) " \
+	"WHERE a.pid = p.pid AND e.account = ?1), " \
+	"(SELECT count(*) FROM entities e WHERE e.boundary = p.pid AND " \
+	"e.account = ?1)"
+
+int
+iams_store_policy_usage(iams_store *st, int64_t pid, const char *account,
+    uint32_t *attachments, uint32_t *boundaries)
+{
+	sqlite3_stmt *s;
+	int rc, rv;
+
+	if ((rv = prep_once(st, "SELECT " USAGE_IN " FROM policies p "
+	    "WHERE pid = ?2", &s)) != PDP_OK)
+		return rv;
+	btext(s, 1, account);
+	sqlite3_bind_int64(s, 2, pid);
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		*attachments = (uint32_t) sqlite3_column_int64(s, 0);
+		*boundaries = (uint32_t) sqlite3_column_int64(s, 1);
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_ROW ? PDP_OK : rc == SQLITE_DONE ? PDP_ENOENT :
+	    map_rc(rc);
+}
+
+int
+iams_store_policy_list_in(iams_store *st, const char *owner,
+    const char *account, const char *prefix, bool only_attached,
+    const char *after, uint32_t max,
+    int (*cb)(void *arg, const iams_policy *p), void *arg)
+{
+	sqlite3_stmt *s;
+	int rv;
+
+	if ((rv = prep_once(st, "SELECT pid, account, name, path, arn, "
+	    "policy_id, description, default_version, next_version, created, "
+	    "updated, " USAGE_IN " FROM policies p WHERE account = ?2 "
+	    "AND substr(path, 1, length(?3)) = ?3 AND (?4 = 0 OR EXISTS "
+	    "(SELECT 1 FROM attachments a JOIN entities e USING (eid) WHERE "
+	    "a.pid = p.pid AND e.account = ?1) OR EXISTS (SELECT 1 FROM "
+	    "entities e WHERE e.boundary = p.pid AND e.account = ?1)) "
+	    "AND (?5 IS NULL OR name > ?5 COLLATE NOCASE) "
+	    "ORDER BY name COLLATE NOCASE LIMIT ?6", &s)) != PDP_OK)
+		return rv;
+	btext(s, 1, account);
+	btext(s, 2, owner);
+	btext(s, 3, prefix ? prefix : "");
+	sqlite3_bind_int(s, 4, only_attached);
+	btext(s, 5, after);
+	sqlite3_bind_int64(s, 6, max ? (int64_t) max : -1);
+	rv = walk_policies(s, cb, arg);
+	sqlite3_finalize(s);
+	return rv;
+}
+
+int
+iams_store_policies_used(iams_store *st, const char *owner,
+    int (*cb)(void *arg, const iams_policy *p), void *arg)
+{
+	sqlite3_stmt *s;
+	int rv;
+
+	if ((rv = prep_once(st, "SELECT " POLICY_COLS " FROM policies p "
+	    "WHERE account = ?1 AND (EXISTS (SELECT 1 FROM attachments a "
+	    "WHERE a.pid = p.pid) OR EXISTS (SELECT 1 FROM entities e "
+	    "WHERE e.boundary = p.pid)) ORDER BY name COLLATE NOCASE",
+	    &s)) != PDP_OK)
+		return rv;
+	btext(s, 1, owner);
+	rv = walk_policies(s, cb, arg);
+	sqlite3_finalize(s);
 	return rv;
 }

@@ -93,6 +93,12 @@ PDP_API int pdp_bundle_open(const char *path, pdp_bundle **out, char *err,
 PDP_API int pdp_bundle_open_mem(const void *data, size_t len, pdp_bundle **out,
     char *err, size_t errlen);
 
+// pdp_bundle_open_owned is pdp_bundle_open_mem on bytes from malloc that
+// the bundle takes over instead of copying (a bundle writer's output):
+// they are freed when the bundle is, or at once when it is refused.
+PDP_API int pdp_bundle_open_owned(void *data, size_t len, pdp_bundle **out,
+    char *err, size_t errlen);
+
 // pdp_bundle_hold takes one more reference; pdp_bundle_close drops one and
 // frees the bundle with the last. close(NULL) is a no-op. Thread-safe.
 PDP_API void pdp_bundle_hold(pdp_bundle *b);

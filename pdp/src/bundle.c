@@ -6,6 +6,7 @@
 // fails is never used.
 
 #define _POSIX_C_SOURCE 200809L
+#define _DEFAULT_SOURCE // madvise's Linux advice
 
 #include <errno.h>
 #include <fcntl.h>
@@ -21,6 +22,7 @@
 #include <xxhash.h>
 
 #include "bundle.h"
+#include "prefault.h"
 
 // The loader's state while checking one bundle.
 typedef struct ld {
@@ -470,6 +472,22 @@ T(const pdp_bundle *b, const pdpb_tmpl *t, pdpi_part *parts)
 	return r;
 }
 
+void
+pdpi_prefault(void *p, size_t n)
+{
+#if defined(MADV_POPULATE_WRITE)
+	const uintptr_t page = 4096;
+	uintptr_t a = ((uintptr_t) p + page - 1) & ~(page - 1);
+	uintptr_t z = ((uintptr_t) p + n) & ~(page - 1);
+
+	if (n >= (1u << 20) && z > a)
+		(void) madvise((void *) a, z - a, MADV_POPULATE_WRITE);
+#else
+	(void) p;
+	(void) n;
+#endif
+}
+
 static void *
 take(char **m, size_t n)
 {
@@ -506,6 +524,7 @@ build(ld *l, pdp_bundle *b)
 	char *m = calloc(1, total);
 	if (m == NULL)
 		return fail(l, PDP_ENOMEM, "out of memory");
+	pdpi_prefault(m, total);
 	b->mem = m;
 	// Every record type holds a pointer, so consecutive arrays stay
 	// aligned.
@@ -733,6 +752,20 @@ pdp_bundle_open_mem(const void *data, size_t len, pdp_bundle **out,
 	}
 	memcpy(copy, data, len);
 	return pdpi_bundle_load(copy, len, false, true, out, err, errlen);
+}
+
+int
+pdp_bundle_open_owned(void *data, size_t len, pdp_bundle **out, char *err,
+    size_t errlen)
+{
+	// Copying a large bundle costs as much as checking it: skip it
+	// when the caller's bytes can be the bundle's.
+	if (data == NULL) {
+		if (err != NULL && errlen > 0)
+			snprintf(err, errlen, "no bundle");
+		return PDP_EINVAL;
+	}
+	return pdpi_bundle_load(data, len, false, true, out, err, errlen);
 }
 
 int

@@ -55,6 +55,23 @@ grep -q '"Base32StringSeed": "[A-Z2-7]\{64\}"' "$DIR/mfa" || fail no seed
 grep -q InvalidAuthenticationCode "$DIR/err" || fail no InvalidAuthenticationCode
 "$IAM" --store "$S" --as $ROOT delete-virtual-mfa-device \
     --serial-number arn:aws:iam::111122223333:mfa/phone || fail delete-mfa
+# AWS managed policies: init loaded them (found by default), read-only,
+# attachable, exported with their documents.
+SR=arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole
+"$IAM" --store "$S" --as $ROOT get-policy --policy-arn $SR |
+    grep -q '"Path": "/service-role/"' || fail no AWS managed policies
+"$IAM" --store "$S" --as $ROOT delete-policy --policy-arn $SR \
+    2>"$DIR/err" && fail AWS managed policy deleted
+grep -q AccessDenied "$DIR/err" || fail no AccessDenied for delete-policy
+"$IAM" --store "$S" --as $ROOT attach-user-policy --user-name alice \
+    --policy-arn $SR || fail attach AWS managed
+"$IAM" --store "$S" export | grep -q '"AWSLambdaBasicExecutionRole": {' ||
+    fail export without awsManagedPolicies
+"$IAM" init --store "$DIR/bare.db" --account 111122223333 \
+    --aws-managed "" >/dev/null || fail init without AWS managed
+"$IAM" --store "$DIR/bare.db" --as $ROOT get-policy --policy-arn $SR \
+    2>"$DIR/err" && fail bare store has AWS managed policies
+grep -q NoSuchEntity "$DIR/err" || fail no NoSuchEntity
 "$IAM" help | grep -q '^create-user$' || fail help
 "$IAM" help | grep -q '^create-virtual-mfa-device$' || fail help mfa
 

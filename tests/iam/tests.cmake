@@ -5,6 +5,8 @@ if(TARGET iamsvc)
 	pdp_test(iam/service_test iamsvc)
 	pdp_test(iam/durability_test iamsvc)
 	pdp_test(iam/mfa_test iamsvc)
+	pdp_test(iam/live_test iamsvc)
+	pdp_test(iam/aws_managed_test iamsvc)
 endif()
 if(TARGET iam AND TARGET pdpd AND TARGET example_client)
 	add_test(NAME iam/cli COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/cli_test.sh

@@ -85,6 +85,7 @@ int
 iam_bench_live(int argc, char **argv)
 {
 	long users = 10000, rounds = 20;
+	bool full = false, distinct = false;
 	char path[] = "/tmp/iam_bench_XXXXXX", err[512];
 	uint8_t key[IAMS_KEY_LEN] = {0};
 	iams_service *s;
@@ -97,9 +98,13 @@ iam_bench_live(int argc, char **argv)
 			users = strtol(argv[++i], NULL, 10);
 		else if (strcmp(argv[i], "--rounds") == 0 && i + 1 < argc)
 			rounds = strtol(argv[++i], NULL, 10);
+		else if (strcmp(argv[i], "--full") == 0)
+			full = true;
+		else if (strcmp(argv[i], "--distinct") == 0)
+			distinct = true;
 		else {
 			fprintf(stderr, "usage: iam bench-live [--users N] "
-			    "[--rounds R]\n");
+			    "[--rounds R] [--full] [--distinct]\n");
 			return 2;
 		}
 	}
@@ -111,7 +116,7 @@ iam_bench_live(int argc, char **argv)
 	close(fd);
 	unlink(path);
 	iams_options opt = {.store_key = key, .users_max =
-	    (uint32_t) users + 1};
+	    (uint32_t) users + 1, .full_rebuilds = full};
 	if (iams_service_open(path, &opt, &s, err, sizeof(err)) != PDP_OK) {
 		fprintf(stderr, "iam bench-live: %s\n", err);
 		return 1;
@@ -121,9 +126,20 @@ iam_bench_live(int argc, char **argv)
 	// Load the users in one batch: one rebuild, not one per user.
 	iams_service_batch(s, true);
 	uint64_t t0 = mono_ns();
-	for (long i = 0; i < users && rv == PDP_OK; i++)
+	for (long i = 0; i < users && rv == PDP_OK; i++) {
 		rv = call(s, "CreateUser", json_pack("{s:o}", "UserName",
 		    json_sprintf("u%ld", i)));
+		// --distinct: every user a policy of its own, so every user
+		// has a policy set of its own.
+		if (rv == PDP_OK && distinct)
+			rv = call(s, "PutUserPolicy", json_pack("{s:o, s:s, "
+			    "s:o}", "UserName", json_sprintf("u%ld", i),
+			    "PolicyName", "own", "PolicyDocument",
+			    json_sprintf("{\"Version\":\"2012-10-17\","
+			    "\"Statement\":[{\"Effect\":\"Allow\",\"Action\":"
+			    "[\"s3:GetObject\",\"s3:PutObject\"],\"Resource\":"
+			    "\"arn:aws:s3:::home/u%ld/*\"}]}", i)));
+	}
 	if (rv == PDP_OK)
 		rv = call(s, "CreatePolicy", json_pack("{s:s, s:s}",
 		    "PolicyName", "read", "PolicyDocument",
@@ -139,11 +155,14 @@ iam_bench_live(int argc, char **argv)
 		return 1;
 	}
 	iams_service_stats(s, &st);
-	printf("users %ld: loaded in %.0f ms; full rebuild %.1f ms, bundle "
-	    "%zu bytes\n", users, load_ms, st.rebuild_ms, st.bundle_bytes);
+	printf("users %ld: loaded in %.0f ms; first rebuild (%s) %.1f ms, "
+	    "bundle %zu bytes\n", users, load_ms, full ? "account model" :
+	    "store read whole", st.rebuild_ms, st.bundle_bytes);
 
 	double *lat = calloc((size_t) rounds, sizeof(double));
 	double *callms = calloc((size_t) rounds, sizeof(double));
+	double *rebms = calloc((size_t) rounds, sizeof(double));
+	uint64_t whole = 0;
 	atomic_store(&want, -1);
 	pthread_create(&th, NULL, reader, NULL);
 	for (long r = 0; r < rounds && rv == PDP_OK; r++) {
@@ -156,6 +175,8 @@ iam_bench_live(int argc, char **argv)
 		    "arn:aws:iam::111122223333:policy/read"));
 		callms[r] = (double) (mono_ns() - c0) / 1e6;
 		iams_service_stats(s, &st);
+		rebms[r] = st.rebuild_ms;
+		whole += st.last_full;
 		while (rv == PDP_OK && atomic_load(&seen_ns) == 0)
 			sched_yield();
 		// The reader may have seen the new bundle before the
@@ -169,16 +190,22 @@ iam_bench_live(int argc, char **argv)
 	if (rv == PDP_OK) {
 		qsort(lat, (size_t) rounds, sizeof(double), cmp);
 		qsort(callms, (size_t) rounds, sizeof(double), cmp);
+		qsort(rebms, (size_t) rounds, sizeof(double), cmp);
 		printf("commit -> first decision: median %.2f ms, max %.2f ms "
 		    "(%ld rounds); whole call median %.2f ms\n",
 		    lat[rounds / 2], lat[rounds - 1], rounds,
 		    callms[rounds / 2]);
+		printf("rebuild (%s): median %.2f ms, max %.2f ms; %llu of "
+		    "%ld read the whole store\n", full ? "full, account model"
+		    : "incremental", rebms[rounds / 2], rebms[rounds - 1],
+		    (unsigned long long) whole, rounds);
 		printf("reader: %llu decisions, %llu failed\n",
 		    (unsigned long long) atomic_load(&decisions),
 		    (unsigned long long) atomic_load(&failures));
 	}
 	free(lat);
 	free(callms);
+	free(rebms);
 	iams_service_close(s);
 	char p[64];
 	unlink(path);

@@ -1,6 +1,6 @@
 // iam.c - the iam command, mirroring `aws iam`:
 //
-//   iam init --store PATH --account 111122223333
+//   iam init --store PATH --account 111122223333 [--aws-managed FILE]
 //   iam --store PATH --as CALLER_ARN create-user --user-name alice
 //   iam --store PATH --as CALLER_ARN attach-user-policy
 //       --user-name alice --policy-arn arn:aws:iam::...:policy/read
@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "flags.h"
 #include "transport.h"
@@ -30,7 +31,7 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-	    "usage: iam init --store PATH --account ID\n"
+	    "usage: iam init --store PATH --account ID [--aws-managed FILE]\n"
 	    "       iam --store PATH --as CALLER_ARN COMMAND [--flag VALUE]...\n"
 	    "       iam --endpoint URL COMMAND [--flag VALUE]...\n"
 	    "       iam --store PATH export [--all-versions]\n"
@@ -214,10 +215,22 @@ print_answer(const json_t *resp, const output *o)
 	json_decref(v);
 }
 
+// default_aws_managed finds the AWS managed policies file: installed,
+// else (a build tree) the repository's.
+static const char *
+default_aws_managed(void)
+{
+	if (access(IAM_AWS_MANAGED_INSTALLED, R_OK) == 0)
+		return IAM_AWS_MANAGED_INSTALLED;
+	if (access(IAM_AWS_MANAGED_SOURCE, R_OK) == 0)
+		return IAM_AWS_MANAGED_SOURCE;
+	return NULL;
+}
+
 static int
 cmd_init(const char *store, int argc, char **argv)
 {
-	const char *account = NULL;
+	const char *account = NULL, *aws = default_aws_managed();
 	output out = {NULL, false};
 	iam_transport t;
 	iams_error e;
@@ -228,6 +241,8 @@ cmd_init(const char *store, int argc, char **argv)
 	for (int i = 0; i < argc; i++) {
 		if (strcmp(argv[i], "--account") == 0 && i + 1 < argc)
 			account = argv[++i];
+		else if (strcmp(argv[i], "--aws-managed") == 0 && i + 1 < argc)
+			aws = argv[++i][0] ? argv[i] : NULL;
 		else if (strcmp(argv[i], "--store") == 0 && i + 1 < argc)
 			store = argv[++i];
 		else {
@@ -239,6 +254,7 @@ cmd_init(const char *store, int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	iam_local_aws_managed(aws);
 	if (iam_local_open(store, true, &t, err, sizeof(err)) != PDP_OK) {
 		fprintf(stderr, "iam: %s\n", err);
 		return 1;

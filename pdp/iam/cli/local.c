@@ -26,12 +26,20 @@ local_close(void *arg)
 	iams_service_close(arg);
 }
 
+static const char *aws_managed;
+
+void
+iam_local_aws_managed(const char *path)
+{
+	aws_managed = path;
+}
+
 int
 iam_local_open(const char *path, bool create, iam_transport *t, char *err,
     size_t errlen)
 {
 	uint8_t key[IAMS_KEY_LEN];
-	iams_options opt = {.store_key = key};
+	iams_options opt = {.store_key = key, .aws_managed = aws_managed};
 	iams_service *s;
 	int rv;
 

@@ -35,6 +35,12 @@ int iam_remote_open(const char *url, iam_transport *t, char *err,
 // iam_remote_service makes a remote transport's calls go to `service`
 // ("iam" by default, "sts"); `service` must outlive the transport.
 void iam_remote_service(iam_transport *t, const char *service);
+// iam_local_aws_managed sets the AWS managed policies file the next
+// iam_local_open loads into a store that has none (iams_options).
+void iam_local_aws_managed(const char *path);
+
+// iam_local_service returns the service behind a local transport.
+iams_service *iam_local_service(iam_transport *t);
 
 // iam_bench_live runs `iam bench-live`; returns the exit status.
 int iam_bench_live(int argc, char **argv);
