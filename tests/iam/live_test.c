@@ -114,7 +114,7 @@ random_call(void)
 	if (aws && rnd(3) == 0)
 		snprintf(parn, sizeof(parn), "%s", aws_arns[rnd(3)]);
 	const char *doc = docs[rnd(NDOCS)];
-	switch (rnd(22)) {
+	switch (rnd(24)) {
 	case 0: case 1:
 		op = "CreateUser";
 		q = json_pack("{s:s, s:s}", "UserName", u, "Path",
@@ -208,6 +208,28 @@ random_call(void)
 		q = json_pack("{s:s, s:s}", "UserName", u,
 		    "PermissionsBoundary", parn);
 		break;
+	case 22:
+		op = "CreateAccessKey";
+		q = json_pack("{s:s}", "UserName", u);
+		break;
+	case 23: {
+		// A key of u's, made inactive, active again, or deleted.
+		json_t *l = call_j(s, who, "ListAccessKeys", json_pack("{s:s}",
+		    "UserName", u), NULL);
+		const char *id = json_string_value(json_object_get(
+		    json_array_get(json_object_get(l, "AccessKeyMetadata"), 0),
+		    "AccessKeyId"));
+		if (id != NULL) {
+			op = rnd(3) ? "UpdateAccessKey" : "DeleteAccessKey";
+			q = json_pack("{s:s, s:s, s:s}", "UserName", u,
+			    "AccessKeyId", id, "Status", rnd(2) ? "Active" :
+			    "Inactive");
+		}
+		json_decref(l);
+		if (id == NULL)
+			return;
+		break;
+	}
 	default:
 		op = rnd(2) ? "PutRolePermissionsBoundary" :
 		    "DeleteRolePermissionsBoundary";
