@@ -34,7 +34,10 @@ static iams_service *
 open_store(const char *path, bool create)
 {
 	uint8_t key[IAMS_KEY_LEN];
-	iams_options opt = {.store_key = key};
+	// A store made here holds the AWS managed policies, as `iam init`
+	// makes it.
+	iams_options opt = {.store_key = key,
+	    .aws_managed = create ? iams_aws_managed_default() : NULL};
 	iams_service *s = NULL;
 	char err[1024];
 	int rv;

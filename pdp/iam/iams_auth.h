@@ -77,4 +77,9 @@ int iams_authenticate(iams_service *s, const iams_signed *req, int64_t now,
 int iams_keyfile_load(const char *store_path, bool create,
     uint8_t key[IAMS_KEY_LEN], char *err, size_t errlen);
 
+// iams_aws_managed_default returns the AWS managed policies file a new
+// store loads (iams_options.aws_managed): the installed one
+// (share/iampdp/), else the repository's in a build tree, else NULL.
+const char *iams_aws_managed_default(void);
+
 #endif // IAMS_AUTH_H

@@ -14,8 +14,6 @@
 #include "iamc_account.h"
 #include "iamsi.h"
 
-#define AWS_POLICY "arn:aws:iam::aws:policy/"
-
 typedef struct imp {
 	iams_store *st;
 	const char *file;
@@ -41,14 +39,6 @@ refuse(iamc_diags *d, const char *file, const char *path, const char *what)
 	iamc_diags_add(d, IAMC_ERROR, p, "the IAM store holds no %s", what);
 }
 
-static bool
-aws_managed(const json_t *arn)
-{
-	const char *s = json_string_value(arn);
-
-	return s != NULL && strncmp(s, AWS_POLICY, strlen(AWS_POLICY)) == 0;
-}
-
 // skip_keys warns that access keys are not imported: a model holds their
 // ids and status only, and a key whose secret is lost can never sign.
 static void
@@ -65,28 +55,11 @@ skip_keys(const json_t *keys, const char *file, const char *path,
 	    json_array_size(keys));
 }
 
-// check_entity refuses AWS managed policies attached to an entity or
-// set as its boundary.
+// check_entity warns of what is not imported of an entity.
 static void
 check_entity(const json_t *e, const char *file, const char *path,
     iamc_diags *d)
 {
-	char p[384];
-	size_t i;
-	const json_t *v;
-
-	json_array_foreach(json_object_get(e, "attachedPolicies"), i, v) {
-		if (!aws_managed(v))
-			continue;
-		snprintf(p, sizeof(p), "%s.attachedPolicies[%zu]", path, i);
-		refuse(d, file, p, "AWS managed policies yet: attach customer "
-		    "managed ones");
-	}
-	if (aws_managed(json_object_get(e, "permissionsBoundary"))) {
-		snprintf(p, sizeof(p), "%s.permissionsBoundary", path);
-		refuse(d, file, p, "AWS managed policies yet: use a customer "
-		    "managed one as boundary");
-	}
 	skip_keys(json_object_get(e, "accessKeys"), file, path,
 	    "accessKeys", d);
 }
@@ -219,7 +192,9 @@ put_policy(imp *m, const json_t *p, const char *path)
 	return PDP_OK;
 }
 
-// policy_pid finds a customer managed policy of the store by ARN.
+// policy_pid finds a managed policy of the store by ARN: a customer
+// managed one imported before, or an AWS managed one the store holds
+// (`iam init` and `iamc import` load them into a new store).
 static int
 policy_pid(imp *m, const char *arn, int64_t *pid, const char *path)
 {

@@ -66,3 +66,13 @@ iams_keyfile_load(const char *store_path, bool create,
 	}
 	return PDP_OK;
 }
+
+const char *
+iams_aws_managed_default(void)
+{
+	if (access(IAM_AWS_MANAGED_INSTALLED, R_OK) == 0)
+		return IAM_AWS_MANAGED_INSTALLED;
+	if (access(IAM_AWS_MANAGED_SOURCE, R_OK) == 0)
+		return IAM_AWS_MANAGED_SOURCE;
+	return NULL;
+}

@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "flags.h"
+#include "iams_auth.h"
 #include "transport.h"
 
 static void
@@ -215,22 +216,10 @@ print_answer(const json_t *resp, const output *o)
 	json_decref(v);
 }
 
-// default_aws_managed finds the AWS managed policies file: installed,
-// else (a build tree) the repository's.
-static const char *
-default_aws_managed(void)
-{
-	if (access(IAM_AWS_MANAGED_INSTALLED, R_OK) == 0)
-		return IAM_AWS_MANAGED_INSTALLED;
-	if (access(IAM_AWS_MANAGED_SOURCE, R_OK) == 0)
-		return IAM_AWS_MANAGED_SOURCE;
-	return NULL;
-}
-
 static int
 cmd_init(const char *store, int argc, char **argv)
 {
-	const char *account = NULL, *aws = default_aws_managed();
+	const char *account = NULL, *aws = iams_aws_managed_default();
 	output out = {NULL, false};
 	iam_transport t;
 	iams_error e;
