@@ -19,13 +19,12 @@
 
 static const uint8_t test_key[IAMS_KEY_LEN] = {1, 2, 3, 4, 5, 6, 7, 8};
 
-// open_service opens a service on a new temporary store with the test
-// account created; the path is written to `path` (64 bytes).
+// open_service_with opens a service with options `opt` on a new
+// temporary store with the test account created; the path is written to
+// `path` (64 bytes).
 static inline iams_service *
-open_service(char *path, uint32_t users_max)
+open_service_with(char *path, const iams_options *opt)
 {
-	iams_options opt = {.store_key = test_key, .users_max = users_max,
-	    .argon2_kib = 64};
 	iams_service *s = NULL;
 	iams_error e;
 	char err[512];
@@ -36,10 +35,20 @@ open_service(char *path, uint32_t users_max)
 	ck_assert_int_ge(fd, 0);
 	close(fd);
 	unlink(path);
-	ck_assert_msg(iams_service_open(path, &opt, &s, err, sizeof(err)) ==
+	ck_assert_msg(iams_service_open(path, opt, &s, err, sizeof(err)) ==
 	    PDP_OK, "%s", err);
 	ck_assert_int_eq(iams_account_create(s, ACCT, &e), PDP_OK);
 	return s;
+}
+
+// open_service is open_service_with the tests' options.
+static inline iams_service *
+open_service(char *path, uint32_t users_max)
+{
+	iams_options opt = {.store_key = test_key, .users_max = users_max,
+	    .argon2_kib = 64};
+
+	return open_service_with(path, &opt);
 }
 
 static inline void
