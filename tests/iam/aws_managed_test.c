@@ -27,15 +27,17 @@
 static char path[64];
 static iams_service *s;
 
+static const iams_options aws_opt = {.store_key = test_key,
+    .argon2_kib = 64, .aws_managed = CORPUS};
+
+// open_at opens the store at `p` again.
 static iams_service *
 open_at(const char *p)
 {
-	iams_options opt = {.store_key = test_key, .argon2_kib = 64,
-	    .aws_managed = CORPUS};
 	iams_service *svc = NULL;
 	char err[512];
 
-	ck_assert_msg(iams_service_open(p, &opt, &svc, err, sizeof(err)) ==
+	ck_assert_msg(iams_service_open(p, &aws_opt, &svc, err, sizeof(err)) ==
 	    PDP_OK, "%s", err);
 	return svc;
 }
@@ -43,16 +45,7 @@ open_at(const char *p)
 static void
 setup(void)
 {
-	iams_error e;
-	int fd;
-
-	snprintf(path, sizeof(path), "/tmp/iam_aws_XXXXXX");
-	fd = mkstemp(path);
-	ck_assert_int_ge(fd, 0);
-	close(fd);
-	unlink(path);
-	s = open_at(path);
-	ck_assert_int_eq(iams_account_create(s, ACCT, &e), PDP_OK);
+	s = open_service_with(path, &aws_opt);
 }
 
 static void

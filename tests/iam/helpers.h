@@ -19,11 +19,11 @@
 
 static const uint8_t test_key[IAMS_KEY_LEN] = {1, 2, 3, 4, 5, 6, 7, 8};
 
-// open_service_opt opens a service with `opt` on a new temporary store
-// with the test account created; the path is written to `path` (64
-// bytes). open_service is the same with the test key and users_max.
+// open_service_with opens a service with options `opt` on a new
+// temporary store with the test account created; the path is written to
+// `path` (64 bytes).
 static inline iams_service *
-open_service_opt(char *path, const iams_options *opt)
+open_service_with(char *path, const iams_options *opt)
 {
 	iams_service *s = NULL;
 	iams_error e;
@@ -41,13 +41,14 @@ open_service_opt(char *path, const iams_options *opt)
 	return s;
 }
 
+// open_service is open_service_with the tests' options.
 static inline iams_service *
 open_service(char *path, uint32_t users_max)
 {
 	iams_options opt = {.store_key = test_key, .users_max = users_max,
 	    .argon2_kib = 64};
 
-	return open_service_opt(path, &opt);
+	return open_service_with(path, &opt);
 }
 
 static inline void

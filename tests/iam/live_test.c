@@ -36,18 +36,8 @@ setup_aws(void)
 {
 	iams_options opt = {.store_key = test_key, .argon2_kib = 64,
 	    .aws_managed = PDP_SOURCE_DIR "/tests/data/aws-managed-policies.json"};
-	iams_error e;
-	char err[512];
-	int fd;
 
-	snprintf(path, sizeof(path), "/tmp/iam_live_XXXXXX");
-	fd = mkstemp(path);
-	ck_assert_int_ge(fd, 0);
-	close(fd);
-	unlink(path);
-	ck_assert_msg(iams_service_open(path, &opt, &s, err, sizeof(err)) ==
-	    PDP_OK, "%s", err);
-	ck_assert_int_eq(iams_account_create(s, ACCT, &e), PDP_OK);
+	s = open_service_with(path, &opt);
 	aws = true;
 }
 

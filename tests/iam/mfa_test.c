@@ -163,7 +163,7 @@ open_at(char *p, uint32_t users_max, const uint8_t *key)
 	iams_options opt = {.store_key = key, .users_max = users_max,
 	    .argon2_kib = 64, .clock = test_clock, .clock_arg = &now_s};
 
-	return open_service_opt(p, &opt);
+	return open_service_with(p, &opt);
 }
 
 static void
