@@ -20,10 +20,6 @@
 #define PRINCIPAL_MAX 2048 // bytes of a principal ARN
 #define ACTION_MAX 256     // bytes of an action
 #define VALUES_MAX 1024    // context values in one request
-#define TAGS_MAX 64        // principal tags turned into context keys
-#define TAGKEY_MAX 160     // "aws:PrincipalTag/" + a 128-byte tag key
-#define PTAG "aws:PrincipalTag/"
-#define PTAG_LEN 17
 
 static int
 refuse(pdp_decision *out, int err, const char *reason)
@@ -181,31 +177,35 @@ explain_out(const pdpi_explain *ie, pdp_explanation *ex)
 	ex->deny_type = (pdp_policy_type) ie->deny_type;
 }
 
-// The stack of one decision.
+// The stack of one decision. Only what a decision uses is written: the
+// context is read where the caller left it until a condition asks for a
+// key (pdpi_lazy), and the implied keys are spelled out only for a
+// provider's view.
 typedef struct frame {
 	pdpi_req r;
 	pdpi_world w;
 	pdpi_pset session;
+	pdpi_lazy lz;
 	char who[PRINCIPAL_MAX + 64];
 	char key[PRINCIPAL_MAX + 64];
 	char action[ACTION_MAX];
 	char userid[256];
-	char derived[512];
 	pdpi_ckey ctx[PDP_CONTEXT_MAX];
 	pdpi_str vals[VALUES_MAX];
-	pdpi_ckey implied[TAGS_MAX + PDPI_DERIVED_MAX];
-	pdpi_str ivals[TAGS_MAX + PDPI_DERIVED_MAX];
-	char tagkeys[TAGS_MAX][TAGKEY_MAX];
+	char derived[512];
+	pdpi_ckey implied[PDPI_TAGS_MAX + PDPI_DERIVED_MAX];
+	pdpi_str ivals[PDPI_TAGS_MAX + PDPI_DERIVED_MAX];
+	char tagkeys[PDPI_TAGS_MAX][PDPI_TAGKEY_MAX];
 } frame;
 
-// add_context copies the caller's context; the principal's tags (as
-// aws:PrincipalTag/<key>) and the keys AWS derives become implied keys,
-// which a key the caller gave overrides.
+// add_context checks the caller's context and points the request at it
+// without reading its strings: their lengths (UINT32_MAX until then) are
+// learned when a condition first needs them (pdpi_req_key).
 static int
 add_context(frame *f, const pdp_bundle *b, const pdp_request *q,
     const pdpb_principal *rec, pdp_decision *out)
 {
-	uint32_t n = 0, nv = 0;
+	uint32_t nv = 0;
 
 	if (q->ncontext > PDP_CONTEXT_MAX)
 		return refuse(out, PDP_ETOOBIG, "too many context keys");
@@ -217,9 +217,9 @@ add_context(frame *f, const pdp_bundle *b, const pdp_request *q,
 		if (e->nvalues > VALUES_MAX - nv)
 			return refuse(out, PDP_ETOOBIG, "too many context "
 			    "values");
-		pdpi_ckey *k = &f->ctx[n++];
+		pdpi_ckey *k = &f->ctx[i];
 		k->key.p = e->key;
-		k->key.n = (uint32_t) strlen(e->key);
+		k->key.n = UINT32_MAX;
 		k->multi = e->multi;
 		k->nvals = e->nvalues;
 		k->vals = &f->vals[nv];
@@ -228,23 +228,47 @@ add_context(frame *f, const pdp_bundle *b, const pdp_request *q,
 				return refuse(out, PDP_EINVAL, "context value "
 				    "is NULL");
 			f->vals[nv].p = e->values[j];
-			f->vals[nv].n = (uint32_t) strlen(e->values[j]);
+			f->vals[nv].n = UINT32_MAX;
 			nv++;
 		}
 	}
 	f->r.ctx = f->ctx;
-	f->r.nctx = n;
+	f->r.nctx = q->ncontext;
+	f->lz.keys = &b->keys;
+	f->lz.ctx = f->ctx;
+	f->lz.mapped = false;
+	f->lz.derived = false;
+	f->lz.tags = rec != NULL ? &b->tags[rec->tags] : NULL;
+	f->lz.ntags = rec != NULL ? rec->ntags : 0;
+	f->lz.strings = b->strings;
+	f->r.lz = &f->lz;
+	return PDP_OK;
+}
 
+// spell_context learns every length of the context and spells out the
+// implied keys (the principal's tags as aws:PrincipalTag/<key>, then the
+// derived keys): a provider's view lists and searches them all.
+static void
+spell_context(frame *f, const pdp_bundle *b, const pdpb_principal *rec)
+{
 	uint32_t m = 0;
-	for (uint32_t i = 0; rec != NULL && i < rec->ntags && i < TAGS_MAX;
-	    i++) {
+
+	for (uint32_t i = 0; i < f->r.nctx; i++) {
+		pdpi_ckey *k = &f->ctx[i];
+		k->key.n = (uint32_t) strlen(k->key.p);
+		for (uint32_t j = 0; j < k->nvals; j++)
+			((pdpi_str *) k->vals)[j].n =
+			    (uint32_t) strlen(k->vals[j].p);
+	}
+	for (uint32_t i = 0; rec != NULL && i < rec->ntags &&
+	    i < PDPI_TAGS_MAX; i++) {
 		const pdpb_tag *t = &b->tags[rec->tags + i];
 		pdpi_str tk = pdpi_bundle_str(b, t->key);
-		size_t len = PTAG_LEN + tk.n;
-		if (len >= TAGKEY_MAX)
+		size_t len = PDPI_PTAG_LEN + tk.n;
+		if (len >= PDPI_TAGKEY_MAX)
 			continue; // longer than any valid tag key
-		memcpy(f->tagkeys[i], PTAG, PTAG_LEN);
-		memcpy(f->tagkeys[i] + PTAG_LEN, tk.p, tk.n);
+		memcpy(f->tagkeys[i], PDPI_PTAG, PDPI_PTAG_LEN);
+		memcpy(f->tagkeys[i] + PDPI_PTAG_LEN, tk.p, tk.n);
 		f->ivals[m] = pdpi_bundle_str(b, t->value);
 		f->implied[m].key.p = f->tagkeys[i];
 		f->implied[m].key.n = (uint32_t) len;
@@ -257,7 +281,6 @@ add_context(frame *f, const pdp_bundle *b, const pdp_request *q,
 	    f->derived, sizeof(f->derived));
 	f->r.implied = f->implied;
 	f->r.nimplied = m;
-	return PDP_OK;
 }
 
 // find_caller resolves the caller to its principal record. Root needs
@@ -329,7 +352,7 @@ find_resource_policy(const pdp_bundle *b, const pdpi_req *r)
 {
 	const pdpb_rpolicy *p;
 
-	if (r->resource.n == 1 && r->resource.p[0] == '*')
+	if (b->nrpolicies == 0 || (r->resource.n == 1 && r->resource.p[0] == '*'))
 		return NULL;
 	p = find_rpolicy(b, r->resource.p, r->resource.n);
 	if (p == NULL && r->res_arn && r->rseg[2].n == 2 &&
@@ -392,8 +415,10 @@ pdp_bundle_authorize(const pdp_bundle *b, const pdp_request *q,
 		f.w.has_session = true;
 		f.w.session = f.session;
 	}
-	// A provider's check (tag rules) sees the whole context and may
+	// A provider sees the whole context: its check (tag rules) may
 	// change it or refuse the request before any policy is read.
+	if (q->provider != NULL)
+		spell_context(&f, b, rec);
 	pdp_view view = {&f.r, f.ctx, (uint32_t) (sizeof(f.ctx) /
 	    sizeof(f.ctx[0]))};
 	pdpi_hooks hooks = {q->provider, &view, PDP_OK, NULL};
@@ -409,8 +434,10 @@ pdp_bundle_authorize(const pdp_bundle *b, const pdp_request *q,
 			return refuse(out, PDP_EPLUGIN,
 			    why ? why : "a plugin failed");
 	}
-	// The resource is usually the caller's account's: bisect once.
-	const pdpb_account *pa = find_account(b, f.r.who.account);
+	// The caller's record names its account; the resource is usually
+	// the caller's account's.
+	const pdpb_account *pa = rec != NULL ? &b->accounts[rec->account] :
+	    find_account(b, f.r.who.account);
 	const pdpb_account *ra = str_eq(f.r.resource_account,
 	    f.r.who.account) ? pa : find_account(b, f.r.resource_account);
 	set_levels(b, pa, true, &f.w.nscp, &f.w.scp);

@@ -21,6 +21,7 @@
 #include <xxhash.h>
 
 #include "bundle.h"
+#include "fold.h"
 
 // The loader's state while checking one bundle.
 typedef struct ld {
@@ -456,6 +457,43 @@ T(const pdp_bundle *b, const pdpb_tmpl *t, pdpi_part *parts)
 	return r;
 }
 
+// Interning context keys: every key a condition or a policy variable
+// names gets a slot (up to PDPI_KEY_SLOTS), so that a decision maps its
+// context to slots once and each test reads its key directly.
+typedef struct interner {
+	pdpi_str *key;
+	uint64_t *hash;
+	uint32_t *index;
+	uint32_t n, cap, mask;
+} interner;
+
+static pdpi_keyref
+intern(interner *in, pdpi_str key)
+{
+	pdpi_keyref ref = {PDPI_NO_SLOT, pdpi_key_class(key)};
+	uint64_t h = pdpi_key_hash(key.p, key.n);
+	uint32_t i = (uint32_t) h & in->mask, s;
+
+	// A slot is found by its hash alone (request.c), so each slot has
+	// its own: a key whose hash another key has keeps no slot and is
+	// searched for instead.
+	for (; (s = in->index[i]) != 0; i = (i + 1) & in->mask) {
+		if (in->hash[s - 1] != h)
+			continue;
+		if (pdpi_eq_fold(in->key[s - 1].p, in->key[s - 1].n, key.p,
+		    key.n))
+			ref.slot = s - 1;
+		return ref;
+	}
+	if (in->n < in->cap) {
+		ref.slot = in->n++;
+		in->key[ref.slot] = key;
+		in->hash[ref.slot] = h;
+		in->index[i] = ref.slot + 1;
+	}
+	return ref;
+}
+
 static void *
 take(char **m, size_t n)
 {
@@ -489,6 +527,14 @@ build(ld *l, pdp_bundle *b)
 	    (size_t) nset * sizeof(pdpi_table) +
 	    (size_t) nsi * sizeof(pdpi_policy *) +
 	    (size_t) nlev * sizeof(pdpi_pset) + 16;
+	// Key slots: at most one per condition and variable part, and
+	// PDPI_KEY_SLOTS; the index at most half full.
+	uint32_t nkeys = nc + nq < PDPI_KEY_SLOTS ? nc + nq : PDPI_KEY_SLOTS;
+	uint32_t nindex = 1;
+	while (nindex < 2 * nkeys)
+		nindex *= 2;
+	total += (size_t) nkeys * (sizeof(pdpi_str) + sizeof(uint64_t)) +
+	    (size_t) nindex * sizeof(uint32_t);
 	char *m = calloc(1, total);
 	if (m == NULL)
 		return fail(l, PDP_ENOMEM, "out of memory");
@@ -508,6 +554,8 @@ build(ld *l, pdp_bundle *b)
 	pdpi_table *tbl = TAKE(pdpi_table, nset);
 	const pdpi_policy **members = TAKE(const pdpi_policy *, nsi);
 	pdpi_pset *levels = TAKE(pdpi_pset, nlev);
+	interner in = {TAKE(pdpi_str, nkeys), TAKE(uint64_t, nkeys),
+	    TAKE(uint32_t, nindex), 0, nkeys, nindex - 1};
 #undef TAKE
 
 	const pdpb_part *dpa = sec_data(l, PDPB_SEC_PARTS);
@@ -516,6 +564,8 @@ build(ld *l, pdp_bundle *b)
 		pa[i].has_default = dpa[i].has_default != 0;
 		pa[i].s = S(b, dpa[i].s);
 		pa[i].dflt = S(b, dpa[i].dflt);
+		if (pa[i].kind == PDPI_PART_VAR)
+			pa[i].ref = intern(&in, pa[i].s);
 	}
 	const pdpb_action *dac = sec_data(l, PDPB_SEC_ACTIONS);
 	for (uint32_t i = 0; i < na; i++) {
@@ -551,6 +601,10 @@ build(ld *l, pdp_bundle *b)
 		cd[i].opname = S(b, dcd[i].opname);
 		cd[i].key = S(b, dcd[i].key);
 		cd[i].keytext = S(b, dcd[i].keytext);
+		if (!cd[i].custom)
+			cd[i].ref = intern(&in, cd[i].key);
+		else
+			cd[i].ref.slot = PDPI_NO_SLOT; // the provider's
 		cd[i].nvalues = dcd[i].nvalues;
 		cd[i].values = &cv[dcd[i].values];
 		for (uint32_t k = 0; k < dcd[i].nvalues; k++) {
@@ -637,6 +691,11 @@ build(ld *l, pdp_bundle *b)
 	b->sets = sets;
 	b->nsets = nset;
 	b->levels = levels;
+	b->keys.n = in.n;
+	b->keys.key = in.key;
+	b->keys.hash = in.hash;
+	b->keys.mask = in.mask;
+	b->keys.index = in.index;
 	return PDP_OK;
 }
 
@@ -684,6 +743,8 @@ pdpi_bundle_load(void *base, size_t size, bool mapped, bool verify_checksum,
 	b->ntags = sec_count(&l, PDPB_SEC_TAGS);
 	b->rpolicies = sec_data(&l, PDPB_SEC_RPOLICIES);
 	b->nrpolicy_slots = sec_count(&l, PDPB_SEC_RPOLICIES);
+	for (uint32_t i = 0; i < b->nrpolicy_slots; i++)
+		b->nrpolicies += b->rpolicies[i].arn.len != 0;
 	b->named = sec_data(&l, PDPB_SEC_NAMED);
 	b->nnamed_slots = sec_count(&l, PDPB_SEC_NAMED);
 	atomic_init(&b->refs, 1);

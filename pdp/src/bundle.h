@@ -27,6 +27,7 @@ struct pdp_bundle {
 	pdpi_pset *sets;     // each with its table, when it has one
 	uint32_t nsets;
 	pdpi_pset *levels;   // LEVELS resolved to sets, for SCP/RCP chains
+	pdpi_keytab keys;    // context keys interned to slots
 
 	const pdpb_account *accounts; // sorted by id
 	uint32_t naccounts;
@@ -37,6 +38,7 @@ struct pdp_bundle {
 	uint32_t ntags;
 	const pdpb_rpolicy *rpolicies;    // hash table
 	uint32_t nrpolicy_slots;
+	uint32_t nrpolicies;
 	const pdpb_named *named;          // hash table
 	uint32_t nnamed_slots;
 };

@@ -349,7 +349,7 @@ scan_set(pdpi_scan *s, const pdpi_pset *set, uint8_t effect, bool keep)
 	if (set->table != NULL) {
 		// Only statements that can match the action are judged.
 		pdpi_cands c = pdpi_table_lookup(set->table, s->r->folded,
-		    s->r->svc);
+		    s->r->ahash, s->r->svc, s->r->shash);
 		for (uint32_t i = 0; i < c.n; i++) {
 			const pdpi_policy *p = set->v[c.v[2 * i]];
 			uint32_t si = c.v[2 * i + 1];

@@ -33,11 +33,30 @@ enum pdpi_part_kind {
 	PDPI_PART_ESC = 2, // ${*}, ${?}, ${$}: the literal character in s
 };
 
+// How the evaluator finds a context key. The loader (bundle.c) interns
+// every key that conditions and policy variables name to a slot, so that
+// a request's context is mapped to slots once and each test reads its
+// key in O(1); the class says where else a key may come from when the
+// request does not carry it.
+enum pdpi_key_class {
+	PDPI_KEY_PLAIN = 0,   // only the request's context
+	PDPI_KEY_DERIVED = 1, // or a key AWS derives from the principal
+	PDPI_KEY_PTAG = 2,    // or aws:PrincipalTag/<tag key> of the principal
+};
+
+#define PDPI_NO_SLOT 0xffffffffu // not interned: search the context
+
+typedef struct pdpi_keyref {
+	uint32_t slot; // interned key slot, or PDPI_NO_SLOT
+	uint8_t cls;   // enum pdpi_key_class
+} pdpi_keyref;
+
 typedef struct pdpi_part {
 	uint8_t kind;        // enum pdpi_part_kind
 	bool has_default;    // VAR only: dflt is used when the key is absent
 	pdpi_str s;          // LIT: text; VAR: key, case-folded; ESC: "*"...
 	pdpi_str dflt;       // VAR only: default value
+	pdpi_keyref ref;     // VAR only: set by the loader
 } pdpi_part;
 
 typedef struct pdpi_tmpl {
@@ -162,6 +181,7 @@ typedef struct pdpi_cond {
 	pdpi_str opname; // as written ("ForAnyValue:StringLike")
 	pdpi_str key;    // context key, case-folded to lower case
 	pdpi_str keytext; // context key as written
+	pdpi_keyref ref;  // how to find key (set by the loader)
 	uint32_t nvalues;
 	const pdpi_cvalue *values;
 } pdpi_cond;

@@ -6,6 +6,7 @@
 
 #include "fold.h"
 #include "request.h"
+#include "table.h"
 
 static pdpi_str
 mkstr(const char *p, size_t n)
@@ -177,6 +178,168 @@ pdpi_ctx_find(const pdpi_req *r, pdpi_str key)
 	return NULL;
 }
 
+// keytab_probe returns the slot whose hash is h, or PDPI_NO_SLOT. The
+// loader gives no two slots the same hash (bundle.c), so the slot is the
+// only one a key of this hash can be.
+static uint32_t
+keytab_probe(const pdpi_keytab *t, uint64_t h)
+{
+	if (t->n == 0)
+		return PDPI_NO_SLOT;
+	for (uint32_t i = (uint32_t) h & t->mask, s; (s = t->index[i]) != 0;
+	    i = (i + 1) & t->mask)
+		if (t->hash[s - 1] == h)
+			return s - 1;
+	return PDPI_NO_SLOT;
+}
+
+uint32_t
+pdpi_keytab_find(const pdpi_keytab *t, const char *key, size_t n)
+{
+	uint32_t s = keytab_probe(t, pdpi_key_hash(key, n));
+
+	if (s != PDPI_NO_SLOT && !pdpi_eq_fold(t->key[s].p, t->key[s].n, key,
+	    n))
+		return PDPI_NO_SLOT;
+	return s;
+}
+
+// The keys pdpi_req_derive may add, folded.
+static const char *const derived_keys[] = {
+	"aws:principalarn", "aws:principalaccount", "aws:principaltype",
+	"aws:username", "aws:userid", "aws:principalisawsservice",
+	"aws:principalservicename",
+};
+
+uint8_t
+pdpi_key_class(pdpi_str key)
+{
+	for (size_t i = 0; i < sizeof(derived_keys) / sizeof(*derived_keys);
+	    i++)
+		if (pdpi_eq_fold(key.p, key.n, derived_keys[i],
+		    strlen(derived_keys[i])))
+			return PDPI_KEY_DERIVED;
+	if (key.n >= PDPI_PTAG_LEN && pdpi_eq_fold(key.p, PDPI_PTAG_LEN,
+	    PDPI_PTAG, PDPI_PTAG_LEN))
+		return PDPI_KEY_PTAG;
+	return PDPI_KEY_PLAIN;
+}
+
+// map_context learns the length of every given key (when still unknown)
+// and the slot whose hash it has; the first entry of a hash wins. A key
+// equal to the slot's (any case) has its hash, so an empty slot means the
+// key was not given; a taken one is confirmed when read (lookup).
+static void
+map_context(const pdpi_req *r, pdpi_lazy *lz)
+{
+	memset(lz->pos, 0, lz->keys->n * sizeof(lz->pos[0]));
+	for (uint32_t i = 0; i < r->nctx; i++) {
+		pdpi_ckey *c = &lz->ctx[i];
+		if (c->key.n == UINT32_MAX)
+			c->key.n = (uint32_t) strlen(c->key.p);
+		uint32_t s = keytab_probe(lz->keys,
+		    pdpi_key_hash(c->key.p, c->key.n));
+		if (s != PDPI_NO_SLOT && lz->pos[s] == 0)
+			lz->pos[s] = (uint16_t) (i + 1);
+	}
+	lz->mapped = true;
+}
+
+// entry returns context entry i with the lengths of its values known.
+static const pdpi_ckey *
+entry(pdpi_lazy *lz, uint32_t i)
+{
+	pdpi_ckey *c = &lz->ctx[i];
+
+	if (c->nvals > 0 && c->vals[0].n == UINT32_MAX) {
+		// The values live in the decision's own array (authorize.c):
+		// only the pointer is const.
+		pdpi_str *v = (pdpi_str *) c->vals;
+		for (uint32_t j = 0; j < c->nvals; j++)
+			v[j].n = (uint32_t) strlen(v[j].p);
+	}
+	return c;
+}
+
+// find_in returns the first of n entries whose key equals `key` (any
+// case), or NULL.
+static const pdpi_ckey *
+find_in(const pdpi_ckey *v, uint32_t n, pdpi_str key)
+{
+	for (uint32_t i = 0; i < n; i++)
+		if (may_match(v[i].key, key) &&
+		    pdpi_eq_fold(v[i].key.p, v[i].key.n, key.p, key.n))
+			return &v[i];
+	return NULL;
+}
+
+// ptag finds aws:PrincipalTag/<tag> among the principal's tags, with the
+// limits pdpi_req_implied applies.
+static const pdpi_ckey *
+ptag(pdpi_lazy *lz, pdpi_str key)
+{
+	pdpi_str want = mkstr(key.p + PDPI_PTAG_LEN, key.n - PDPI_PTAG_LEN);
+
+	for (uint32_t i = 0; i < lz->ntags && i < PDPI_TAGS_MAX; i++) {
+		const pdpb_tag *t = &lz->tags[i];
+		if (PDPI_PTAG_LEN + t->key.len >= PDPI_TAGKEY_MAX ||
+		    !pdpi_eq_fold(lz->strings + t->key.off, t->key.len,
+		    want.p, want.n))
+			continue;
+		pdpi_ckey *k = &lz->tkeys[i];
+		lz->tvals[i] = mkstr(lz->strings + t->value.off, t->value.len);
+		k->key = key;
+		k->multi = false;
+		k->nvals = 1;
+		k->vals = &lz->tvals[i];
+		return k;
+	}
+	return NULL;
+}
+
+#define POS_SURE 0x8000u // pdpi_lazy.pos: the entry's key was compared
+
+const pdpi_ckey *
+pdpi_req_key(const pdpi_req *r, pdpi_str key, pdpi_keyref ref)
+{
+	pdpi_lazy *lz = r->lz;
+
+	if (lz == NULL)
+		return pdpi_ctx_find(r, key);
+	if (!lz->mapped)
+		map_context(r, lz);
+	const pdpi_ckey *c = NULL;
+	if (ref.slot < lz->keys->n && lz->pos[ref.slot] != 0) {
+		uint32_t p = lz->pos[ref.slot];
+		if (p & POS_SURE)
+			return entry(lz, (p & ~POS_SURE) - 1);
+		c = &lz->ctx[p - 1];
+		if (pdpi_eq_fold(c->key.p, c->key.n, key.p, key.n)) {
+			lz->pos[ref.slot] = (uint16_t) (p | POS_SURE);
+			return entry(lz, p - 1);
+		}
+		// Another key of the same hash came first: search.
+		c = find_in(lz->ctx, r->nctx, key);
+	} else if (ref.slot >= lz->keys->n) {
+		c = find_in(lz->ctx, r->nctx, key);
+	}
+	if (c != NULL)
+		return entry(lz, (uint32_t) (c - lz->ctx));
+	switch (ref.cls) {
+	case PDPI_KEY_DERIVED:
+		if (!lz->derived) {
+			lz->nderived = pdpi_req_derive(&r->who, lz->dkeys,
+			    lz->dvals, lz->dbuf, sizeof(lz->dbuf));
+			lz->derived = true;
+		}
+		return find_in(lz->dkeys, lz->nderived, key);
+	case PDPI_KEY_PTAG:
+		return ptag(lz, key);
+	default:
+		return NULL;
+	}
+}
+
 bool
 pdpi_req_set_action(pdpi_req *r, const char *action, size_t n, char *buf,
     size_t cap)
@@ -196,6 +359,9 @@ pdpi_req_set_action(pdpi_req *r, const char *action, size_t n, char *buf,
 		r->svc = mkstr(buf, k);
 		r->aname = mkstr(buf + k + 1, n - k - 1);
 	}
+	// Every decision table of the request is looked up with these.
+	r->ahash = pdpi_hash(r->folded.p, r->folded.n);
+	r->shash = pdpi_hash(r->svc.p, r->svc.n);
 	return true;
 }
 

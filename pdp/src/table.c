@@ -16,11 +16,10 @@ pdpi_hash(const char *s, size_t n)
 // slot_find probes an open-addressing slot array for key s[0..n).
 static const uint32_t *
 slot_find(const pdpi_table *t, uint32_t off, uint32_t nslots, const char *s,
-    size_t n)
+    size_t n, uint64_t h)
 {
 	const uint32_t *w = t->w;
 	const char *strings = (const char *) w + w[10];
-	uint64_t h = pdpi_hash(s, n);
 	uint32_t mask = nslots - 1;
 
 	if (nslots == 0)
@@ -49,15 +48,16 @@ cands_at(const pdpi_table *t, uint32_t off, uint32_t n)
 }
 
 pdpi_cands
-pdpi_table_lookup(const pdpi_table *t, pdpi_str action, pdpi_str svc)
+pdpi_table_lookup(const pdpi_table *t, pdpi_str action, uint64_t ah,
+    pdpi_str svc, uint64_t sh)
 {
 	const uint32_t *w = t->w;
 	const uint32_t *slot;
 
-	slot = slot_find(t, w[3], w[2], action.p, action.n);
+	slot = slot_find(t, w[3], w[2], action.p, action.n, ah);
 	if (slot != NULL)
 		return cands_at(t, slot[4], slot[5]);
-	slot = slot_find(t, w[5], w[4], svc.p, svc.n);
+	slot = slot_find(t, w[5], w[4], svc.p, svc.n, sh);
 	if (slot != NULL)
 		return cands_at(t, slot[4], slot[5]);
 	return cands_at(t, w[6], w[7]);

@@ -71,9 +71,9 @@ bool pdpi_table_check(const uint32_t *w, size_t size, uint32_t npolicies,
 
 // pdpi_table_lookup returns the candidate statements for a request
 // action: `action` is the whole folded "svc:name" and `svc` its service
-// prefix. Never fails; allocates nothing.
+// prefix, `ah` and `sh` their pdpi_hash. Never fails; allocates nothing.
 pdpi_cands pdpi_table_lookup(const pdpi_table *t, pdpi_str action,
-    pdpi_str svc);
+    uint64_t ah, pdpi_str svc, uint64_t sh);
 
 // pdpi_hash hashes a folded key (xxh3-64): "svc:name" or "svc".
 uint64_t pdpi_hash(const char *s, size_t n);
