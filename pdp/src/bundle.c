@@ -370,10 +370,32 @@ check_table(ld *l, int id, const char *what,
 	return PDP_OK;
 }
 
+// stmt_bits gives each statement its PDPI_STMT_ bits (table.h): Deny,
+// no condition with a Resource every request matches (as
+// pdpi_stmt_always says of programs), NotAction.
+static void
+stmt_bits(const ld *l, uint8_t *bits)
+{
+	const pdpb_stmt *st = sec_data(l, PDPB_SEC_STMTS);
+	const pdpb_resource *rs = sec_data(l, PDPB_SEC_RESOURCES);
+
+	for (uint32_t i = 0; i < sec_count(l, PDPB_SEC_STMTS); i++) {
+		bool res = !(st[i].flags & PDPB_HAS_RESOURCE);
+		for (uint32_t k = 0; !res && !(st[i].flags & PDPB_NOT_RESOURCE)
+		    && k < st[i].nresources; k++)
+			res = rs[st[i].resources + k].kind == PDPI_RES_ALL;
+		bits[i] = (st[i].effect == PDPI_DENY ? PDPI_STMT_DENY : 0) |
+		    (st[i].nconds == 0 && res ? PDPI_STMT_ALWAYS : 0) |
+		    (st[i].flags & PDPB_NOT_ACTION ? PDPI_STMT_NOTACTION : 0);
+	}
+}
+
 // check_index verifies sets, tables, accounts, principals, tags and the
-// resource and named policy tables (R-BUNDLE-030 .. R-BUNDLE-036).
+// resource and named policy tables (R-BUNDLE-030 .. R-BUNDLE-036). `tmp`
+// has room for a set's members (three words each) and a byte for each
+// statement.
 static int
-check_index(ld *l, uint32_t *nstmts)
+check_index(ld *l, uint32_t *tmp)
 {
 	const pdpb_set *sets = sec_data(l, PDPB_SEC_SETS);
 	const uint32_t *setidx = sec_data(l, PDPB_SEC_SETIDX);
@@ -383,8 +405,15 @@ check_index(ld *l, uint32_t *nstmts)
 	uint32_t npol = sec_count(l, PDPB_SEC_POLICIES);
 	uint32_t nsets = sec_count(l, PDPB_SEC_SETS);
 	uint32_t tsize = l->sec[PDPB_SEC_TABLES]->size;
+	uint32_t nmax = sec_count(l, PDPB_SEC_SETIDX) + 1;
+	uint32_t *nstmts = tmp, *first = tmp + nmax;
+	uint8_t *type = (uint8_t *) (tmp + 2 * nmax);
+	uint8_t *bits = type + nmax;
+	pdpi_table_env env = {0, nstmts, first, type,
+	    sec_data(l, PDPB_SEC_STMTS), bits};
 	int rv;
 
+	stmt_bits(l, bits);
 	for (uint32_t i = 0; i < sec_count(l, PDPB_SEC_SETIDX); i++)
 		if (setidx[i] >= npol)
 			return fail(l, PDP_ECORRUPT, "set member %u names no "
@@ -395,12 +424,17 @@ check_index(ld *l, uint32_t *nstmts)
 			return fail(l, PDP_ECORRUPT, "set %u is corrupt", i);
 		if (s->table == PDPB_NONE)
 			continue;
-		for (uint32_t k = 0; k < s->n; k++)
-			nstmts[k] = pol[setidx[s->first + k]].nstmts;
+		for (uint32_t k = 0; k < s->n; k++) {
+			const pdpb_policy *p = &pol[setidx[s->first + k]];
+			nstmts[k] = p->nstmts;
+			first[k] = p->stmts;
+			type[k] = (uint8_t) p->type;
+		}
+		env.npolicies = s->n;
 		if (s->table % 8 != 0 || s->table > tsize ||
 		    s->table_size > tsize - s->table ||
 		    !pdpi_table_check((const uint32_t *) (tables + s->table),
-		    s->table_size, s->n, nstmts)) // R-BUNDLE-031
+		    s->table_size, &env)) // R-BUNDLE-031
 			return fail(l, PDP_ECORRUPT, "decision table of set %u "
 			    "is corrupt", i);
 	}
@@ -717,7 +751,7 @@ pdpi_bundle_load(void *base, size_t size, bool mapped, bool verify_checksum,
 	    (rv = check_programs(&l)) != PDP_OK)
 		goto fail;
 	nstmts = malloc(((size_t) sec_count(&l, PDPB_SEC_SETIDX) + 1) *
-	    sizeof(*nstmts));
+	    (2 * sizeof(*nstmts) + 1) + sec_count(&l, PDPB_SEC_STMTS));
 	b = calloc(1, sizeof(*b));
 	if (nstmts == NULL || b == NULL) {
 		rv = fail(&l, PDP_ENOMEM, "out of memory");

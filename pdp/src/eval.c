@@ -253,13 +253,6 @@ conds_match(pdpi_scan *s, const pdpi_stmt *st)
 	return all;
 }
 
-static bool
-names_principal(uint8_t type)
-{
-	return type == PDP_POLICY_RESOURCE || type == PDP_POLICY_TRUST ||
-	    type == PDP_POLICY_RCP;
-}
-
 // stmt_applies returns the CAT_ bits by which statement `st` applies to
 // the request, or 0 when it does not apply. Statements of policies
 // without a Principal element apply to their owner (CAT_DIRECT).
@@ -271,7 +264,7 @@ stmt_applies(pdpi_scan *s, const pdpi_policy *p, const pdpi_stmt *st,
 
 	if (!action_known && !actions_match(st, s->r))
 		return 0;
-	if (names_principal(p->type)) {
+	if (pdpi_names_principal(p->type)) {
 		if (!st->has_principal)
 			return 0;
 		if (st->not_principal) {
@@ -340,26 +333,96 @@ scan_policy(pdpi_scan *s, const pdpi_policy *p, uint8_t effect, bool full,
 	return acc;
 }
 
+// set_cands returns the candidates of a set's table with `effect`. Both
+// passes over a set read the same lookup, kept in the scan.
+static pdpi_cands
+set_cands(pdpi_scan *s, const pdpi_table *t, uint8_t effect)
+{
+	pdpi_lookup *lk = NULL;
+
+	for (uint32_t i = 0; i < s->nlookups; i++)
+		if (s->lookups[i].t == t)
+			lk = &s->lookups[i];
+	if (lk == NULL) {
+		lk = &s->lookups[s->nlookups < PDPI_LOOKUPS ? s->nlookups++ :
+		    PDPI_LOOKUPS - 1];
+		lk->t = t;
+		pdpi_table_lookup(t, s->r->folded, s->r->ahash, s->r->svc,
+		    s->r->shash, lk->c);
+	}
+	return lk->c[effect == PDPI_ALLOW];
+}
+
+// pattern_known says whether the patterns of service-list entry i match
+// the request's action: a positive pattern when it matches (its
+// statement judged once, on the first that does); a NotAction's when
+// none of the statement's patterns, the entries that follow, matches.
+// *last is the index of the last entry of the statement consumed.
+static bool
+pattern_known(const pdpi_req *r, const pdpi_stmt *st, pdpi_cands c,
+    uint32_t i, uint32_t *last)
+{
+	const uint32_t *e = c.v + (size_t) i * 3;
+	bool hit = false;
+
+	*last = i;
+	if (!(e[1] & PDPI_CAND_NOT))
+		return action_match(&st->actions[e[2]], r);
+	for (uint32_t j = i; j < c.n; j++) {
+		const uint32_t *f = c.v + (size_t) j * 3;
+		if (f[0] != e[0] || f[1] != e[1])
+			break;
+		*last = j;
+		hit = hit || action_match(&st->actions[f[2]], r);
+	}
+	return !hit;
+}
+
+// scan_cands judges a table's candidates, in (policy, statement) order.
+// A statement the table says applies whenever its actions match is not
+// read at all.
+static unsigned
+scan_cands(pdpi_scan *s, const pdpi_pset *set, pdpi_cands c, bool keep)
+{
+	unsigned acc = 0;
+	bool full = s->ex != NULL;
+	const uint32_t *judged = NULL; // the last statement judged
+
+	for (uint32_t i = 0; i < c.n; i++) {
+		const uint32_t *e = c.v + (size_t) i * c.width;
+		const pdpi_policy *p = set->v[e[0]];
+		const pdpi_stmt *st = &p->stmts[e[1] & PDPI_CAND_INDEX];
+		bool known = (e[1] & PDPI_CAND_KNOWN) != 0;
+		if (c.width == 3 && e[2] != PDPI_CAND_NOACT) {
+			if (judged != NULL && judged[0] == e[0] &&
+			    judged[1] == e[1])
+				continue;
+			if (!pattern_known(s->r, st, c, i, &i))
+				continue;
+			judged = e;
+			known = true;
+		}
+		unsigned cat = (known && (e[1] & PDPI_CAND_ALWAYS)) ?
+		    CAT_DIRECT : stmt_applies(s, p, st, known);
+		if (cat != 0 && keep && s->ex != NULL)
+			record(s, p, st);
+		acc |= cat;
+		if (acc != 0 && !full)
+			break;
+	}
+	return acc;
+}
+
 static unsigned
 scan_set(pdpi_scan *s, const pdpi_pset *set, uint8_t effect, bool keep)
 {
 	unsigned acc = 0;
 	bool full = s->ex != NULL;
 
-	if (set->table != NULL) {
-		// Only statements that can match the action are judged.
-		pdpi_cands c = pdpi_table_lookup(set->table, s->r->folded,
-		    s->r->ahash, s->r->svc, s->r->shash);
-		for (uint32_t i = 0; i < c.n; i++) {
-			const pdpi_policy *p = set->v[c.v[2 * i]];
-			uint32_t si = c.v[2 * i + 1];
-			acc |= scan_stmt(s, p, &p->stmts[si & ~PDPI_CAND_KNOWN],
-			    effect, keep, (si & PDPI_CAND_KNOWN) != 0);
-			if (acc != 0 && !full)
-				break;
-		}
-		return acc;
-	}
+	// Only statements that can match the action are judged.
+	if (set->table != NULL)
+		return scan_cands(s, set, set_cands(s, set->table, effect),
+		    keep);
 	for (uint32_t i = 0; i < set->n; i++) {
 		acc |= scan_policy(s, set->v[i], effect, full, keep);
 		if (acc != 0 && !full)
@@ -433,6 +496,7 @@ pdpi_decide(const pdpi_world *w, const pdpi_req *r, pdpi_explain *ex,
 	s.reason = reason;
 	s.hooks = hooks;
 	s.ncustom = 0;
+	s.nlookups = 0;
 	s.ip_p = NULL;
 	s.overflow = false;
 	if (ex != NULL)

@@ -219,4 +219,38 @@ typedef struct pdpi_policy {
 	const pdpi_stmt *stmts;
 } pdpi_policy;
 
+// pdpi_names_principal: statements of these policy types apply only to
+// the principals their Principal element names.
+static inline bool
+pdpi_names_principal(uint8_t type)
+{
+	return type == PDP_POLICY_RESOURCE || type == PDP_POLICY_TRUST ||
+	    type == PDP_POLICY_RCP;
+}
+
+// pdpi_res_always: a Resource element that every request's resource
+// matches: none (the policy's own resource) or one holding "*".
+static inline bool
+pdpi_res_always(const pdpi_stmt *st)
+{
+	if (!st->has_resource)
+		return true;
+	if (st->not_resource)
+		return false;
+	for (uint32_t i = 0; i < st->nresources; i++)
+		if (st->resources[i].kind == PDPI_RES_ALL)
+			return true;
+	return false;
+}
+
+// pdpi_stmt_always: statement st of a policy of type `type` applies to
+// every request its actions match (no principal to name, no condition,
+// every resource), so a decision table may say so (table.h).
+static inline bool
+pdpi_stmt_always(uint8_t type, const pdpi_stmt *st)
+{
+	return !pdpi_names_principal(type) && st->nconds == 0 &&
+	    pdpi_res_always(st);
+}
+
 #endif // PDP_PROGRAM_H

@@ -21,6 +21,14 @@ typedef struct pdpi_custom {
 	pdpi_str vals[PDP_PROVIDER_VALUES];
 } pdpi_custom;
 
+// Table lookups kept for the second pass over a set.
+#define PDPI_LOOKUPS 4
+
+typedef struct pdpi_lookup {
+	const pdpi_table *t;
+	pdpi_cands c[2]; // Deny, Allow
+} pdpi_lookup;
+
 typedef struct pdpi_scan {
 	const pdpi_req *r;
 	const pdpi_world *w;
@@ -29,6 +37,8 @@ typedef struct pdpi_scan {
 	pdpi_hooks *hooks; // NULL: no provider
 	uint32_t ncustom;
 	pdpi_custom custom[PDPI_CUSTOM_KEYS];
+	uint32_t nlookups;
+	pdpi_lookup lookups[PDPI_LOOKUPS];
 	// The last request value parsed as an address: every IpAddress test
 	// of aws:SourceIp in a request reads the same string.
 	const char *ip_p;
