@@ -22,6 +22,7 @@
 
 #include "bundle.h"
 #include "fold.h"
+#include "glob.h"
 
 // The loader's state while checking one bundle.
 typedef struct ld {
@@ -528,6 +529,26 @@ intern(interner *in, pdpi_str key)
 	return ref;
 }
 
+// plain_stmt: a statement whose conditions and resources use no policy
+// variable and no plugin key, so that judging either first gives the
+// same answer with no difference on the way (eval.c).
+static bool
+plain_stmt(const pdpi_stmt *st)
+{
+	for (uint32_t i = 0; i < st->nresources; i++)
+		if (st->resources[i].rest.nparts > 0)
+			return false;
+	for (uint32_t i = 0; i < st->nconds; i++) {
+		const pdpi_cond *c = &st->conds[i];
+		if (c->custom)
+			return false;
+		for (uint32_t k = 0; k < c->nvalues; k++)
+			if (c->values[k].t.nparts > 0)
+				return false;
+	}
+	return st->nconds > 0;
+}
+
 static void *
 take(char **m, size_t n)
 {
@@ -611,8 +632,11 @@ build(ld *l, pdp_bundle *b)
 	const pdpb_resource *drs = sec_data(l, PDPB_SEC_RESOURCES);
 	for (uint32_t i = 0; i < nr; i++) {
 		rs[i].kind = (uint8_t) drs[i].kind;
-		for (int k = 0; k < 5; k++)
+		for (int k = 0; k < 5; k++) {
 			rs[i].seg[k] = S(b, drs[i].seg[k]);
+			if (!pdpi_has_wildcard(rs[i].seg[k].p, rs[i].seg[k].n))
+				rs[i].literal |= (uint8_t) (1u << k);
+		}
 		rs[i].rest = T(b, &drs[i].rest, pa);
 		rs[i].text = S(b, drs[i].text);
 	}
@@ -693,6 +717,7 @@ build(ld *l, pdp_bundle *b)
 		st[i].principals = &pr[d->principals];
 		st[i].nconds = d->nconds;
 		st[i].conds = &cd[d->conds];
+		st[i].conds_first = plain_stmt(&st[i]);
 	}
 	const pdpb_policy *dpol = sec_data(l, PDPB_SEC_POLICIES);
 	for (uint32_t i = 0; i < np; i++) {

@@ -302,7 +302,7 @@ pdpi_cond_eval(pdpi_scan *s, const pdpi_cond *c)
 {
 	const pdpi_ckey *k = pdpi_scan_key(s, c);
 
-	if (k == NULL)
+	if (k == NULL && s->ex != NULL)
 		pdpi_explain_missing(s, c->keytext);
 
 	if (c->op == PDPI_COP_NULL) {

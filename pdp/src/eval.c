@@ -191,13 +191,13 @@ actions_match(const pdpi_stmt *st, const pdpi_req *r)
 	return st->not_action;
 }
 
-// seg_match globs one ARN segment; "*" and "" (the usual region and
-// account patterns) are decided without calling the matcher.
+// seg_match globs one ARN segment; "*" and segments without a wildcard
+// (the loader marks them literal) are decided without the matcher.
 static inline bool
-seg_match(pdpi_str pat, pdpi_str text)
+seg_match(pdpi_str pat, bool literal, pdpi_str text)
 {
-	if (pat.n == 0)
-		return text.n == 0;
+	if (literal)
+		return str_eq(pat, text);
 	if (pat.n == 1 && pat.p[0] == '*')
 		return true;
 	return pdpi_glob(pat.p, NULL, pat.n, text.p, text.n);
@@ -217,7 +217,8 @@ resource_match(pdpi_scan *s, const pdpi_resource *res)
 	if (res->kind != PDPI_RES_ARN || !r->res_arn)
 		return false;
 	for (int i = 0; i < 5; i++)
-		if (!seg_match(res->seg[i], r->rseg[i]))
+		if (!seg_match(res->seg[i], (res->literal >> i) & 1,
+		    r->rseg[i]))
 			return false;
 	// A variable without a value makes the pattern match nothing.
 	if (pdpi_tmpl_expand(s, &res->rest, &rest, &lit) != PDPI_EXPAND_OK)
@@ -280,8 +281,16 @@ stmt_applies(pdpi_scan *s, const pdpi_policy *p, const pdpi_stmt *st,
 				return 0;
 		}
 	}
-	if (!resources_match(s, st) || !conds_match(s, st))
+	// Either order gives the same answer, but for what a plugin or a
+	// policy variable might do on the way, and for the keys an
+	// explanation lists as missing; conditions on the request's own
+	// keys are usually the cheaper test.
+	if (st->conds_first && s->ex == NULL) {
+		if (!conds_match(s, st) || !resources_match(s, st))
+			return 0;
+	} else if (!resources_match(s, st) || !conds_match(s, st)) {
 		return 0;
+	}
 	return cat;
 }
 

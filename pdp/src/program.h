@@ -90,6 +90,8 @@ enum pdpi_res_kind {
 
 typedef struct pdpi_resource {
 	uint8_t kind;    // enum pdpi_res_kind
+	uint8_t literal; // bit i: seg[i] holds no wildcard (set by the
+	                 // loader: compared, not globbed)
 	pdpi_str seg[5]; // "arn", partition, service, region, account
 	pdpi_tmpl rest;  // the resource part: everything after colon five
 	pdpi_str text;   // as written
@@ -199,6 +201,9 @@ typedef struct pdpi_stmt {
 	                     // trust policies): matches the attached resource
 	bool has_principal;  // a Principal or NotPrincipal element exists
 	bool not_principal;  // it is NotPrincipal
+	bool conds_first;    // its conditions may be judged before its
+	                     // resources (set by the loader: no plugin key,
+	                     // no policy variable in either)
 	uint32_t index;      // position in the Statement array
 	pdpi_str sid;        // empty when absent
 	uint32_t nactions;
