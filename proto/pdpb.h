@@ -10,10 +10,12 @@
 #ifndef PDPB_H
 #define PDPB_H
 
+#include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #define PDPB_MAGIC "PDPBNDL"   // 7 characters and a NUL: 8 bytes
-#define PDPB_VERSION 1u
+#define PDPB_VERSION 2u
 #define PDPB_ENDIAN_PROBE 0x01020304u
 #define PDPB_NONE 0xffffffffu   // "no set", "no table", ...
 
@@ -52,7 +54,8 @@ enum pdpb_section_id {
 	PDPB_SEC_TAGS = 16,      // pdpb_tag[]
 	PDPB_SEC_RPOLICIES = 17, // pdpb_rpolicy[], a hash table
 	PDPB_SEC_NAMED = 18,     // pdpb_named[], a hash table
-	PDPB_SEC_MAX = 18,
+	PDPB_SEC_PRINFO = 19,    // pdpb_prinfo[], one per principal slot
+	PDPB_SEC_MAX = 19,
 };
 
 typedef struct pdpb_section {
@@ -189,27 +192,76 @@ enum pdpb_principal_flags {
 	PDPB_SERVICE_LINKED = 2,
 };
 
-// Principals, resource policies and named policies each live in an
-// open-addressing hash table whose records begin with the same two
-// fields, a 64-bit xxh3 of the key and the key (readers rely on it).
+// Resource policies and named policies each live in an open-addressing
+// hash table whose records begin with the same two fields, a 64-bit xxh3
+// of the key and the key (readers rely on it).
 
 // A principal, in an open-addressing hash table of a power-of-two size
-// keyed by xxh3 of `key`: "root:ACCOUNT", "user:ACCOUNT:name",
-// "role:ACCOUNT:name" (role names folded to lower case: they are unique
-// ignoring case) or "feduser:ACCOUNT:name". An empty slot has key.len 0.
+// keyed by pdpb_principal_hash of its kind, its account's id and its
+// name; an empty slot has kind 0. The record holds what every decision
+// reads, in 32 bytes; the rest is in PRINFO, at the same index.
 typedef struct pdpb_principal {
-	uint64_t hash;
-	pdpb_str key;
+	uint64_t hash;      // pdpb_principal_hash(kind, account id, name)
 	pdpb_str arn;       // the canonical ARN, with path
-	pdpb_str unique_id; // AIDA..., AROA... ("" unknown)
-	uint32_t kind;      // enum pdpb_principal_kind
-	uint32_t flags;     // enum pdpb_principal_flags
+	uint8_t kind;       // enum pdpb_principal_kind; 0: an empty slot
+	uint8_t flags;      // enum pdpb_principal_flags
+	uint16_t name_len;  // the name: the last name_len bytes of arn
 	uint32_t account;   // index into ACCOUNTS
 	uint32_t identity;  // set index, or PDPB_NONE
 	uint32_t boundary;  // set index, or PDPB_NONE
+} pdpb_principal;
+
+// What decisions seldom need of a principal, at its slot's index.
+typedef struct pdpb_prinfo {
+	pdpb_str unique_id;   // AIDA..., AROA... ("" unknown)
 	uint32_t tags, ntags; // into TAGS
 	uint32_t max_session; // seconds (roles)
-} pdpb_principal;
+	uint32_t pad;
+} pdpb_prinfo;
+
+// pdpb_fold_mix mixes n bytes into h, eight at a time (the last eight
+// read again when n is not a multiple; shorter text byte by byte), each
+// byte with its 0x20 bit set: text equal ignoring case (ASCII, or the
+// Latin-1 letters of IAM names as UTF-8) mixes alike.
+static inline uint64_t
+pdpb_fold_mix(uint64_t h, const char *p, size_t n)
+{
+	uint64_t w = 0;
+	size_t i = 0;
+
+	if (n < 8) {
+		for (; i < n; i++)
+			w |= (uint64_t) (unsigned char) p[i] << (8 * i);
+		h = (h ^ (w | 0x2020202020202020ull)) * 0x9fb21c651e98df25ull;
+		return h ^ (h >> 29);
+	}
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&w, p + i, 8);
+		h = (h ^ (w | 0x2020202020202020ull)) * 0x9fb21c651e98df25ull;
+		h ^= h >> 29;
+	}
+	if (i < n) {
+		memcpy(&w, p + n - 8, 8);
+		h = (h ^ (w | 0x2020202020202020ull)) * 0x9fb21c651e98df25ull;
+		h ^= h >> 29;
+	}
+	return h;
+}
+
+// pdpb_principal_hash is the key of a principal slot: its kind, its
+// account id and its name (none for root). User and role names are
+// unique ignoring case and hash alike in any case; a federated user's
+// name is compared exactly after the hash.
+static inline uint64_t
+pdpb_principal_hash(uint32_t kind, const char *account, size_t an,
+    const char *name, size_t nn)
+{
+	uint64_t h = ((uint64_t) kind << 48 | (uint64_t) an << 32 | nn) *
+	    0x9e3779b97f4a7c15ull;
+	h = pdpb_fold_mix(h, account, an);
+	h = pdpb_fold_mix(h, name, nn);
+	return h ^ (h >> 32);
+}
 
 typedef struct pdpb_tag {
 	pdpb_str key, value;

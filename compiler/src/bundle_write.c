@@ -117,9 +117,12 @@ hmap_free(hmap *m)
 }
 
 // A principal as it will be written: everything it names is interned.
+// Its key ("user:ACCOUNT:name", folded) only finds duplicates.
 typedef struct pspec {
 	char *arn;
 	char *key;
+	uint32_t name_len;
+	uint64_t hash; // pdpb_principal_hash
 	pdpb_str uid;
 	uint32_t kind, flags, account, identity, boundary;
 	uint32_t tags, ntags, max_session;
@@ -157,6 +160,7 @@ struct iamc_builder {
 	uint32_t nacc, acccap;
 	pspec *pr;
 	uint32_t npr, prcap;
+	hmap prmap; // xxh3 of a principal's key -> index
 	rspec *rp;
 	uint32_t nrp, rpcap;
 	nspec *nm;
@@ -210,6 +214,7 @@ iamc_builder_close(iamc_builder *b)
 	hmap_free(&b->strmap);
 	hmap_free(&b->polmap);
 	hmap_free(&b->setmap);
+	hmap_free(&b->prmap);
 	free(b->polv);
 	for (uint32_t i = 0; i < b->npr; i++) {
 		free(b->pr[i].arn);
@@ -593,21 +598,26 @@ iamc_builder_principal(iamc_builder *b, const iamc_principal_spec *p)
 	if (p->kind < PDPB_ROOT || p->kind > PDPB_FEDUSER ||
 	    (acc = find_account(b, p->account)) < 0)
 		return PDP_EINVAL;
-	char *key = principal_key(p->kind, p->account,
-	    p->name ? p->name : "");
+	const char *name = p->kind == PDPB_ROOT || p->name == NULL ? "" :
+	    p->name;
+	if (strlen(name) > UINT16_MAX)
+		return PDP_EINVAL;
+	char *key = principal_key(p->kind, p->account, name);
 	if (key == NULL)
 		return PDP_ENOMEM;
-	for (uint32_t i = 0; i < b->npr; i++) {
-		if (strcmp(b->pr[i].key, key) == 0) {
+	uint64_t kh = XXH3_64bits(key, strlen(key));
+	uint32_t it = UINT32_MAX, dup;
+	while (hmap_next(&b->prmap, kh, &it, &dup)) {
+		if (strcmp(b->pr[dup].key, key) == 0) {
 			free(key);
 			return PDP_EINVAL;
 		}
 	}
-	size_t n = strlen(p->account) + strlen(path) +
-	    (p->name ? strlen(p->name) : 0) + 64;
+	size_t n = strlen(p->account) + strlen(path) + strlen(name) + 64;
 	char *arn = malloc(n);
 	if (arn == NULL ||
-	    grow2((void **) &b->pr, &b->prcap, b->npr, sizeof(*b->pr))) {
+	    grow2((void **) &b->pr, &b->prcap, b->npr, sizeof(*b->pr)) ||
+	    hmap_put(&b->prmap, kh, b->npr) != 0) {
 		free(key);
 		free(arn);
 		return PDP_ENOMEM;
@@ -618,20 +628,23 @@ iamc_builder_principal(iamc_builder *b, const iamc_principal_spec *p)
 		break;
 	case PDPB_USER:
 		snprintf(arn, n, "arn:aws:iam::%s:user%s%s", p->account, path,
-		    p->name);
+		    name);
 		break;
 	case PDPB_ROLE:
 		snprintf(arn, n, "arn:aws:iam::%s:role%s%s", p->account, path,
-		    p->name);
+		    name);
 		break;
 	default:
 		snprintf(arn, n, "arn:aws:sts::%s:federated-user/%s",
-		    p->account, p->name);
+		    p->account, name);
 		break;
 	}
 	pspec *s = &b->pr[b->npr++];
 	s->arn = arn;
 	s->key = key;
+	s->name_len = (uint32_t) strlen(name);
+	s->hash = pdpb_principal_hash(p->kind, p->account, strlen(p->account),
+	    name, strlen(name));
 	s->uid = cstr(b, p->unique_id);
 	s->kind = p->kind;
 	s->flags = (p->boundary != PDPB_NONE ? PDPB_HAS_BOUNDARY : 0) |
@@ -724,7 +737,8 @@ int
 iamc_builder_write(iamc_builder *b, uint64_t revision, void **data,
     size_t *len)
 {
-	buf accounts = {0}, principals = {0}, rpol = {0}, named = {0};
+	buf accounts = {0}, principals = {0}, prinfo = {0}, rpol = {0};
+	buf named = {0};
 	buf out = {0};
 	uint32_t *remap = NULL;
 	int rv = PDP_ENOMEM;
@@ -753,27 +767,30 @@ iamc_builder_write(iamc_builder *b, uint64_t revision, void **data,
 	}
 	free(sorted);
 
+	// Principals: the hot records and, at the same index, the rest.
 	uint32_t ns = pow2_slots(b->npr);
-	if (rec(b, &principals, (size_t) ns * sizeof(pdpb_principal)) == NULL)
+	if (rec(b, &principals, (size_t) ns * sizeof(pdpb_principal)) == NULL ||
+	    rec(b, &prinfo, (size_t) ns * sizeof(pdpb_prinfo)) == NULL)
 		goto out;
 	for (uint32_t i = 0; i < b->npr && !b->err; i++) {
 		const pspec *p = &b->pr[i];
-		pdpb_principal r;
-		memset(&r, 0, sizeof(r));
-		r.hash = XXH3_64bits(p->key, strlen(p->key));
-		r.key = cstr(b, p->key);
-		r.arn = cstr(b, p->arn);
-		r.unique_id = p->uid;
-		r.kind = p->kind;
-		r.flags = p->flags;
-		r.account = remap[p->account];
-		r.identity = p->identity;
-		r.boundary = p->boundary;
-		r.tags = p->tags;
-		r.ntags = p->ntags;
-		r.max_session = p->max_session;
-		memcpy(place_slot(principals.p, ns, sizeof(r),
-		    offsetof(pdpb_principal, key.len), r.hash), &r, sizeof(r));
+		uint32_t at = (uint32_t) p->hash & (ns - 1);
+		pdpb_principal *r = (pdpb_principal *) principals.p;
+		while (r[at].kind != 0)
+			at = (at + 1) & (ns - 1);
+		r[at].hash = p->hash;
+		r[at].arn = cstr(b, p->arn);
+		r[at].kind = (uint8_t) p->kind;
+		r[at].flags = (uint8_t) p->flags;
+		r[at].name_len = (uint16_t) p->name_len;
+		r[at].account = remap[p->account];
+		r[at].identity = p->identity;
+		r[at].boundary = p->boundary;
+		pdpb_prinfo *x = (pdpb_prinfo *) prinfo.p + at;
+		x->unique_id = p->uid;
+		x->tags = p->tags;
+		x->ntags = p->ntags;
+		x->max_session = p->max_session;
 	}
 
 	uint32_t nr = pow2_slots(b->nrp);
@@ -829,12 +846,16 @@ iamc_builder_write(iamc_builder *b, uint64_t revision, void **data,
 		{PDPB_SEC_TAGS, &b->tags, sizeof(pdpb_tag)},
 		{PDPB_SEC_RPOLICIES, &rpol, sizeof(pdpb_rpolicy)},
 		{PDPB_SEC_NAMED, &named, sizeof(pdpb_named)},
+		{PDPB_SEC_PRINFO, &prinfo, sizeof(pdpb_prinfo)},
 	};
 	pdpb_header *h = rec(b, &out, sizeof(*h));
 	size_t dir = out.n;
 	rec(b, &out, NSEC * sizeof(pdpb_section));
 	for (int i = 0; i < NSEC && !b->err; i++) {
-		rec(b, &out, (8 - out.n % 8) % 8);
+		// Sections are 8-aligned; principal records do not straddle
+		// cache lines.
+		size_t align = secs[i].id == PDPB_SEC_PRINCIPALS ? 64 : 8;
+		rec(b, &out, (align - out.n % align) % align);
 		pdpb_section s;
 		s.id = secs[i].id;
 		s.offset = (uint32_t) out.n;
@@ -875,6 +896,7 @@ out:
 	free(remap);
 	free(accounts.p);
 	free(principals.p);
+	free(prinfo.p);
 	free(rpol.p);
 	free(named.p);
 	free(out.p);

@@ -15,6 +15,7 @@
 
 #include "bundle.h"
 #include "fold.h"
+#include "request.h"
 #include "view.h"
 
 #define PRINCIPAL_MAX 2048 // bytes of a principal ARN
@@ -37,16 +38,14 @@ str_eq(pdpi_str a, pdpi_str b)
 	return a.n == b.n && (a.n == 0 || memcmp(a.p, b.p, a.n) == 0);
 }
 
-// The principal, resource-policy and named-policy tables share one
-// layout: open addressing over records that start with the key's xxh3 and
+// The resource-policy and named-policy tables share one layout: open addressing over records that start with the key's xxh3 and
 // the key itself (pdpb.h); an empty slot (key length 0) ends a probe.
 typedef struct slot_head {
 	uint64_t hash;
 	pdpb_str key;
 } slot_head;
 
-_Static_assert(offsetof(pdpb_principal, key) == offsetof(slot_head, key) &&
-    offsetof(pdpb_rpolicy, arn) == offsetof(slot_head, key) &&
+_Static_assert(offsetof(pdpb_rpolicy, arn) == offsetof(slot_head, key) &&
     offsetof(pdpb_named, name) == offsetof(slot_head, key),
     "hash-table records start with their hash and key");
 
@@ -71,13 +70,6 @@ find_slot(const pdp_bundle *b, const void *slots, uint32_t nslots,
 			return rec;
 	}
 	return NULL;
-}
-
-static const pdpb_principal *
-find_principal(const pdp_bundle *b, const char *key, size_t n)
-{
-	return find_slot(b, b->principals, b->nprincipal_slots,
-	    sizeof(pdpb_principal), key, n);
 }
 
 static const pdpb_rpolicy *
@@ -119,36 +111,41 @@ find_account(const pdp_bundle *b, pdpi_str id)
 	return NULL;
 }
 
-// principal_key builds the lookup key of the caller (pdpb.h); names that
-// are unique ignoring case are folded. Built with memcpy, not snprintf:
-// this runs on every decision and snprintf cost more than the rest of
-// the lookup.
-static size_t
-principal_key(char *buf, size_t cap, const pdpi_who *who)
+// find_principal finds the caller's record (proto/bundle.md): by the
+// hash of its kind, account and name, then the account compared, and
+// the name: a user's whole ARN exactly (users are named by ARN, path
+// included), a role's name ignoring case, a federated user's exactly.
+static const pdpb_principal *
+find_principal(const pdp_bundle *b, const pdpi_who *who)
 {
-	static const char *const kinds[] = {
-		[PDPI_WHO_ROOT] = "root", [PDPI_WHO_USER] = "user",
-		[PDPI_WHO_ROLE_SESSION] = "role",
-		[PDPI_WHO_FEDUSER] = "feduser",
+	static const uint8_t kinds[] = {
+		[PDPI_WHO_ROOT] = PDPB_ROOT, [PDPI_WHO_USER] = PDPB_USER,
+		[PDPI_WHO_ROLE_SESSION] = PDPB_ROLE,
+		[PDPI_WHO_FEDUSER] = PDPB_FEDUSER,
 	};
-	const char *kind = kinds[who->kind];
-	size_t kn = strlen(kind), n = kn + 1 + who->account.n;
+	uint8_t kind = kinds[who->kind];
+	pdpi_str name = who->name; // none for root
+	uint64_t h = pdpb_principal_hash(kind, who->account.p, who->account.n,
+	    name.p, name.n);
+	uint32_t mask = b->nprincipal_slots - 1;
 
-	if (who->kind != PDPI_WHO_ROOT)
-		n += 1 + (size_t) who->name.n;
-	if (n >= cap)
-		return 0;
-	memcpy(buf, kind, kn);
-	buf[kn] = ':';
-	memcpy(buf + kn + 1, who->account.p, who->account.n);
-	if (who->kind == PDPI_WHO_ROOT)
-		return n;
-	buf[kn + 1 + who->account.n] = ':';
-	memcpy(buf + n - who->name.n, who->name.p, who->name.n);
-	if (who->kind != PDPI_WHO_FEDUSER)
-		pdpi_fold_utf8(buf + n - who->name.n, buf + n - who->name.n,
-		    who->name.n);
-	return n;
+	for (uint32_t i = (uint32_t) h & mask, k = 0; k < b->nprincipal_slots;
+	    i = (i + 1) & mask, k++) {
+		const pdpb_principal *p = &b->principals[i];
+		if (p->kind == 0)
+			return NULL;
+		if (p->hash != h || p->kind != kind ||
+		    !str_eq(pdpi_bundle_str(b, b->accounts[p->account].id),
+		    who->account))
+			continue;
+		pdpi_str arn = pdpi_bundle_str(b, p->arn);
+		pdpi_str tail = {arn.p + arn.n - p->name_len, p->name_len};
+		if (kind == PDPB_USER ? str_eq(arn, who->arn) :
+		    kind == PDPB_ROLE ? pdpi_eq_fold(tail.p, tail.n, name.p,
+		    name.n) : kind == PDPB_ROOT || str_eq(tail, name))
+			return p;
+	}
+	return NULL;
 }
 
 static void
@@ -187,9 +184,7 @@ typedef struct frame {
 	pdpi_pset session;
 	pdpi_lazy lz;
 	char who[PRINCIPAL_MAX + 64];
-	char key[PRINCIPAL_MAX + 64];
 	char action[ACTION_MAX];
-	char userid[256];
 	pdpi_ckey ctx[PDP_CONTEXT_MAX];
 	pdpi_str vals[VALUES_MAX];
 	char derived[512];
@@ -199,8 +194,8 @@ typedef struct frame {
 } frame;
 
 // add_context checks the caller's context and points the request at it
-// without reading its strings: their lengths (UINT32_MAX until then) are
-// learned when a condition first needs them (pdpi_req_key).
+// without reading its strings: the entries are filled when a condition
+// first needs a key (pdpi_req_key), or for a provider (spell_context).
 static int
 add_context(frame *f, const pdp_bundle *b, const pdp_request *q,
     const pdpb_principal *rec, pdp_decision *out)
@@ -217,30 +212,26 @@ add_context(frame *f, const pdp_bundle *b, const pdp_request *q,
 		if (e->nvalues > VALUES_MAX - nv)
 			return refuse(out, PDP_ETOOBIG, "too many context "
 			    "values");
-		pdpi_ckey *k = &f->ctx[i];
-		k->key.p = e->key;
-		k->key.n = UINT32_MAX;
-		k->multi = e->multi;
-		k->nvals = e->nvalues;
-		k->vals = &f->vals[nv];
-		for (uint32_t j = 0; j < e->nvalues; j++) {
+		for (uint32_t j = 0; j < e->nvalues; j++)
 			if (e->values[j] == NULL)
 				return refuse(out, PDP_EINVAL, "context value "
 				    "is NULL");
-			f->vals[nv].p = e->values[j];
-			f->vals[nv].n = UINT32_MAX;
-			nv++;
-		}
+		nv += e->nvalues;
 	}
 	f->r.ctx = f->ctx;
 	f->r.nctx = q->ncontext;
+	f->r.implied = NULL;
+	f->r.nimplied = 0;
 	f->lz.keys = &b->keys;
+	f->lz.raw = q->context;
 	f->lz.ctx = f->ctx;
+	f->lz.vals = f->vals;
 	f->lz.mapped = false;
 	f->lz.derived = false;
-	f->lz.tags = rec != NULL ? &b->tags[rec->tags] : NULL;
-	f->lz.ntags = rec != NULL ? rec->ntags : 0;
+	f->lz.info = rec != NULL ? &b->prinfo[rec - b->principals] : NULL;
+	f->lz.tags = b->tags;
 	f->lz.strings = b->strings;
+	f->lz.uid = false;
 	f->r.lz = &f->lz;
 	return PDP_OK;
 }
@@ -249,20 +240,28 @@ add_context(frame *f, const pdp_bundle *b, const pdp_request *q,
 // implied keys (the principal's tags as aws:PrincipalTag/<key>, then the
 // derived keys): a provider's view lists and searches them all.
 static void
-spell_context(frame *f, const pdp_bundle *b, const pdpb_principal *rec)
+spell_context(frame *f, const pdp_bundle *b)
 {
-	uint32_t m = 0;
+	uint32_t m = 0, nv = 0;
 
 	for (uint32_t i = 0; i < f->r.nctx; i++) {
+		const pdp_context_entry *e = &f->lz.raw[i];
 		pdpi_ckey *k = &f->ctx[i];
-		k->key.n = (uint32_t) strlen(k->key.p);
-		for (uint32_t j = 0; j < k->nvals; j++)
-			((pdpi_str *) k->vals)[j].n =
-			    (uint32_t) strlen(k->vals[j].p);
+		k->key.p = e->key;
+		k->key.n = (uint32_t) strlen(e->key);
+		k->multi = e->multi;
+		k->nvals = e->nvalues;
+		k->vals = &f->vals[nv];
+		for (uint32_t j = 0; j < e->nvalues; j++) {
+			f->vals[nv].p = e->values[j];
+			f->vals[nv++].n = (uint32_t) strlen(e->values[j]);
+		}
 	}
-	for (uint32_t i = 0; rec != NULL && i < rec->ntags &&
-	    i < PDPI_TAGS_MAX; i++) {
-		const pdpb_tag *t = &b->tags[rec->tags + i];
+	f->lz.raw = NULL;
+	const pdpb_prinfo *x = f->lz.info;
+	for (uint32_t i = 0; x != NULL && i < x->ntags && i < PDPI_TAGS_MAX;
+	    i++) {
+		const pdpb_tag *t = &b->tags[x->tags + i];
 		pdpi_str tk = pdpi_bundle_str(b, t->key);
 		size_t len = PDPI_PTAG_LEN + tk.n;
 		if (len >= PDPI_TAGKEY_MAX)
@@ -277,6 +276,7 @@ spell_context(frame *f, const pdp_bundle *b, const pdpb_principal *rec)
 		f->implied[m].vals = &f->ivals[m];
 		m++;
 	}
+	f->r.who.user_id = pdpi_req_userid(&f->r);
 	m += pdpi_req_derive(&f->r.who, f->implied + m, f->ivals + m,
 	    f->derived, sizeof(f->derived));
 	f->r.implied = f->implied;
@@ -304,31 +304,13 @@ find_caller(frame *f, const pdp_bundle *b, const pdpb_principal **recp,
 	default:
 		break;
 	}
-	size_t kn = principal_key(f->key, sizeof(f->key), who);
-	if (kn == 0)
-		return refuse(out, PDP_ETOOBIG, "principal too long");
-	rec = find_principal(b, f->key, kn);
+	rec = find_principal(b, who);
 	if (rec == NULL && who->kind != PDPI_WHO_ROOT)
 		return refuse(out, PDP_ENOENT, "unknown principal");
-	// A user is named by its ARN, path included.
-	if (rec != NULL && who->kind == PDPI_WHO_USER &&
-	    !str_eq(pdpi_bundle_str(b, rec->arn), who->arn))
-		return refuse(out, PDP_ENOENT, "unknown principal");
-	if (rec != NULL) {
-		pdpi_str uid = pdpi_bundle_str(b, rec->unique_id);
+	// Its unique id (aws:userid) is read when asked for
+	// (pdpi_req_userid).
+	if (rec != NULL)
 		who->service_linked = (rec->flags & PDPB_SERVICE_LINKED) != 0;
-		who->user_id = uid;
-		if (who->kind == PDPI_WHO_ROLE_SESSION && uid.n > 0) {
-			// aws:userid of a role session is role-id:session.
-			int len = snprintf(f->userid, sizeof(f->userid),
-			    "%.*s:%.*s", (int) uid.n, uid.p,
-			    (int) who->session.n, who->session.p);
-			if (len > 0 && (size_t) len < sizeof(f->userid)) {
-				who->user_id.p = f->userid;
-				who->user_id.n = (uint32_t) len;
-			}
-		}
-	}
 	*recp = rec;
 	return PDP_OK;
 }
@@ -386,7 +368,9 @@ pdp_bundle_authorize(const pdp_bundle *b, const pdp_request *q,
 	if (pn > PRINCIPAL_MAX || an > ACTION_MAX)
 		return refuse(out, PDP_ETOOBIG, "principal or action too long");
 
-	memset(&f.r, 0, sizeof(f.r));
+	// The request's fields are each set below (who_parse,
+	// set_action, set_resource, add_context); the world starts empty.
+	f.r.lz = NULL;
 	memset(&f.w, 0, sizeof(f.w));
 	if (!pdpi_who_parse(&f.r.who, q->principal, pn, f.who, sizeof(f.who)))
 		return refuse(out, PDP_EINVAL, "the principal is not an ARN, "
@@ -418,7 +402,7 @@ pdp_bundle_authorize(const pdp_bundle *b, const pdp_request *q,
 	// A provider sees the whole context: its check (tag rules) may
 	// change it or refuse the request before any policy is read.
 	if (q->provider != NULL)
-		spell_context(&f, b, rec);
+		spell_context(&f, b);
 	pdp_view view = {&f.r, f.ctx, (uint32_t) (sizeof(f.ctx) /
 	    sizeof(f.ctx[0]))};
 	pdpi_hooks hooks = {q->provider, &view, PDP_OK, NULL};

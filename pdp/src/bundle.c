@@ -82,13 +82,14 @@ static const size_t rec_size[PDPB_SEC_MAX + 1] = {
 	[PDPB_SEC_TAGS] = sizeof(pdpb_tag),
 	[PDPB_SEC_RPOLICIES] = sizeof(pdpb_rpolicy),
 	[PDPB_SEC_NAMED] = sizeof(pdpb_named),
+	[PDPB_SEC_PRINFO] = sizeof(pdpb_prinfo),
 };
 
 static const char *const sec_name[PDPB_SEC_MAX + 1] = {
 	"", "strings", "policies", "statements", "actions", "resources",
 	"principal elements", "conditions", "condition values", "parts",
 	"sets", "set members", "tables", "accounts", "levels", "principals",
-	"tags", "resource policies", "named policies",
+	"tags", "resource policies", "named policies", "principal info",
 };
 
 // check_header verifies the header and the section directory
@@ -297,24 +298,68 @@ typedef struct limits {
 	uint32_t npolicies, nsets, naccounts;
 } limits;
 
-// principal_ok checks what a principal record refers to (R-BUNDLE-034).
+// principal_ok checks a principal slot and its info (R-BUNDLE-034): what
+// they refer to, and that the slot's hash is that of its kind, account
+// and name (a wrong one would hide the principal).
 static bool
-principal_ok(const ld *l, const void *rec, const limits *lim)
+principal_ok(const ld *l, const pdpb_principal *p, const pdpb_prinfo *x,
+    const limits *lim)
 {
-	const pdpb_principal *p = rec;
+	const char *strings = l->base + l->sec[PDPB_SEC_STRINGS]->offset;
 	const pdpb_tag *tags = sec_data(l, PDPB_SEC_TAGS);
-	bool ok = str_ok(l, p->arn) && str_ok(l, p->unique_id) &&
+	const pdpb_account *acc = sec_data(l, PDPB_SEC_ACCOUNTS);
+	bool ok = str_ok(l, p->arn) && p->name_len <= p->arn.len &&
+	    str_ok(l, x->unique_id) &&
 	    p->kind >= PDPB_ROOT && p->kind <= PDPB_FEDUSER && p->flags <= 3 &&
 	    p->account < lim->naccounts &&
 	    (p->identity == PDPB_NONE || p->identity < lim->nsets) &&
 	    (p->boundary == PDPB_NONE || p->boundary < lim->nsets) &&
 	    ((p->flags & PDPB_HAS_BOUNDARY) != 0) ==
 	    (p->boundary != PDPB_NONE) &&
-	    range_ok(p->tags, p->ntags, sec_count(l, PDPB_SEC_TAGS));
-	for (uint32_t k = 0; ok && k < p->ntags; k++)
-		ok = str_ok(l, tags[p->tags + k].key) &&
-		    str_ok(l, tags[p->tags + k].value);
-	return ok;
+	    range_ok(x->tags, x->ntags, sec_count(l, PDPB_SEC_TAGS));
+	for (uint32_t k = 0; ok && k < x->ntags; k++)
+		ok = str_ok(l, tags[x->tags + k].key) &&
+		    str_ok(l, tags[x->tags + k].value);
+	if (!ok)
+		return false;
+	// Account ids were checked with the accounts.
+	pdpb_str id = acc[p->account].id;
+	const char *name = strings + p->arn.off + p->arn.len - p->name_len;
+	return p->hash == pdpb_principal_hash(p->kind, strings + id.off,
+	    id.len, name, p->name_len);
+}
+
+// check_principals verifies the principal table: a power-of-two size,
+// an empty slot (a probe stops there), its info beside it, and every
+// slot (R-BUNDLE-034).
+static int
+check_principals(ld *l, const limits *lim)
+{
+	const pdpb_principal *p = sec_data(l, PDPB_SEC_PRINCIPALS);
+	const pdpb_prinfo *x = sec_data(l, PDPB_SEC_PRINFO);
+	uint32_t n = sec_count(l, PDPB_SEC_PRINCIPALS), empty = 0;
+
+	if (n & (n - 1) || n == 0)
+		return fail(l, PDP_ECORRUPT, "principal table size %u is not "
+		    "a power of two", n);
+	if (sec_count(l, PDPB_SEC_PRINFO) != n)
+		return fail(l, PDP_ECORRUPT, "principal info has %u records "
+		    "for %u principal slots", sec_count(l, PDPB_SEC_PRINFO), n);
+	static const pdpb_principal none;
+	for (uint32_t i = 0; i < n; i++) {
+		// An empty slot is zeroed: a record with kind 0 would be
+		// hidden.
+		if (p[i].kind == 0 && memcmp(&p[i], &none, sizeof(none)) == 0) {
+			empty++;
+			continue;
+		}
+		if (!principal_ok(l, &p[i], &x[i], lim))
+			return fail(l, PDP_ECORRUPT, "principal slot %u is "
+			    "corrupt", i);
+	}
+	if (empty == 0)
+		return fail(l, PDP_ECORRUPT, "principal table is full");
+	return PDP_OK;
 }
 
 // rpolicy_ok: a resource policy names a policy (R-BUNDLE-035).
@@ -466,8 +511,7 @@ check_index(ld *l, uint32_t *tmp)
 	}
 	// R-BUNDLE-034 .. 036: the three hash tables.
 	limits lim = {npol, nsets, nacc};
-	if ((rv = check_table(l, PDPB_SEC_PRINCIPALS, "principal",
-	    principal_ok, &lim)) != PDP_OK ||
+	if ((rv = check_principals(l, &lim)) != PDP_OK ||
 	    (rv = check_table(l, PDPB_SEC_RPOLICIES, "resource policy",
 	    rpolicy_ok, &lim)) != PDP_OK ||
 	    (rv = check_table(l, PDPB_SEC_NAMED, "named policy", named_ok,
@@ -795,9 +839,10 @@ pdpi_bundle_load(void *base, size_t size, bool mapped, bool verify_checksum,
 	b->accounts = sec_data(&l, PDPB_SEC_ACCOUNTS);
 	b->naccounts = sec_count(&l, PDPB_SEC_ACCOUNTS);
 	b->principals = sec_data(&l, PDPB_SEC_PRINCIPALS);
+	b->prinfo = sec_data(&l, PDPB_SEC_PRINFO);
 	b->nprincipal_slots = sec_count(&l, PDPB_SEC_PRINCIPALS);
 	for (uint32_t i = 0; i < b->nprincipal_slots; i++)
-		b->nprincipals += b->principals[i].key.len != 0;
+		b->nprincipals += b->principals[i].kind != 0;
 	b->tags = sec_data(&l, PDPB_SEC_TAGS);
 	b->ntags = sec_count(&l, PDPB_SEC_TAGS);
 	b->rpolicies = sec_data(&l, PDPB_SEC_RPOLICIES);

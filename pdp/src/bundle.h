@@ -32,6 +32,7 @@ struct pdp_bundle {
 	const pdpb_account *accounts; // sorted by id
 	uint32_t naccounts;
 	const pdpb_principal *principals; // hash table
+	const pdpb_prinfo *prinfo;        // beside it
 	uint32_t nprincipal_slots;
 	uint32_t nprincipals;
 	const pdpb_tag *tags;

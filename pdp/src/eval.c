@@ -54,11 +54,14 @@ role_id(pdpi_str userid)
 	return userid;
 }
 
-// principal_category says how principal element `p` names `who`: one
-// CAT_ bit, or 0 when it does not name it.
+// principal_category says how principal element `p` names the caller of
+// `r`: one CAT_ bit, or 0 when it does not name it.
 static unsigned
-principal_category(const pdpi_principal *p, const pdpi_who *who)
+principal_category(const pdpi_principal *p, const pdpi_req *r)
 {
+	const pdpi_who *who = &r->who;
+	pdpi_str uid;
+
 	switch (p->kind) {
 	case PDPI_PRIN_ALL:
 		return CAT_WILDCARD;
@@ -88,13 +91,13 @@ principal_category(const pdpi_principal *p, const pdpi_who *who)
 		    who->account) && str_eq(p->name, who->name)) ?
 		    CAT_DIRECT : 0;
 	case PDPI_PRIN_UNIQUE_ID:
-		if (who->user_id.n == 0)
+		uid = pdpi_req_userid(r);
+		if (uid.n == 0)
 			return 0;
 		if (who->kind == PDPI_WHO_USER)
-			return str_eq(p->name, who->user_id) ? CAT_DIRECT : 0;
+			return str_eq(p->name, uid) ? CAT_DIRECT : 0;
 		if (who->kind == PDPI_WHO_ROLE_SESSION)
-			return str_eq(p->name, role_id(who->user_id)) ?
-			    CAT_ROLE : 0;
+			return str_eq(p->name, role_id(uid)) ? CAT_ROLE : 0;
 		return 0;
 	case PDPI_PRIN_SERVICE:
 		return (who->kind == PDPI_WHO_SERVICE &&
@@ -112,13 +115,15 @@ principal_category(const pdpi_principal *p, const pdpi_who *who)
 // caller's identity chain: 0 the account, 1 the user/role/federated user,
 // 2 the role session.
 static bool
-listed(const pdpi_stmt *st, const pdpi_who *who, int level)
+listed(const pdpi_stmt *st, const pdpi_req *r, int level)
 {
+	const pdpi_who *who = &r->who;
+
 	for (uint32_t i = 0; i < st->nprincipals; i++) {
 		const pdpi_principal *p = &st->principals[i];
 		if (p->kind == PDPI_PRIN_ALL)
 			return true;
-		unsigned c = principal_category(p, who);
+		unsigned c = principal_category(p, r);
 		if (level == 0 && c == CAT_ACCOUNT)
 			return true;
 		if (level == 1 && (c == CAT_ROLE ||
@@ -137,21 +142,22 @@ listed(const pdpi_stmt *st, const pdpi_who *who, int level)
 static bool
 not_principal_matches(const pdpi_scan *s, const pdpi_stmt *st)
 {
-	const pdpi_who *who = &s->r->who;
+	const pdpi_req *r = s->r;
+	const pdpi_who *who = &r->who;
 
 	switch (who->kind) {
 	case PDPI_WHO_USER:
 	case PDPI_WHO_ROLE_SESSION:
 		if (s->w->has_boundary)
 			return true;
-		if (!listed(st, who, 0) || !listed(st, who, 1))
+		if (!listed(st, r, 0) || !listed(st, r, 1))
 			return true;
 		return who->kind == PDPI_WHO_ROLE_SESSION &&
-		    !listed(st, who, 2);
+		    !listed(st, r, 2);
 	case PDPI_WHO_FEDUSER:
-		return !listed(st, who, 0) || !listed(st, who, 1);
+		return !listed(st, r, 0) || !listed(st, r, 1);
 	case PDPI_WHO_ROOT:
-		return !listed(st, who, 0);
+		return !listed(st, r, 0);
 	case PDPI_WHO_ANONYMOUS:
 		for (uint32_t i = 0; i < st->nprincipals; i++)
 			if (st->principals[i].kind == PDPI_PRIN_ALL)
@@ -159,7 +165,7 @@ not_principal_matches(const pdpi_scan *s, const pdpi_stmt *st)
 		return true;
 	default:
 		for (uint32_t i = 0; i < st->nprincipals; i++)
-			if (principal_category(&st->principals[i], who))
+			if (principal_category(&st->principals[i], r))
 				return false;
 		return true;
 	}
@@ -276,7 +282,7 @@ stmt_applies(pdpi_scan *s, const pdpi_policy *p, const pdpi_stmt *st,
 			cat = 0;
 			for (uint32_t i = 0; i < st->nprincipals; i++)
 				cat |= principal_category(&st->principals[i],
-				    &s->r->who);
+				    s->r);
 			if (cat == 0)
 				return 0;
 		}
@@ -357,7 +363,7 @@ set_cands(pdpi_scan *s, const pdpi_table *t, uint8_t effect)
 		    PDPI_LOOKUPS - 1];
 		lk->t = t;
 		pdpi_table_lookup(t, s->r->folded, s->r->ahash, s->r->svc,
-		    s->r->shash, lk->c);
+		    lk->c);
 	}
 	return lk->c[effect == PDPI_ALLOW];
 }

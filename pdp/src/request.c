@@ -29,21 +29,66 @@ has_prefix(const char *s, size_t n, const char *pre)
 	return n >= m && memcmp(s, pre, m) == 0;
 }
 
+// colons8 returns a mask with the high bit of each byte of x that is ':'
+// (exactly: no carry crosses bytes).
+static inline uint64_t
+colons8(uint64_t x)
+{
+	uint64_t y = x ^ 0x3a3a3a3a3a3a3a3aull;
+	uint64_t t = (y & 0x7f7f7f7f7f7f7f7full) + 0x7f7f7f7f7f7f7f7full;
+	return ~(t | y | 0x7f7f7f7f7f7f7f7full);
+}
+
+// first_byte returns the index of the lowest byte flagged in mask m
+// (the first in memory).
+static inline unsigned
+first_byte(uint64_t m)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	return (unsigned) __builtin_clzll(m) / 8;
+#else
+	return (unsigned) __builtin_ctzll(m) / 8;
+#endif
+}
+
 bool
 pdpi_arn_split(const char *s, size_t n, pdpi_str seg[5], pdpi_str *rest)
 {
-	const char *p = s, *end = s + n;
+	size_t i = 4, start = 4;
+	int k = 1;
 
 	if (!has_prefix(s, n, "arn:"))
 		return false;
-	for (int k = 0; k < 5; k++) {
-		const char *colon = memchr(p, ':', (size_t) (end - p));
-		if (colon == NULL)
+	seg[0] = mkstr(s, 3);
+	// The next four colons, eight bytes at a time; the tail byte by
+	// byte.
+	while (k < 5) {
+		if (i + 8 <= n) {
+			uint64_t x;
+			memcpy(&x, s + i, 8);
+			uint64_t m = colons8(x);
+			while (m != 0 && k < 5) {
+				size_t at = i + first_byte(m);
+				seg[k++] = mkstr(s + start, at - start);
+				start = at + 1;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+				m &= ~(0x8000000000000000ull >> (8 * (at - i)));
+#else
+				m &= m - 1;
+#endif
+			}
+			i += 8;
+			continue;
+		}
+		if (i >= n)
 			return false;
-		seg[k] = mkstr(p, (size_t) (colon - p));
-		p = colon + 1;
+		if (s[i] == ':') {
+			seg[k++] = mkstr(s + start, i - start);
+			start = i + 1;
+		}
+		i++;
 	}
-	*rest = mkstr(p, (size_t) (end - p));
+	*rest = mkstr(s + start, n - start);
 	return true;
 }
 
@@ -51,12 +96,20 @@ pdpi_arn_split(const char *s, size_t n, pdpi_str seg[5], pdpi_str *rest)
 static bool
 is_account_id(pdpi_str s)
 {
+	uint64_t a, b;
+
 	if (s.n != 12)
 		return false;
-	for (uint32_t i = 0; i < s.n; i++)
-		if (s.p[i] < '0' || s.p[i] > '9')
-			return false;
-	return true;
+	// Bytes 0-7 and 4-11: each '0'..'9' has high nibble 3 and a low
+	// nibble that adding 6 keeps below 16.
+	memcpy(&a, s.p, 8);
+	memcpy(&b, s.p + 4, 8);
+	return (a & 0xf0f0f0f0f0f0f0f0ull) == 0x3030303030303030ull &&
+	    (b & 0xf0f0f0f0f0f0f0f0ull) == 0x3030303030303030ull &&
+	    (((a & 0x0f0f0f0f0f0f0f0full) + 0x0606060606060606ull) &
+	    0xf0f0f0f0f0f0f0f0ull) == 0 &&
+	    (((b & 0x0f0f0f0f0f0f0f0full) + 0x0606060606060606ull) &
+	    0xf0f0f0f0f0f0f0f0ull) == 0;
 }
 
 // split_name splits "path/.../name" into its path ("/path/.../") and its
@@ -225,18 +278,29 @@ pdpi_key_class(pdpi_str key)
 	return PDPI_KEY_PLAIN;
 }
 
-// map_context learns the length of every given key (when still unknown)
-// and the slot whose hash it has; the first entry of a hash wins. A key
+// map_context fills the context entries from the caller's (when not done
+// yet) and finds the slot whose hash each key has; the first entry of a hash wins. A key
 // equal to the slot's (any case) has its hash, so an empty slot means the
 // key was not given; a taken one is confirmed when read (lookup).
 static void
 map_context(const pdpi_req *r, pdpi_lazy *lz)
 {
+	uint32_t nv = 0;
+
 	memset(lz->pos, 0, lz->keys->n * sizeof(lz->pos[0]));
 	for (uint32_t i = 0; i < r->nctx; i++) {
 		pdpi_ckey *c = &lz->ctx[i];
-		if (c->key.n == UINT32_MAX)
-			c->key.n = (uint32_t) strlen(c->key.p);
+		if (lz->raw != NULL) {
+			const pdp_context_entry *e = &lz->raw[i];
+			c->key = mkstr(e->key, strlen(e->key));
+			c->multi = e->multi;
+			c->nvals = e->nvalues;
+			c->vals = &lz->vals[nv];
+			for (uint32_t j = 0; j < e->nvalues; j++) {
+				lz->vals[nv].p = e->values[j];
+				lz->vals[nv++].n = UINT32_MAX;
+			}
+		}
 		uint32_t s = keytab_probe(lz->keys,
 		    pdpi_key_hash(c->key.p, c->key.n));
 		if (s != PDPI_NO_SLOT && lz->pos[s] == 0)
@@ -252,9 +316,7 @@ entry(pdpi_lazy *lz, uint32_t i)
 	pdpi_ckey *c = &lz->ctx[i];
 
 	if (c->nvals > 0 && c->vals[0].n == UINT32_MAX) {
-		// The values live in the decision's own array (authorize.c):
-		// only the pointer is const.
-		pdpi_str *v = (pdpi_str *) c->vals;
+		pdpi_str *v = lz->vals + (c->vals - lz->vals);
 		for (uint32_t j = 0; j < c->nvals; j++)
 			v[j].n = (uint32_t) strlen(v[j].p);
 	}
@@ -280,8 +342,10 @@ ptag(pdpi_lazy *lz, pdpi_str key)
 {
 	pdpi_str want = mkstr(key.p + PDPI_PTAG_LEN, key.n - PDPI_PTAG_LEN);
 
-	for (uint32_t i = 0; i < lz->ntags && i < PDPI_TAGS_MAX; i++) {
-		const pdpb_tag *t = &lz->tags[i];
+	uint32_t ntags = lz->info != NULL ? lz->info->ntags : 0;
+
+	for (uint32_t i = 0; i < ntags && i < PDPI_TAGS_MAX; i++) {
+		const pdpb_tag *t = &lz->tags[lz->info->tags + i];
 		if (PDPI_PTAG_LEN + t->key.len >= PDPI_TAGKEY_MAX ||
 		    !pdpi_eq_fold(lz->strings + t->key.off, t->key.len,
 		    want.p, want.n))
@@ -295,6 +359,36 @@ ptag(pdpi_lazy *lz, pdpi_str key)
 		return k;
 	}
 	return NULL;
+}
+
+pdpi_str
+pdpi_req_userid(const pdpi_req *r)
+{
+	pdpi_lazy *lz = r->lz;
+
+	if (lz == NULL || lz->uid)
+		return lz == NULL ? r->who.user_id : lz->user_id;
+	lz->uid = true;
+	lz->user_id = mkstr("", 0);
+	if (lz->info == NULL || lz->info->unique_id.len == 0)
+		return lz->user_id;
+	pdpi_str id = mkstr(lz->strings + lz->info->unique_id.off,
+	    lz->info->unique_id.len);
+	if (r->who.kind != PDPI_WHO_ROLE_SESSION) {
+		lz->user_id = id;
+		return id;
+	}
+	// A role session's is role-id:session-name (the role's id alone
+	// when that does not fit).
+	size_t n = (size_t) id.n + 1 + r->who.session.n;
+	lz->user_id = id;
+	if (n < sizeof(lz->uidbuf)) {
+		memcpy(lz->uidbuf, id.p, id.n);
+		lz->uidbuf[id.n] = ':';
+		memcpy(lz->uidbuf + id.n + 1, r->who.session.p, r->who.session.n);
+		lz->user_id = mkstr(lz->uidbuf, n);
+	}
+	return lz->user_id;
 }
 
 #define POS_SURE 0x8000u // pdpi_lazy.pos: the entry's key was compared
@@ -328,7 +422,9 @@ pdpi_req_key(const pdpi_req *r, pdpi_str key, pdpi_keyref ref)
 	switch (ref.cls) {
 	case PDPI_KEY_DERIVED:
 		if (!lz->derived) {
-			lz->nderived = pdpi_req_derive(&r->who, lz->dkeys,
+			pdpi_who w = r->who;
+			w.user_id = pdpi_req_userid(r);
+			lz->nderived = pdpi_req_derive(&w, lz->dkeys,
 			    lz->dvals, lz->dbuf, sizeof(lz->dbuf));
 			lz->derived = true;
 		}
@@ -359,9 +455,8 @@ pdpi_req_set_action(pdpi_req *r, const char *action, size_t n, char *buf,
 		r->svc = mkstr(buf, k);
 		r->aname = mkstr(buf + k + 1, n - k - 1);
 	}
-	// Every decision table of the request is looked up with these.
+	// Every decision table of the request is looked up with it.
 	r->ahash = pdpi_hash(r->folded.p, r->folded.n);
-	r->shash = pdpi_hash(r->svc.p, r->svc.n);
 	return true;
 }
 

@@ -34,6 +34,7 @@ typedef struct pdpi_who {
 	pdpi_str session;    // role session name
 	pdpi_str role_arn;   // sessions: arn:aws:iam::A:role/R (no path)
 	pdpi_str user_id;    // unique id of the user or role, when known
+	                     // (with a pdpi_lazy: pdpi_req_userid)
 } pdpi_who;
 
 // pdpi_who_parse classifies `principal` (an ARN, a service principal
@@ -112,9 +113,13 @@ uint8_t pdpi_key_class(pdpi_str key);
 // Lives on the decision's stack; pdpi_req points at it.
 typedef struct pdpi_lazy {
 	const pdpi_keytab *keys;
-	// The request's entries (r->ctx). A key or value whose length is
-	// UINT32_MAX is the caller's NUL-terminated string, not read yet.
+	// The request's entries (r->ctx), filled from `raw` (the caller's,
+	// checked already) when first needed, unless raw is NULL. A value
+	// whose length is UINT32_MAX is the caller's NUL-terminated string,
+	// not read yet.
+	const pdp_context_entry *raw;
 	pdpi_ckey *ctx;
+	pdpi_str *vals;          // room for the values of ctx
 	bool mapped;
 	uint16_t pos[PDPI_KEY_SLOTS]; // slot -> entry + 1 (0: not given),
 	                              // 0x8000 set once compared
@@ -123,9 +128,12 @@ typedef struct pdpi_lazy {
 	pdpi_ckey dkeys[PDPI_DERIVED_MAX];
 	pdpi_str dvals[PDPI_DERIVED_MAX];
 	char dbuf[256];
-	const pdpb_tag *tags;    // the principal's tags, in the bundle
-	uint32_t ntags;
-	const char *strings;     // the bundle's strings
+	const pdpb_prinfo *info; // the principal's (NULL: none), in the
+	const pdpb_tag *tags;    // bundle, with its tags and strings
+	const char *strings;
+	bool uid;                // who.user_id is known
+	pdpi_str user_id;
+	char uidbuf[256];
 	pdpi_ckey tkeys[PDPI_TAGS_MAX]; // tag i as a key, once asked for
 	pdpi_str tvals[PDPI_TAGS_MAX];
 } pdpi_lazy;
@@ -141,7 +149,7 @@ typedef struct pdpi_req {
 	pdpi_str rseg[5];     // "arn", partition, service, region, account
 	pdpi_str rrest;       // resource part
 	pdpi_str resource_account; // account owning the resource ("" unknown)
-	uint64_t ahash, shash; // pdpi_hash of folded and of svc
+	uint64_t ahash;       // pdpi_hash of folded
 	uint32_t nctx;
 	const pdpi_ckey *ctx;
 	// Keys the request implies without carrying them: the principal's
@@ -158,6 +166,10 @@ typedef struct pdpi_req {
 // request's own, else an implied one. Case-insensitive; when two entries
 // fold alike the first wins. Needs ctx and implied complete (no lz).
 const pdpi_ckey *pdpi_ctx_find(const pdpi_req *r, pdpi_str folded_key);
+
+// pdpi_req_userid returns the principal's aws:userid: its unique id
+// (AIDA...), or role-id:session-name for a role session; "" unknown.
+pdpi_str pdpi_req_userid(const pdpi_req *r);
 
 // pdpi_req_key is pdpi_ctx_find for a key a program names (`ref` set by
 // the loader): the same answer, found through r->lz when there is one.

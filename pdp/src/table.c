@@ -50,7 +50,7 @@ cands_at(const pdpi_table *t, uint32_t off, uint32_t n, uint32_t width)
 
 void
 pdpi_table_lookup(const pdpi_table *t, pdpi_str action, uint64_t ah,
-    pdpi_str svc, uint64_t sh, pdpi_cands out[2])
+    pdpi_str svc, pdpi_cands out[2])
 {
 	const uint32_t *w = t->w;
 	const uint32_t *slot;
@@ -61,7 +61,8 @@ pdpi_table_lookup(const pdpi_table *t, pdpi_str action, uint64_t ah,
 		out[1] = cands_at(t, slot[6], slot[7], 2);
 		return;
 	}
-	slot = slot_find(t, w[5], w[4], svc.p, svc.n, sh);
+	slot = w[4] == 0 ? NULL : slot_find(t, w[5], w[4], svc.p, svc.n,
+	    pdpi_hash(svc.p, svc.n));
 	if (slot != NULL) {
 		out[0] = cands_at(t, slot[4], slot[5], 3);
 		out[1] = cands_at(t, slot[6], slot[7], 3);

@@ -116,11 +116,11 @@ bool pdpi_table_check(const uint32_t *w, size_t size,
     const pdpi_table_env *env);
 
 // pdpi_table_lookup finds the candidate statements for a request action:
-// `action` is the whole folded "svc:name" and `svc` its service prefix,
-// `ah` and `sh` their pdpi_hash. out[0] gets the Deny candidates, out[1]
-// the Allow ones. Never fails; allocates nothing.
+// `action` is the whole folded "svc:name", `ah` its pdpi_hash, and `svc`
+// its service prefix. out[0] gets the Deny candidates, out[1] the Allow
+// ones. Never fails; allocates nothing.
 void pdpi_table_lookup(const pdpi_table *t, pdpi_str action, uint64_t ah,
-    pdpi_str svc, uint64_t sh, pdpi_cands out[2]);
+    pdpi_str svc, pdpi_cands out[2]);
 
 // pdpi_hash hashes a folded key (xxh3-64): "svc:name" or "svc".
 uint64_t pdpi_hash(const char *s, size_t n);
