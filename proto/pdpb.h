@@ -220,8 +220,9 @@ typedef struct pdpb_prinfo {
 } pdpb_prinfo;
 
 // pdpb_fold_mix mixes n bytes into h, eight at a time (the last eight
-// read again when n is not a multiple; shorter text byte by byte), each
-// byte with its 0x20 bit set: text equal ignoring case (ASCII, or the
+// read again when n is not a multiple; shorter text as two overlapping
+// words, or three bytes), each byte with its 0x20 bit set (the length
+// is mixed in by the caller): text equal ignoring case (ASCII, or the
 // Latin-1 letters of IAM names as UTF-8) mixes alike.
 static inline uint64_t
 pdpb_fold_mix(uint64_t h, const char *p, size_t n)
@@ -230,8 +231,17 @@ pdpb_fold_mix(uint64_t h, const char *p, size_t n)
 	size_t i = 0;
 
 	if (n < 8) {
-		for (; i < n; i++)
-			w |= (uint64_t) (unsigned char) p[i] << (8 * i);
+		// Two overlapping words of four, or three bytes.
+		if (n >= 4) {
+			uint32_t lo, hi;
+			memcpy(&lo, p, 4);
+			memcpy(&hi, p + n - 4, 4);
+			w = lo | (uint64_t) hi << 32;
+		} else if (n > 0) {
+			w = (uint64_t) (unsigned char) p[0] |
+			    (uint64_t) (unsigned char) p[n / 2] << 8 |
+			    (uint64_t) (unsigned char) p[n - 1] << 16;
+		}
 		h = (h ^ (w | 0x2020202020202020ull)) * 0x9fb21c651e98df25ull;
 		return h ^ (h >> 29);
 	}

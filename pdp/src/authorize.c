@@ -34,8 +34,7 @@ refuse(pdp_decision *out, int err, const char *reason)
 static bool
 str_eq(pdpi_str a, pdpi_str b)
 {
-	// Empty strings may have a NULL pointer, which memcmp must not see.
-	return a.n == b.n && (a.n == 0 || memcmp(a.p, b.p, a.n) == 0);
+	return pdpi_str_eq(a, b);
 }
 
 // The resource-policy and named-policy tables share one layout: open addressing over records that start with the key's xxh3 and

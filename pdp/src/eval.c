@@ -25,8 +25,7 @@ enum {
 static bool
 str_eq(pdpi_str a, pdpi_str b)
 {
-	// Empty strings may have a NULL pointer, which memcmp must not see.
-	return a.n == b.n && (a.n == 0 || memcmp(a.p, b.p, a.n) == 0);
+	return pdpi_str_eq(a, b);
 }
 
 static bool

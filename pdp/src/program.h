@@ -16,7 +16,9 @@
 #define PDP_PROGRAM_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "pdp.h"
 
@@ -24,6 +26,45 @@ typedef struct pdpi_str {
 	const char *p;
 	uint32_t n;
 } pdpi_str;
+
+// pdpi_mem_eq compares n bytes eight at a time (the last eight read
+// again): cheaper than a call to memcmp for the short strings of a
+// decision. Reads nothing when n is 0, so either pointer may be NULL.
+static inline bool
+pdpi_mem_eq(const char *a, const char *b, size_t n)
+{
+	uint64_t x, y;
+
+	if (n >= 8) {
+		for (size_t i = 0; i + 8 < n; i += 8) {
+			memcpy(&x, a + i, 8);
+			memcpy(&y, b + i, 8);
+			if (x != y)
+				return false;
+		}
+		memcpy(&x, a + n - 8, 8);
+		memcpy(&y, b + n - 8, 8);
+		return x == y;
+	}
+	if (n >= 4) {
+		uint32_t p, q, r, t;
+		memcpy(&p, a, 4);
+		memcpy(&q, b, 4);
+		memcpy(&r, a + n - 4, 4);
+		memcpy(&t, b + n - 4, 4);
+		return p == q && r == t;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (a[i] != b[i])
+			return false;
+	return true;
+}
+
+static inline bool
+pdpi_str_eq(pdpi_str a, pdpi_str b)
+{
+	return a.n == b.n && pdpi_mem_eq(a.p, b.p, a.n);
+}
 
 // Template parts. A template is a string that may contain policy
 // variables; only policies with Version 2012-10-17 produce parts.

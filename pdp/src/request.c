@@ -3,6 +3,9 @@
 
 #include <stdio.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "fold.h"
 #include "request.h"
@@ -29,26 +32,35 @@ has_prefix(const char *s, size_t n, const char *pre)
 	return n >= m && memcmp(s, pre, m) == 0;
 }
 
-// colons8 returns a mask with the high bit of each byte of x that is ':'
-// (exactly: no carry crosses bytes).
-static inline uint64_t
-colons8(uint64_t x)
+// colons16 returns a mask of the bytes of p[0..16) that are ':' (bit i:
+// byte i).
+static inline uint32_t
+colons16(const char *p)
 {
-	uint64_t y = x ^ 0x3a3a3a3a3a3a3a3aull;
-	uint64_t t = (y & 0x7f7f7f7f7f7f7f7full) + 0x7f7f7f7f7f7f7f7full;
-	return ~(t | y | 0x7f7f7f7f7f7f7f7full);
+#if defined(__SSE2__)
+	__m128i x = _mm_loadu_si128((const __m128i *) (const void *) p);
+	return (uint32_t) _mm_movemask_epi8(_mm_cmpeq_epi8(x,
+	    _mm_set1_epi8(':')));
+#else
+	uint32_t m = 0;
+	for (int i = 0; i < 16; i++)
+		m |= (uint32_t) (p[i] == ':') << i;
+	return m;
+#endif
 }
 
-// first_byte returns the index of the lowest byte flagged in mask m
-// (the first in memory).
-static inline unsigned
-first_byte(uint64_t m)
+// take_colons cuts segments at the colons flagged in m (bit i: byte
+// base + i) until seg[4] is set.
+static inline void
+take_colons(const char *s, size_t base, uint32_t m, pdpi_str seg[5], int *k,
+    size_t *start)
 {
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-	return (unsigned) __builtin_clzll(m) / 8;
-#else
-	return (unsigned) __builtin_ctzll(m) / 8;
-#endif
+	while (m != 0 && *k < 5) {
+		size_t at = base + (size_t) __builtin_ctz(m);
+		seg[(*k)++] = mkstr(s + *start, at - *start);
+		*start = at + 1;
+		m &= m - 1;
+	}
 }
 
 bool
@@ -60,34 +72,24 @@ pdpi_arn_split(const char *s, size_t n, pdpi_str seg[5], pdpi_str *rest)
 	if (!has_prefix(s, n, "arn:"))
 		return false;
 	seg[0] = mkstr(s, 3);
-	// The next four colons, eight bytes at a time; the tail byte by
-	// byte.
-	while (k < 5) {
-		if (i + 8 <= n) {
-			uint64_t x;
-			memcpy(&x, s + i, 8);
-			uint64_t m = colons8(x);
-			while (m != 0 && k < 5) {
-				size_t at = i + first_byte(m);
-				seg[k++] = mkstr(s + start, at - start);
-				start = at + 1;
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-				m &= ~(0x8000000000000000ull >> (8 * (at - i)));
-#else
-				m &= m - 1;
-#endif
-			}
-			i += 8;
-			continue;
-		}
-		if (i >= n)
-			return false;
+	// The next four colons, sixteen bytes at a time; the last bytes as
+	// the last sixteen, those already seen masked off.
+	for (; k < 5 && i + 16 <= n; i += 16)
+		take_colons(s, i, colons16(s + i), seg, &k, &start);
+	if (k < 5 && i < n && n >= 20) {
+		size_t base = n - 16;
+		take_colons(s, base, colons16(s + base) &
+		    ~((1u << (i - base)) - 1), seg, &k, &start);
+		i = n;
+	}
+	for (; k < 5 && i < n; i++) {
 		if (s[i] == ':') {
 			seg[k++] = mkstr(s + start, i - start);
 			start = i + 1;
 		}
-		i++;
 	}
+	if (k < 5)
+		return false;
 	*rest = mkstr(s + start, n - start);
 	return true;
 }

@@ -2,16 +2,7 @@
 
 #include <string.h>
 
-#define XXH_INLINE_ALL
-#include <xxhash.h>
-
 #include "table.h"
-
-uint64_t
-pdpi_hash(const char *s, size_t n)
-{
-	return XXH3_64bits(s, n);
-}
 
 // slot_find probes an open-addressing slot array for key s[0..n).
 static const uint32_t *
@@ -32,7 +23,7 @@ slot_find(const pdpi_table *t, uint32_t off, uint32_t nslots, const char *s,
 			return NULL; // empty: the key is not here
 		// The hash only narrows; the full key decides.
 		if (slot[0] == (uint32_t) h && slot[1] == (uint32_t) (h >> 32) &&
-		    slot[3] == n && memcmp(strings + slot[2], s, n) == 0)
+		    slot[3] == n && pdpi_mem_eq(strings + slot[2], s, n))
 			return slot;
 	}
 	return NULL;

@@ -122,7 +122,13 @@ bool pdpi_table_check(const uint32_t *w, size_t size,
 void pdpi_table_lookup(const pdpi_table *t, pdpi_str action, uint64_t ah,
     pdpi_str svc, pdpi_cands out[2]);
 
-// pdpi_hash hashes a folded key (xxh3-64): "svc:name" or "svc".
-uint64_t pdpi_hash(const char *s, size_t n);
+// pdpi_hash hashes a folded key, "svc:name" or "svc" (a few
+// multiplications a word: a decision hashes its action once).
+static inline uint64_t
+pdpi_hash(const char *s, size_t n)
+{
+	uint64_t h = pdpb_fold_mix((uint64_t) n * 0x9e3779b97f4a7c15ull, s, n);
+	return h ^ (h >> 32);
+}
 
 #endif // PDP_TABLE_H
