@@ -258,6 +258,18 @@ pdpb_fold_mix(uint64_t h, const char *p, size_t n)
 	return h;
 }
 
+// pdpb_fmix64 spreads every bit of h over the whole word (MurmurHash3's
+// finalizer): slots are taken from the low bits.
+static inline uint64_t
+pdpb_fmix64(uint64_t h)
+{
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdull;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ull;
+	return h ^ (h >> 33);
+}
+
 // pdpb_principal_hash is the key of a principal slot: its kind, its
 // account id and its name (none for root). User and role names are
 // unique ignoring case and hash alike in any case; a federated user's
@@ -270,7 +282,7 @@ pdpb_principal_hash(uint32_t kind, const char *account, size_t an,
 	    0x9e3779b97f4a7c15ull;
 	h = pdpb_fold_mix(h, account, an);
 	h = pdpb_fold_mix(h, name, nn);
-	return h ^ (h >> 32);
+	return pdpb_fmix64(h);
 }
 
 typedef struct pdpb_tag {

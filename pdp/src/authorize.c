@@ -371,6 +371,7 @@ pdp_bundle_authorize(const pdp_bundle *b, const pdp_request *q,
 	// set_action, set_resource, add_context); the world starts empty.
 	f.r.lz = NULL;
 	memset(&f.w, 0, sizeof(f.w));
+	f.w.nmemo = b->nmemo;
 	if (!pdpi_who_parse(&f.r.who, q->principal, pn, f.who, sizeof(f.who)))
 		return refuse(out, PDP_EINVAL, "the principal is not an ARN, "
 		    "a service principal or \"anonymous\"");

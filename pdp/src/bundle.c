@@ -23,6 +23,7 @@
 #include "bundle.h"
 #include "fold.h"
 #include "glob.h"
+#include "scan.h"
 
 // The loader's state while checking one bundle.
 typedef struct ld {
@@ -544,6 +545,7 @@ typedef struct interner {
 	uint64_t *hash;
 	uint32_t *index;
 	uint32_t n, cap, mask;
+	uint64_t lens[2];
 } interner;
 
 static pdpi_keyref
@@ -569,8 +571,24 @@ intern(interner *in, pdpi_str key)
 		in->key[ref.slot] = key;
 		in->hash[ref.slot] = h;
 		in->index[i] = ref.slot + 1;
+		if (key.n < 128)
+			in->lens[key.n >> 6] |= 1ull << (key.n & 63);
 	}
 	return ref;
+}
+
+// plain_cond: a condition on the request alone, with no policy variable
+// and no plugin key: its answer depends on nothing else, and judging it
+// has no effect on the way.
+static bool
+plain_cond(const pdpi_cond *c)
+{
+	if (c->custom)
+		return false;
+	for (uint32_t k = 0; k < c->nvalues; k++)
+		if (c->values[k].t.nparts > 0)
+			return false;
+	return true;
 }
 
 // plain_stmt: a statement whose conditions and resources use no policy
@@ -582,15 +600,98 @@ plain_stmt(const pdpi_stmt *st)
 	for (uint32_t i = 0; i < st->nresources; i++)
 		if (st->resources[i].rest.nparts > 0)
 			return false;
-	for (uint32_t i = 0; i < st->nconds; i++) {
-		const pdpi_cond *c = &st->conds[i];
-		if (c->custom)
+	for (uint32_t i = 0; i < st->nconds; i++)
+		if (!plain_cond(&st->conds[i]))
 			return false;
-		for (uint32_t k = 0; k < c->nvalues; k++)
-			if (c->values[k].t.nparts > 0)
-				return false;
-	}
 	return st->nconds > 0;
+}
+
+// Conditions alike (same operator, key and values) share a memo id, so
+// that a decision judges each once (eval.c). The ids are found with a
+// temporary table of the first condition of each id.
+typedef struct memos {
+	const pdpi_cond **first; // by id
+	uint64_t *hash;          // by id
+	uint32_t *index;         // id + 1, probed from hash & mask; 0 empty
+	uint32_t n, cap, mask;
+} memos;
+
+static uint64_t
+cond_hash(const pdpi_cond *c)
+{
+	uint64_t h = pdpb_fold_mix((uint64_t) c->op | (uint64_t) c->set << 8 |
+	    (uint64_t) c->negated << 16 | (uint64_t) c->if_exists << 24 |
+	    (uint64_t) c->nvalues << 32, c->key.p, c->key.n);
+	for (uint32_t k = 0; k < c->nvalues; k++)
+		h = pdpb_fold_mix(h, c->values[k].t.text.p,
+		    c->values[k].t.text.n);
+	return pdpb_fmix64(h);
+}
+
+static bool
+cond_alike(const pdpi_cond *a, const pdpi_cond *b)
+{
+	if (a->op != b->op || a->set != b->set || a->negated != b->negated ||
+	    a->if_exists != b->if_exists || a->nvalues != b->nvalues ||
+	    !pdpi_eq_fold(a->key.p, a->key.n, b->key.p, b->key.n))
+		return false;
+	for (uint32_t k = 0; k < a->nvalues; k++) {
+		const pdpi_cvalue *x = &a->values[k], *y = &b->values[k];
+		// The typed forms are compared as stored (zeroed around what
+		// the operator reads); a binary value by its bytes.
+		if (x->ok != y->ok || !pdpi_str_eq(x->t.text, y->t.text) ||
+		    (a->op == PDPI_COP_BINARY ? !pdpi_str_eq(x->v.bin, y->v.bin) :
+		    memcmp(&x->v, &y->v, sizeof(x->v)) != 0))
+			return false;
+	}
+	return true;
+}
+
+static uint32_t
+memo_id(memos *m, const pdpi_cond *c)
+{
+	if (!plain_cond(c) || m->cap == 0)
+		return PDPI_NO_MEMO;
+	uint64_t h = cond_hash(c);
+	uint32_t i = (uint32_t) h & m->mask, s;
+	for (; (s = m->index[i]) != 0; i = (i + 1) & m->mask)
+		if (m->hash[s - 1] == h && cond_alike(m->first[s - 1], c))
+			return s - 1;
+	if (m->n == m->cap)
+		return PDPI_NO_MEMO;
+	m->first[m->n] = c;
+	m->hash[m->n] = h;
+	m->index[i] = ++m->n;
+	return m->n - 1;
+}
+
+// memo_ids gives alike plain conditions their memo ids, at most
+// PDPI_MEMO_MAX of them; *n gets their number.
+static int
+memo_ids(pdpi_cond *cd, uint32_t nc, uint32_t *n)
+{
+	memos m;
+
+	memset(&m, 0, sizeof(m));
+	m.cap = nc < PDPI_MEMO_MAX ? nc : PDPI_MEMO_MAX;
+	uint32_t nindex = 1;
+	while (nindex < 2 * m.cap)
+		nindex *= 2;
+	m.mask = nindex - 1;
+	m.first = malloc((m.cap + 1) * sizeof(*m.first));
+	m.hash = malloc((m.cap + 1) * sizeof(*m.hash));
+	m.index = calloc(nindex, sizeof(*m.index));
+	int rv = PDP_ENOMEM;
+	if (m.first != NULL && m.hash != NULL && m.index != NULL) {
+		for (uint32_t i = 0; i < nc; i++)
+			cd[i].memo = memo_id(&m, &cd[i]);
+		*n = m.n;
+		rv = PDP_OK;
+	}
+	free(m.first);
+	free(m.hash);
+	free(m.index);
+	return rv;
 }
 
 static void *
@@ -654,7 +755,7 @@ build(ld *l, pdp_bundle *b)
 	const pdpi_policy **members = TAKE(const pdpi_policy *, nsi);
 	pdpi_pset *levels = TAKE(pdpi_pset, nlev);
 	interner in = {TAKE(pdpi_str, nkeys), TAKE(uint64_t, nkeys),
-	    TAKE(uint32_t, nindex), 0, nkeys, nindex - 1};
+	    TAKE(uint32_t, nindex), 0, nkeys, nindex - 1, {0, 0}};
 #undef TAKE
 
 	const pdpb_part *dpa = sec_data(l, PDPB_SEC_PARTS);
@@ -707,6 +808,7 @@ build(ld *l, pdp_bundle *b)
 			cd[i].ref = intern(&in, cd[i].key);
 		else
 			cd[i].ref.slot = PDPI_NO_SLOT; // the provider's
+		cd[i].memo = PDPI_NO_MEMO; // after the values, below
 		cd[i].nvalues = dcd[i].nvalues;
 		cd[i].values = &cv[dcd[i].values];
 		for (uint32_t k = 0; k < dcd[i].nvalues; k++) {
@@ -742,6 +844,8 @@ build(ld *l, pdp_bundle *b)
 			}
 		}
 	}
+	if (memo_ids(cd, nc, &b->nmemo) != PDP_OK)
+		return fail(l, PDP_ENOMEM, "out of memory");
 	const pdpb_stmt *dst = sec_data(l, PDPB_SEC_STMTS);
 	for (uint32_t i = 0; i < ns; i++) {
 		const pdpb_stmt *d = &dst[i];
@@ -798,6 +902,8 @@ build(ld *l, pdp_bundle *b)
 	b->keys.key = in.key;
 	b->keys.hash = in.hash;
 	b->keys.mask = in.mask;
+	b->keys.lens[0] = in.lens[0];
+	b->keys.lens[1] = in.lens[1];
 	b->keys.index = in.index;
 	return PDP_OK;
 }

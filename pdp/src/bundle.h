@@ -28,6 +28,7 @@ struct pdp_bundle {
 	uint32_t nsets;
 	pdpi_pset *levels;   // LEVELS resolved to sets, for SCP/RCP chains
 	pdpi_keytab keys;    // context keys interned to slots
+	uint32_t nmemo;      // condition memo ids (pdpi_cond.memo)
 
 	const pdpb_account *accounts; // sorted by id
 	uint32_t naccounts;

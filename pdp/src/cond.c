@@ -300,7 +300,8 @@ pdpi_scan_key(pdpi_scan *s, const pdpi_cond *c)
 bool
 pdpi_cond_eval(pdpi_scan *s, const pdpi_cond *c)
 {
-	const pdpi_ckey *k = pdpi_scan_key(s, c);
+	const pdpi_ckey *k = c->custom ? pdpi_scan_key(s, c) :
+	    pdpi_req_key(s->r, c->key, c->ref);
 
 	if (k == NULL && s->ex != NULL)
 		pdpi_explain_missing(s, c->keytext);

@@ -242,13 +242,30 @@ resources_match(pdpi_scan *s, const pdpi_stmt *st)
 	return st->not_resource;
 }
 
+// cond_eval judges a condition; without an explanation (which lists
+// every key missing), a condition the loader found alike to another is
+// judged once per decision: its answer depends on the request only.
+static bool
+cond_eval(pdpi_scan *s, const pdpi_cond *c)
+{
+	if (c->memo == PDPI_NO_MEMO || s->ex != NULL)
+		return pdpi_cond_eval(s, c);
+	if (!s->memo_ready) {
+		memset(s->memo, 0, s->w->nmemo);
+		s->memo_ready = true;
+	}
+	if (s->memo[c->memo] == 0)
+		s->memo[c->memo] = pdpi_cond_eval(s, c) ? 1 : 2;
+	return s->memo[c->memo] == 1;
+}
+
 static bool
 conds_match(pdpi_scan *s, const pdpi_stmt *st)
 {
 	bool all = true;
 
 	for (uint32_t i = 0; i < st->nconds; i++) {
-		if (!pdpi_cond_eval(s, &st->conds[i])) {
+		if (!cond_eval(s, &st->conds[i])) {
 			all = false;
 			// Explanations want every missing key, so they
 			// evaluate the whole block.
@@ -511,6 +528,7 @@ pdpi_decide(const pdpi_world *w, const pdpi_req *r, pdpi_explain *ex,
 	s.hooks = hooks;
 	s.ncustom = 0;
 	s.nlookups = 0;
+	s.memo_ready = false;
 	s.ip_p = NULL;
 	s.overflow = false;
 	if (ex != NULL)

@@ -225,9 +225,13 @@ typedef struct pdpi_cond {
 	pdpi_str key;    // context key, case-folded to lower case
 	pdpi_str keytext; // context key as written
 	pdpi_keyref ref;  // how to find key (set by the loader)
+	uint32_t memo;    // the loader's id of conditions alike whose answer
+	                  // a decision may keep, or PDPI_NO_MEMO
 	uint32_t nvalues;
 	const pdpi_cvalue *values;
 } pdpi_cond;
+
+#define PDPI_NO_MEMO 0xffffffffu
 
 enum pdpi_effect {
 	PDPI_ALLOW = 1,

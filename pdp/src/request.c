@@ -287,40 +287,45 @@ pdpi_key_class(pdpi_str key)
 static void
 map_context(const pdpi_req *r, pdpi_lazy *lz)
 {
-	uint32_t nv = 0;
+	const pdpi_keytab *t = lz->keys;
 
-	memset(lz->pos, 0, lz->keys->n * sizeof(lz->pos[0]));
+	memset(lz->pos, 0, t->n * sizeof(lz->pos[0]));
+	lz->nvals = 0;
 	for (uint32_t i = 0; i < r->nctx; i++) {
 		pdpi_ckey *c = &lz->ctx[i];
 		if (lz->raw != NULL) {
-			const pdp_context_entry *e = &lz->raw[i];
-			c->key = mkstr(e->key, strlen(e->key));
-			c->multi = e->multi;
-			c->nvals = e->nvalues;
-			c->vals = &lz->vals[nv];
-			for (uint32_t j = 0; j < e->nvalues; j++) {
-				lz->vals[nv].p = e->values[j];
-				lz->vals[nv++].n = UINT32_MAX;
-			}
+			// The values are read when the entry is (entry).
+			c->key = mkstr(lz->raw[i].key, strlen(lz->raw[i].key));
+			c->vals = NULL;
 		}
-		uint32_t s = keytab_probe(lz->keys,
-		    pdpi_key_hash(c->key.p, c->key.n));
+		// Only a key of a length some slot has is hashed.
+		if (c->key.n < 128 &&
+		    !(t->lens[c->key.n >> 6] >> (c->key.n & 63) & 1))
+			continue;
+		uint32_t s = keytab_probe(t, pdpi_key_hash(c->key.p, c->key.n));
 		if (s != PDPI_NO_SLOT && lz->pos[s] == 0)
-			lz->pos[s] = (uint16_t) (i + 1);
+			lz->pos[s] = (uint16_t) (PDPI_POS_HASH | (i + 1));
 	}
 	lz->mapped = true;
 }
 
-// entry returns context entry i with the lengths of its values known.
+// entry returns context entry i with its values and their lengths.
 static const pdpi_ckey *
 entry(pdpi_lazy *lz, uint32_t i)
 {
 	pdpi_ckey *c = &lz->ctx[i];
 
-	if (c->nvals > 0 && c->vals[0].n == UINT32_MAX) {
-		pdpi_str *v = lz->vals + (c->vals - lz->vals);
-		for (uint32_t j = 0; j < c->nvals; j++)
-			v[j].n = (uint32_t) strlen(v[j].p);
+	if (lz->raw != NULL && c->vals == NULL) {
+		const pdp_context_entry *e = &lz->raw[i];
+		// The values were counted when the request was checked: the
+		// room cannot run out.
+		pdpi_str *v = &lz->vals[lz->nvals];
+		lz->nvals += e->nvalues;
+		for (uint32_t j = 0; j < e->nvalues; j++)
+			v[j] = mkstr(e->values[j], strlen(e->values[j]));
+		c->multi = e->multi;
+		c->nvals = e->nvalues;
+		c->vals = v;
 	}
 	return c;
 }
@@ -393,35 +398,11 @@ pdpi_req_userid(const pdpi_req *r)
 	return lz->user_id;
 }
 
-#define POS_SURE 0x8000u // pdpi_lazy.pos: the entry's key was compared
-
-const pdpi_ckey *
-pdpi_req_key(const pdpi_req *r, pdpi_str key, pdpi_keyref ref)
+// implied returns a key the request implies (class `cls`), or NULL.
+static const pdpi_ckey *
+implied(const pdpi_req *r, pdpi_lazy *lz, pdpi_str key, uint8_t cls)
 {
-	pdpi_lazy *lz = r->lz;
-
-	if (lz == NULL)
-		return pdpi_ctx_find(r, key);
-	if (!lz->mapped)
-		map_context(r, lz);
-	const pdpi_ckey *c = NULL;
-	if (ref.slot < lz->keys->n && lz->pos[ref.slot] != 0) {
-		uint32_t p = lz->pos[ref.slot];
-		if (p & POS_SURE)
-			return entry(lz, (p & ~POS_SURE) - 1);
-		c = &lz->ctx[p - 1];
-		if (pdpi_eq_fold(c->key.p, c->key.n, key.p, key.n)) {
-			lz->pos[ref.slot] = (uint16_t) (p | POS_SURE);
-			return entry(lz, p - 1);
-		}
-		// Another key of the same hash came first: search.
-		c = find_in(lz->ctx, r->nctx, key);
-	} else if (ref.slot >= lz->keys->n) {
-		c = find_in(lz->ctx, r->nctx, key);
-	}
-	if (c != NULL)
-		return entry(lz, (uint32_t) (c - lz->ctx));
-	switch (ref.cls) {
+	switch (cls) {
 	case PDPI_KEY_DERIVED:
 		if (!lz->derived) {
 			pdpi_who w = r->who;
@@ -436,6 +417,68 @@ pdpi_req_key(const pdpi_req *r, pdpi_str key, pdpi_keyref ref)
 	default:
 		return NULL;
 	}
+}
+
+// resolve finds a key: the request's entry (the one a slot's hash points
+// at, or one searched for), else an implied key.
+static const pdpi_ckey *
+resolve(const pdpi_req *r, pdpi_lazy *lz, pdpi_str key, uint8_t cls,
+    uint32_t cand)
+{
+	const pdpi_ckey *c = NULL;
+
+	if (cand != 0) {
+		c = &lz->ctx[cand - 1];
+		// Another key of the same hash may have come first.
+		if (!pdpi_eq_fold(c->key.p, c->key.n, key.p, key.n))
+			c = find_in(lz->ctx, r->nctx, key);
+	}
+	if (c != NULL)
+		return entry(lz, (uint32_t) (c - lz->ctx));
+	return implied(r, lz, key, cls);
+}
+
+const pdpi_ckey *
+pdpi_req_key_slow(const pdpi_req *r, pdpi_str key, pdpi_keyref ref)
+{
+	pdpi_lazy *lz = r->lz;
+
+	if (lz == NULL)
+		return pdpi_ctx_find(r, key);
+	if (!lz->mapped)
+		map_context(r, lz);
+	if (ref.slot >= lz->keys->n) {
+		// Not interned: searched for each time.
+		const pdpi_ckey *c = find_in(lz->ctx, r->nctx, key);
+		return c != NULL ? entry(lz, (uint32_t) (c - lz->ctx)) :
+		    implied(r, lz, key, ref.cls);
+	}
+	// A slot's answer is kept: the next test of the key reads it.
+	uint32_t p = lz->pos[ref.slot], i = p & PDPI_POS_INDEX;
+	switch (p & PDPI_POS_KIND) {
+	case PDPI_POS_CTX:
+		return &lz->ctx[i];
+	case PDPI_POS_DERIVED:
+		return &lz->dkeys[i];
+	case PDPI_POS_TAG:
+		return &lz->tkeys[i];
+	case PDPI_POS_NONE:
+		return NULL;
+	default:
+		break;
+	}
+	const pdpi_ckey *c = resolve(r, lz, key, ref.cls,
+	    (p & PDPI_POS_KIND) == PDPI_POS_HASH ? i : 0);
+	if (c == NULL)
+		p = PDPI_POS_NONE;
+	else if (c >= lz->ctx && c < lz->ctx + r->nctx)
+		p = PDPI_POS_CTX | (uint32_t) (c - lz->ctx);
+	else if (c >= lz->dkeys && c < lz->dkeys + PDPI_DERIVED_MAX)
+		p = PDPI_POS_DERIVED | (uint32_t) (c - lz->dkeys);
+	else
+		p = PDPI_POS_TAG | (uint32_t) (c - lz->tkeys);
+	lz->pos[ref.slot] = (uint16_t) p;
+	return c;
 }
 
 bool

@@ -60,6 +60,8 @@ typedef struct pdpi_keytab {
 	uint32_t n;            // slots
 	const pdpi_str *key;   // the folded key of each slot
 	const uint64_t *hash;  // its pdpi_key_hash
+	uint64_t lens[2];      // bit n: a key of n bytes (n < 128) has a
+	                       // slot; longer keys are always looked up
 	uint32_t mask;         // index size - 1 (the size a power of two)
 	const uint32_t *index; // slot + 1 from hash & mask on, probed
 	                       // linearly; 0 ends a probe
@@ -86,8 +88,7 @@ pdpi_key_hash(const char *p, size_t n)
 	z |= 0x2020202020202020ull;
 	uint64_t h = (a ^ (uint64_t) n * 0x9e3779b97f4a7c15ull) *
 	    0xbf58476d1ce4e5b9ull;
-	h ^= z * 0x94d049bb133111ebull;
-	return h ^ (h >> 31);
+	return pdpb_fmix64(h ^ z * 0x94d049bb133111ebull);
 }
 
 // pdpi_keytab_find returns the slot of `key` (any case), or PDPI_NO_SLOT.
@@ -114,15 +115,14 @@ uint8_t pdpi_key_class(pdpi_str key);
 typedef struct pdpi_lazy {
 	const pdpi_keytab *keys;
 	// The request's entries (r->ctx), filled from `raw` (the caller's,
-	// checked already) when first needed, unless raw is NULL. A value
-	// whose length is UINT32_MAX is the caller's NUL-terminated string,
-	// not read yet.
+	// checked already) when first needed, unless raw is NULL: the keys
+	// when the context is mapped, each entry's values when it is read.
 	const pdp_context_entry *raw;
 	pdpi_ckey *ctx;
 	pdpi_str *vals;          // room for the values of ctx
+	uint32_t nvals;          // used
 	bool mapped;
-	uint16_t pos[PDPI_KEY_SLOTS]; // slot -> entry + 1 (0: not given),
-	                              // 0x8000 set once compared
+	uint16_t pos[PDPI_KEY_SLOTS]; // what each slot holds (request.c)
 	bool derived;            // derived[] is built
 	uint32_t nderived;
 	pdpi_ckey dkeys[PDPI_DERIVED_MAX];
@@ -171,10 +171,45 @@ const pdpi_ckey *pdpi_ctx_find(const pdpi_req *r, pdpi_str folded_key);
 // (AIDA...), or role-id:session-name for a role session; "" unknown.
 pdpi_str pdpi_req_userid(const pdpi_req *r);
 
-// pdpi_req_key is pdpi_ctx_find for a key a program names (`ref` set by
-// the loader): the same answer, found through r->lz when there is one.
-const pdpi_ckey *pdpi_req_key(const pdpi_req *r, pdpi_str folded_key,
+// What pdpi_lazy.pos says of a slot: nothing yet; the first entry of its
+// hash (index + 1), not compared yet; or its answer: an entry of the
+// context, a derived key, a tag, or none.
+#define PDPI_POS_KIND 0xe000u
+#define PDPI_POS_INDEX 0x1fffu
+#define PDPI_POS_HASH 0x2000u
+#define PDPI_POS_CTX 0x4000u
+#define PDPI_POS_DERIVED 0x6000u
+#define PDPI_POS_TAG 0x8000u
+#define PDPI_POS_NONE 0xa000u
+
+const pdpi_ckey *pdpi_req_key_slow(const pdpi_req *r, pdpi_str folded_key,
     pdpi_keyref ref);
+
+// pdpi_req_key is pdpi_ctx_find for a key a program names (`ref` set by
+// the loader): the same answer, found through r->lz when there is one,
+// and read from its slot once found.
+static inline const pdpi_ckey *
+pdpi_req_key(const pdpi_req *r, pdpi_str folded_key, pdpi_keyref ref)
+{
+	const pdpi_lazy *lz = r->lz;
+
+	if (lz != NULL && lz->mapped && ref.slot < lz->keys->n) {
+		uint32_t p = lz->pos[ref.slot], i = p & PDPI_POS_INDEX;
+		switch (p & PDPI_POS_KIND) {
+		case PDPI_POS_CTX:
+			return &lz->ctx[i];
+		case PDPI_POS_DERIVED:
+			return &lz->dkeys[i];
+		case PDPI_POS_TAG:
+			return &lz->tkeys[i];
+		case PDPI_POS_NONE:
+			return NULL;
+		default:
+			break;
+		}
+	}
+	return pdpi_req_key_slow(r, folded_key, ref);
+}
 
 // pdpi_req_is_trust_action reports whether the request is authorized by a
 // role's trust policy: sts:AssumeRole*, sts:TagSession or

@@ -127,8 +127,8 @@ void pdpi_table_lookup(const pdpi_table *t, pdpi_str action, uint64_t ah,
 static inline uint64_t
 pdpi_hash(const char *s, size_t n)
 {
-	uint64_t h = pdpb_fold_mix((uint64_t) n * 0x9e3779b97f4a7c15ull, s, n);
-	return h ^ (h >> 32);
+	return pdpb_fmix64(pdpb_fold_mix((uint64_t) n * 0x9e3779b97f4a7c15ull,
+	    s, n));
 }
 
 #endif // PDP_TABLE_H
