@@ -866,6 +866,8 @@ build(ld *l, pdp_bundle *b)
 		st[i].nconds = d->nconds;
 		st[i].conds = &cd[d->conds];
 		st[i].conds_first = plain_stmt(&st[i]);
+		st[i].guard = st[i].conds_first ? st[i].conds[0].memo :
+		    PDPI_NO_MEMO;
 	}
 	const pdpb_policy *dpol = sec_data(l, PDPB_SEC_POLICIES);
 	for (uint32_t i = 0; i < np; i++) {

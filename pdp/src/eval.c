@@ -433,8 +433,18 @@ scan_cands(pdpi_scan *s, const pdpi_pset *set, pdpi_cands c, bool keep)
 			judged = e;
 			known = true;
 		}
-		unsigned cat = (known && (e[1] & PDPI_CAND_ALWAYS)) ?
-		    CAT_DIRECT : stmt_applies(s, p, st, known);
+		unsigned cat;
+		if (known && (e[1] & PDPI_CAND_ALWAYS)) {
+			cat = CAT_DIRECT;
+		} else {
+			// Without an explanation, a statement one of whose
+			// plain conditions was found false already cannot
+			// apply: its answer depends on the request alone.
+			if (st->guard != PDPI_NO_MEMO && s->memo_ready &&
+			    s->memo[st->guard] == 2 && s->ex == NULL)
+				continue;
+			cat = stmt_applies(s, p, st, known);
+		}
 		if (cat != 0 && keep && s->ex != NULL)
 			record(s, p, st);
 		acc |= cat;

@@ -163,6 +163,8 @@ typedef struct pdpi_principal {
 	pdpi_str text;    // as written
 } pdpi_principal;
 
+#define PDPI_NO_MEMO 0xffffffffu // pdpi_cond.memo: none
+
 // Condition operators. Negated forms (StringNotEquals, NotIpAddress,
 // ArnNotLike, ...) are their positive base with `negated` set.
 enum pdpi_cop {
@@ -231,8 +233,6 @@ typedef struct pdpi_cond {
 	const pdpi_cvalue *values;
 } pdpi_cond;
 
-#define PDPI_NO_MEMO 0xffffffffu
-
 enum pdpi_effect {
 	PDPI_ALLOW = 1,
 	PDPI_DENY = 2,
@@ -249,6 +249,10 @@ typedef struct pdpi_stmt {
 	bool conds_first;    // its conditions may be judged before its
 	                     // resources (set by the loader: no plugin key,
 	                     // no policy variable in either)
+	uint32_t guard;      // the memo id of its first condition when all
+	                     // are plain, or PDPI_NO_MEMO (set by the
+	                     // loader): known false, the statement cannot
+	                     // apply
 	uint32_t index;      // position in the Statement array
 	pdpi_str sid;        // empty when absent
 	uint32_t nactions;
