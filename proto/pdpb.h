@@ -10,7 +10,9 @@
 #ifndef PDPB_H
 #define PDPB_H
 
+#include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #define PDPB_MAGIC "PDPBNDL"   // 7 characters and a NUL: 8 bytes
 #define PDPB_VERSION 2u
@@ -52,8 +54,9 @@ enum pdpb_section_id {
 	PDPB_SEC_TAGS = 16,      // pdpb_tag[]
 	PDPB_SEC_RPOLICIES = 17, // pdpb_rpolicy[], a hash table
 	PDPB_SEC_NAMED = 18,     // pdpb_named[], a hash table
-	PDPB_SEC_ACCESS_KEYS = 19, // pdpb_access_key[], a hash table
-	PDPB_SEC_MAX = 19,
+	PDPB_SEC_PRINFO = 19,    // pdpb_prinfo[], one per principal slot
+	PDPB_SEC_ACCESS_KEYS = 20, // pdpb_access_key[], a hash table
+	PDPB_SEC_MAX = 20,
 };
 
 typedef struct pdpb_section {
@@ -190,27 +193,98 @@ enum pdpb_principal_flags {
 	PDPB_SERVICE_LINKED = 2,
 };
 
-// Principals, resource policies, named policies and access keys each
-// live in an open-addressing hash table whose records begin with the same
-// two fields, a 64-bit xxh3 of the key and the key (readers rely on it).
+// Resource policies, named policies and access keys each live in an
+// open-addressing hash table whose records begin with the same two
+// fields, a 64-bit xxh3 of the key and the key (readers rely on it).
 
 // A principal, in an open-addressing hash table of a power-of-two size
-// keyed by xxh3 of `key`: "root:ACCOUNT", "user:ACCOUNT:name",
-// "role:ACCOUNT:name" (role names folded to lower case: they are unique
-// ignoring case) or "feduser:ACCOUNT:name". An empty slot has key.len 0.
+// keyed by pdpb_principal_hash of its kind, its account's id and its
+// name; an empty slot has kind 0. The record holds what every decision
+// reads, in 32 bytes; the rest is in PRINFO, at the same index.
 typedef struct pdpb_principal {
-	uint64_t hash;
-	pdpb_str key;
+	uint64_t hash;      // pdpb_principal_hash(kind, account id, name)
 	pdpb_str arn;       // the canonical ARN, with path
-	pdpb_str unique_id; // AIDA..., AROA... ("" unknown)
-	uint32_t kind;      // enum pdpb_principal_kind
-	uint32_t flags;     // enum pdpb_principal_flags
+	uint8_t kind;       // enum pdpb_principal_kind; 0: an empty slot
+	uint8_t flags;      // enum pdpb_principal_flags
+	uint16_t name_len;  // the name: the last name_len bytes of arn
 	uint32_t account;   // index into ACCOUNTS
 	uint32_t identity;  // set index, or PDPB_NONE
 	uint32_t boundary;  // set index, or PDPB_NONE
+} pdpb_principal;
+
+// What decisions seldom need of a principal, at its slot's index.
+typedef struct pdpb_prinfo {
+	pdpb_str unique_id;   // AIDA..., AROA... ("" unknown)
 	uint32_t tags, ntags; // into TAGS
 	uint32_t max_session; // seconds (roles)
-} pdpb_principal;
+	uint32_t pad;
+} pdpb_prinfo;
+
+// pdpb_fold_mix mixes n bytes into h, eight at a time (the last eight
+// read again when n is not a multiple; shorter text as two overlapping
+// words, or three bytes), each byte with its 0x20 bit set (the length
+// is mixed in by the caller): text equal ignoring case (ASCII, or the
+// Latin-1 letters of IAM names as UTF-8) mixes alike.
+static inline uint64_t
+pdpb_fold_mix(uint64_t h, const char *p, size_t n)
+{
+	uint64_t w = 0;
+	size_t i = 0;
+
+	if (n < 8) {
+		// Two overlapping words of four, or three bytes.
+		if (n >= 4) {
+			uint32_t lo, hi;
+			memcpy(&lo, p, 4);
+			memcpy(&hi, p + n - 4, 4);
+			w = lo | (uint64_t) hi << 32;
+		} else if (n > 0) {
+			w = (uint64_t) (unsigned char) p[0] |
+			    (uint64_t) (unsigned char) p[n / 2] << 8 |
+			    (uint64_t) (unsigned char) p[n - 1] << 16;
+		}
+		h = (h ^ (w | 0x2020202020202020ull)) * 0x9fb21c651e98df25ull;
+		return h ^ (h >> 29);
+	}
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&w, p + i, 8);
+		h = (h ^ (w | 0x2020202020202020ull)) * 0x9fb21c651e98df25ull;
+		h ^= h >> 29;
+	}
+	if (i < n) {
+		memcpy(&w, p + n - 8, 8);
+		h = (h ^ (w | 0x2020202020202020ull)) * 0x9fb21c651e98df25ull;
+		h ^= h >> 29;
+	}
+	return h;
+}
+
+// pdpb_fmix64 spreads every bit of h over the whole word (MurmurHash3's
+// finalizer): slots are taken from the low bits.
+static inline uint64_t
+pdpb_fmix64(uint64_t h)
+{
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdull;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ull;
+	return h ^ (h >> 33);
+}
+
+// pdpb_principal_hash is the key of a principal slot: its kind, its
+// account id and its name (none for root). User and role names are
+// unique ignoring case and hash alike in any case; a federated user's
+// name is compared exactly after the hash.
+static inline uint64_t
+pdpb_principal_hash(uint32_t kind, const char *account, size_t an,
+    const char *name, size_t nn)
+{
+	uint64_t h = ((uint64_t) kind << 48 | (uint64_t) an << 32 | nn) *
+	    0x9e3779b97f4a7c15ull;
+	h = pdpb_fold_mix(h, account, an);
+	h = pdpb_fold_mix(h, name, nn);
+	return pdpb_fmix64(h);
+}
 
 typedef struct pdpb_tag {
 	pdpb_str key, value;

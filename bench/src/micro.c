@@ -503,7 +503,7 @@ usage(void)
 {
 	fprintf(stderr,
 	    "usage: pdpbench micro [--workload "
-	    "corpus|abac|scale|all|plugins|creds|FILE.jsonl]\n"
+	    "handful|corpus|abac|scale|all|plugins|creds|FILE.jsonl]\n"
 	    "                      [--principals N]\n"
 	    "                      [--statements N] [--seconds S] "
 	    "[--threads 1|2] [--json] [--seed N]\n"
@@ -522,6 +522,7 @@ pdpbench_micro(int argc, char **argv)
 {
 	bench_opts o = {
 	    .workload = "all", .seconds = 2, .seed = 1, .nreqs = 65536};
+	bool nreqs_given = false;
 	const char *corpus_path = DEFAULT_CORPUS;
 	uint32_t statements = 0;
 	bench_corpus c;
@@ -555,8 +556,10 @@ pdpbench_micro(int argc, char **argv)
 			o.threads = atoi(v);
 		else if (is(a, "--seed"))
 			o.seed = strtoull(v, NULL, 10);
-		else if (is(a, "--requests"))
+		else if (is(a, "--requests")) {
 			o.nreqs = strtoul(v, NULL, 10);
+			nreqs_given = true;
+		}
 		else if (is(a, "--corpus"))
 			corpus_path = v;
 		else if (is(a, "--json"))
@@ -577,18 +580,34 @@ pdpbench_micro(int argc, char **argv)
 	}
 	quiet = o.quiet;
 	bool all = is(o.workload, "all");
+	bool whandful = all || is(o.workload, "handful");
 	bool wcorpus = all || is(o.workload, "corpus");
 	bool wabac = all || is(o.workload, "abac");
 	bool wscale = all || is(o.workload, "scale");
-	if (!wcorpus && !wabac && !wscale)
+	if (!whandful && !wcorpus && !wabac && !wscale)
 		return bench_file_workload(o.workload, &o);
 
-	if (wcorpus || wscale) {
+	if (whandful || wcorpus || wscale) {
 		bench_progress("loading the corpus %s", corpus_path);
 		bench_corpus_load(&c, corpus_path);
 		have_corpus = true;
 		bench_progress("corpus: %zu policies, %zu distinct actions",
 		    c.n, bench_gen_size(c.gen));
+	}
+	if (whandful) {
+		// The target: a principal with 10 attached corpus
+		// policies. A handful of users, each attaching its own 10, and
+		// a pool of requests small enough to stay in cache, as the
+		// request a sidecar has just decoded does.
+		bench_world w;
+		bench_opts ho = o;
+		uint32_t n = o.principals ? o.principals : 10;
+		if (!nreqs_given)
+			ho.nreqs = 1024;
+		bench_progress("handful: building %u principals", n);
+		bench_build_corpus(&w, "handful", &c, n, n, &ho);
+		run_world(&o, &w, false, NULL, 0);
+		bench_world_fini(&w);
 	}
 	if (wcorpus) {
 		double cms, bms;

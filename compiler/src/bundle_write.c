@@ -133,9 +133,12 @@ key_seen(const hmap *m, const char *key, uint64_t h,
 }
 
 // A principal as it will be written: everything it names is interned.
+// Its key ("user:ACCOUNT:name", folded) only finds duplicates.
 typedef struct pspec {
 	char *arn;
 	char *key;
+	uint32_t name_len;
+	uint64_t hash; // pdpb_principal_hash
 	pdpb_str uid;
 	uint32_t kind, flags, account, identity, boundary;
 	uint32_t tags, ntags, max_session;
@@ -832,8 +835,11 @@ iamc_builder_principal(iamc_builder *b, const iamc_principal_spec *p)
 	if (p->kind < PDPB_ROOT || p->kind > PDPB_FEDUSER ||
 	    (acc = find_account(b, p->account)) < 0)
 		return PDP_EINVAL;
-	char *key = principal_key(p->kind, p->account,
-	    p->name ? p->name : "");
+	const char *name = p->kind == PDPB_ROOT || p->name == NULL ? "" :
+	    p->name;
+	if (strlen(name) > UINT16_MAX)
+		return PDP_EINVAL;
+	char *key = principal_key(p->kind, p->account, name);
 	if (key == NULL)
 		return PDP_ENOMEM;
 	uint64_t kh = XXH3_64bits(key, strlen(key));
@@ -853,6 +859,9 @@ iamc_builder_principal(iamc_builder *b, const iamc_principal_spec *p)
 	pspec *s = &b->pr[b->npr++];
 	s->arn = arn;
 	s->key = key;
+	s->name_len = (uint32_t) strlen(name);
+	s->hash = pdpb_principal_hash(p->kind, p->account, strlen(p->account),
+	    name, strlen(name));
 	s->uid = cstr(b, p->unique_id);
 	s->kind = p->kind;
 	s->flags = (p->boundary != PDPB_NONE ? PDPB_HAS_BOUNDARY : 0) |
@@ -975,8 +984,8 @@ int
 iamc_builder_write(iamc_builder *b, uint64_t revision, void **data,
     size_t *len)
 {
-	buf accounts = {0}, principals = {0}, rpol = {0}, named = {0};
-	buf keys = {0};
+	buf accounts = {0}, principals = {0}, prinfo = {0}, rpol = {0};
+	buf named = {0}, keys = {0};
 	buf out = {0};
 	uint32_t *remap = NULL;
 	int rv = PDP_ENOMEM;
@@ -1005,27 +1014,30 @@ iamc_builder_write(iamc_builder *b, uint64_t revision, void **data,
 	}
 	free(sorted);
 
+	// Principals: the hot records and, at the same index, the rest.
 	uint32_t ns = pow2_slots(b->npr);
-	if (rec(b, &principals, (size_t) ns * sizeof(pdpb_principal)) == NULL)
+	if (rec(b, &principals, (size_t) ns * sizeof(pdpb_principal)) == NULL ||
+	    rec(b, &prinfo, (size_t) ns * sizeof(pdpb_prinfo)) == NULL)
 		goto out;
 	for (uint32_t i = 0; i < b->npr && !b->err; i++) {
 		const pspec *p = &b->pr[i];
-		pdpb_principal r;
-		memset(&r, 0, sizeof(r));
-		r.hash = XXH3_64bits(p->key, strlen(p->key));
-		r.key = cstr(b, p->key);
-		r.arn = cstr(b, p->arn);
-		r.unique_id = p->uid;
-		r.kind = p->kind;
-		r.flags = p->flags;
-		r.account = remap[p->account];
-		r.identity = p->identity;
-		r.boundary = p->boundary;
-		r.tags = p->tags;
-		r.ntags = p->ntags;
-		r.max_session = p->max_session;
-		memcpy(place_slot(principals.p, ns, sizeof(r),
-		    offsetof(pdpb_principal, key.len), r.hash), &r, sizeof(r));
+		uint32_t at = (uint32_t) p->hash & (ns - 1);
+		pdpb_principal *r = (pdpb_principal *) principals.p;
+		while (r[at].kind != 0)
+			at = (at + 1) & (ns - 1);
+		r[at].hash = p->hash;
+		r[at].arn = cstr(b, p->arn);
+		r[at].kind = (uint8_t) p->kind;
+		r[at].flags = (uint8_t) p->flags;
+		r[at].name_len = (uint16_t) p->name_len;
+		r[at].account = remap[p->account];
+		r[at].identity = p->identity;
+		r[at].boundary = p->boundary;
+		pdpb_prinfo *x = (pdpb_prinfo *) prinfo.p + at;
+		x->unique_id = p->uid;
+		x->tags = p->tags;
+		x->ntags = p->ntags;
+		x->max_session = p->max_session;
 	}
 
 	uint32_t nr = pow2_slots(b->nrp);
@@ -1093,6 +1105,7 @@ iamc_builder_write(iamc_builder *b, uint64_t revision, void **data,
 		{PDPB_SEC_TAGS, &b->tags, sizeof(pdpb_tag)},
 		{PDPB_SEC_RPOLICIES, &rpol, sizeof(pdpb_rpolicy)},
 		{PDPB_SEC_NAMED, &named, sizeof(pdpb_named)},
+		{PDPB_SEC_PRINFO, &prinfo, sizeof(pdpb_prinfo)},
 		{PDPB_SEC_ACCESS_KEYS, &keys, sizeof(pdpb_access_key)},
 	};
 	// One allocation for the whole file: growing it by doubling would
@@ -1110,7 +1123,10 @@ iamc_builder_write(iamc_builder *b, uint64_t revision, void **data,
 	size_t dir = out.n;
 	rec(b, &out, NSEC * sizeof(pdpb_section));
 	for (int i = 0; i < NSEC && !b->err; i++) {
-		rec(b, &out, (8 - out.n % 8) % 8);
+		// Sections are 8-aligned; principal records do not straddle
+		// cache lines.
+		size_t align = secs[i].id == PDPB_SEC_PRINCIPALS ? 64 : 8;
+		rec(b, &out, (align - out.n % align) % align);
 		pdpb_section s;
 		s.id = secs[i].id;
 		s.offset = (uint32_t) out.n;
@@ -1153,6 +1169,7 @@ out:
 	free(remap);
 	free(accounts.p);
 	free(principals.p);
+	free(prinfo.p);
 	free(rpol.p);
 	free(named.p);
 	free(keys.p);

@@ -9,11 +9,19 @@
 #include "iamc_table.h"
 #include "table.h"
 
-// A statement named by key (an exact action "svc:name", or a service).
+// A candidate: policy in the set, statement with its flags, and the
+// action index of a service pattern (PDPI_CAND_NOACT otherwise).
+typedef struct cand {
+	uint32_t pi, si, k;
+} cand;
+
+// A candidate keyed by an exact action ("svc:name") or a service ("svc").
 typedef struct keyed {
 	const char *key;
 	uint32_t len;
-	uint32_t pi, si;
+	bool deny; // its statement's effect is Deny
+	bool neg;  // the action is in a NotAction element
+	cand c;
 } keyed;
 
 typedef struct vec {
@@ -22,7 +30,7 @@ typedef struct vec {
 } vec;
 
 static int
-vec_push(vec *x, const char *key, uint32_t len, uint32_t pi, uint32_t si)
+vec_push(vec *x, const char *key, uint32_t len, bool deny, bool neg, cand c)
 {
 	if (x->n == x->cap) {
 		size_t cap = x->cap ? x->cap * 2 : 64;
@@ -32,34 +40,45 @@ vec_push(vec *x, const char *key, uint32_t len, uint32_t pi, uint32_t si)
 		x->v = v;
 		x->cap = cap;
 	}
-	x->v[x->n++] = (keyed){key, len, pi, si};
+	x->v[x->n++] = (keyed){key, len, deny, neg, c};
 	return 0;
+}
+
+static int
+key_cmp(const keyed *x, const keyed *y)
+{
+	uint32_t n = x->len < y->len ? x->len : y->len;
+	int c = memcmp(x->key, y->key, n);
+	if (c != 0)
+		return c;
+	return x->len < y->len ? -1 : x->len > y->len;
+}
+
+// Candidates sort by (policy, statement, action), the flags aside: the
+// order in which the evaluator judges them.
+static int
+cand_cmp(const cand *x, const cand *y)
+{
+	uint32_t xs = x->si & PDPI_CAND_INDEX, ys = y->si & PDPI_CAND_INDEX;
+	if (x->pi != y->pi)
+		return x->pi < y->pi ? -1 : 1;
+	if (xs != ys)
+		return xs < ys ? -1 : 1;
+	return x->k < y->k ? -1 : x->k > y->k;
 }
 
 static int
 keyed_cmp(const void *a, const void *b)
 {
-	const keyed *x = a, *y = b;
-	uint32_t n = x->len < y->len ? x->len : y->len;
-	int c = memcmp(x->key, y->key, n);
-	if (c != 0)
-		return c;
-	if (x->len != y->len)
-		return x->len < y->len ? -1 : 1;
-	if (x->pi != y->pi)
-		return x->pi < y->pi ? -1 : 1;
-	return x->si < y->si ? -1 : x->si > y->si;
+	int c = key_cmp(a, b);
+	return c != 0 ? c : cand_cmp(&((const keyed *) a)->c,
+	    &((const keyed *) b)->c);
 }
 
-// Pairs sort by (policy, statement), the known-action flag aside.
 static int
-pair_cmp(const void *a, const void *b)
+cand_qcmp(const void *a, const void *b)
 {
-	const uint32_t *x = a, *y = b;
-	uint32_t xs = x[1] & ~PDPI_CAND_KNOWN, ys = y[1] & ~PDPI_CAND_KNOWN;
-	if (x[0] != y[0])
-		return x[0] < y[0] ? -1 : 1;
-	return xs < ys ? -1 : xs > ys;
+	return cand_cmp(a, b);
 }
 
 // The block under construction: a growing array of words.
@@ -90,54 +109,59 @@ block_reserve(block *b, size_t words)
 	return off;
 }
 
-// A candidate list being assembled (pairs of words).
-typedef struct pairs {
-	uint32_t *v;
+// A candidate list being assembled.
+typedef struct cands {
+	cand *v;
 	size_t n, cap;
-} pairs;
+} cands;
 
 static int
-pairs_push(pairs *p, uint32_t pi, uint32_t si)
+cands_push(cands *p, cand c)
 {
 	if (p->n == p->cap) {
 		size_t cap = p->cap ? p->cap * 2 : 32;
-		uint32_t *v = realloc(p->v, cap * 2 * sizeof(*v));
+		cand *v = realloc(p->v, cap * sizeof(*v));
 		if (v == NULL)
 			return -1;
 		p->v = v;
 		p->cap = cap;
 	}
-	p->v[2 * p->n] = pi;
-	p->v[2 * p->n + 1] = si;
-	p->n++;
+	p->v[p->n++] = c;
 	return 0;
 }
 
-// emit_list sorts and dedups the pairs and appends them to the block.
+// emit_list sorts the candidates, merges the entries of one statement
+// (in a pair list: it is known to match if any entry says so) and
+// appends them to the block as `width`-word entries.
 static void
-emit_list(block *b, pairs *p, uint32_t *off, uint32_t *n)
+emit_list(block *b, cands *p, uint32_t width, uint32_t *off, uint32_t *n)
 {
 	size_t k = 0;
 
 	if (p->n > 0)
-		qsort(p->v, p->n, 2 * sizeof(uint32_t), pair_cmp);
+		qsort(p->v, p->n, sizeof(cand), cand_qcmp);
 	for (size_t i = 0; i < p->n; i++) {
-		// A statement listed twice is known to match if either entry
-		// says so.
-		if (k > 0 && p->v[2 * k - 2] == p->v[2 * i] &&
-		    (p->v[2 * k - 1] & ~PDPI_CAND_KNOWN) ==
-		    (p->v[2 * i + 1] & ~PDPI_CAND_KNOWN)) {
-			p->v[2 * k - 1] |= p->v[2 * i + 1] & PDPI_CAND_KNOWN;
+		cand *last = k > 0 ? &p->v[k - 1] : NULL;
+		if (last != NULL && last->pi == p->v[i].pi &&
+		    (last->si & PDPI_CAND_INDEX) ==
+		    (p->v[i].si & PDPI_CAND_INDEX) &&
+		    (width == 2 || last->k == p->v[i].k)) {
+			last->si |= p->v[i].si;
 			continue;
 		}
-		p->v[2 * k] = p->v[2 * i];
-		p->v[2 * k + 1] = p->v[2 * i + 1];
-		k++;
+		p->v[k++] = p->v[i];
 	}
-	*off = block_reserve(b, 2 * k);
+	*off = block_reserve(b, width * k);
 	*n = (uint32_t) k;
-	if (!b->err && k > 0)
-		memcpy((char *) b->w + *off, p->v, k * 2 * sizeof(uint32_t));
+	if (b->err)
+		return;
+	uint32_t *w = (uint32_t *) ((char *) b->w + *off);
+	for (size_t i = 0; i < k; i++, w += width) {
+		w[0] = p->v[i].pi;
+		w[1] = p->v[i].si;
+		if (width == 3)
+			w[2] = p->v[i].k;
+	}
 }
 
 static uint32_t
@@ -161,8 +185,7 @@ group_keys(const vec *x, group *g)
 {
 	size_t n = 0;
 	for (size_t i = 0; i < x->n; i++) {
-		if (i == 0 || x->v[i].len != x->v[i - 1].len ||
-		    memcmp(x->v[i].key, x->v[i - 1].key, x->v[i].len) != 0) {
+		if (i == 0 || key_cmp(&x->v[i], &x->v[i - 1]) != 0) {
 			if (n > 0)
 				g[n - 1].end = i;
 			g[n++].start = i;
@@ -173,10 +196,31 @@ group_keys(const vec *x, group *g)
 	return n;
 }
 
+// find_group bisects the groups of a sorted vec for key s[0..n).
+static const group *
+find_group(const vec *x, const group *g, size_t ng, const char *s,
+    uint32_t n)
+{
+	keyed want = {s, n, false, false, {0, 0, 0}};
+	size_t lo = 0, hi = ng;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = key_cmp(&x->v[g[mid].start], &want);
+		if (c == 0)
+			return &g[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
 // place puts a key into an open-addressing slot array in the block.
 static void
 place(block *b, uint32_t slots_off, uint32_t nslots, uint32_t key_off,
-    const char *key, uint32_t len, uint32_t list_off, uint32_t list_n)
+    const char *key, uint32_t len, const uint32_t lists[4])
 {
 	uint64_t h = pdpi_hash(key, len);
 	uint32_t mask = nslots - 1;
@@ -189,153 +233,258 @@ place(block *b, uint32_t slots_off, uint32_t nslots, uint32_t key_off,
 		s[1] = (uint32_t) (h >> 32);
 		s[2] = key_off;
 		s[3] = len;
-		s[4] = list_off;
-		s[5] = list_n;
+		memcpy(s + 4, lists, 4 * sizeof(uint32_t));
 		return;
 	}
+}
+
+// The statements sorted by key while the table is built.
+typedef struct sorted {
+	vec exact, glob;     // by "svc:name"; patterns by "svc"
+	cands global[2];     // "*", Deny and Allow
+	cands nots[2];       // NotAction, Deny and Allow
+	group *ge, *gg;
+	size_t nge, ngg;
+} sorted;
+
+// collect sorts every statement of the set into exact actions, service
+// patterns, "*" and NotAction. The actions of a NotAction statement are
+// indexed too (neg), so that its exact actions have slots and its
+// patterns service slots.
+static int
+collect(iamc_arena *a, const pdpi_policy *const *v, uint32_t n, sorted *x)
+{
+	for (uint32_t pi = 0; pi < n; pi++) {
+		if (v[pi]->nstmts > PDPI_CAND_INDEX)
+			return -1;
+		for (uint32_t si = 0; si < v[pi]->nstmts; si++) {
+			const pdpi_stmt *st = &v[pi]->stmts[si];
+			bool deny = st->effect == PDPI_DENY, neg = st->not_action;
+			uint32_t flags = pdpi_stmt_always(v[pi]->type, st) ?
+			    PDPI_CAND_ALWAYS : 0;
+			bool all = false;
+			for (uint32_t k = 0; k < st->nactions && !all; k++)
+				all = st->actions[k].kind == PDPI_ACT_ALL;
+			cand whole = {pi, si | flags | PDPI_CAND_KNOWN,
+			    PDPI_CAND_NOACT};
+			if (all && neg)
+				continue; // NotAction "*" matches nothing
+			if (all || neg) {
+				// "*" matches every action; NotAction is
+				// placed per slot.
+				cands *to = all ? &x->global[!deny] :
+				    &x->nots[!deny];
+				if (cands_push(to, whole) != 0)
+					return -1;
+				if (all)
+					continue;
+			}
+			for (uint32_t k = 0; k < st->nactions; k++) {
+				const pdpi_action *ac = &st->actions[k];
+				cand c = {pi, si | flags, k};
+				int e = 0;
+				if (ac->kind == PDPI_ACT_EXACT) {
+					uint32_t kn = ac->svc.n + 1 + ac->name.n;
+					char *key = iamc_arena_alloc(a, kn);
+					if (key == NULL)
+						return -1;
+					memcpy(key, ac->svc.p, ac->svc.n);
+					key[ac->svc.n] = ':';
+					memcpy(key + ac->svc.n + 1, ac->name.p,
+					    ac->name.n);
+					c.si |= PDPI_CAND_KNOWN;
+					e = vec_push(&x->exact, key, kn, deny, neg,
+					    c);
+				} else if (ac->kind == PDPI_ACT_GLOB) {
+					e = vec_push(&x->glob, ac->svc.p,
+					    ac->svc.n, deny, neg, c);
+				}
+				if (e != 0)
+					return -1;
+			}
+		}
+	}
+	if (x->exact.n > 0)
+		qsort(x->exact.v, x->exact.n, sizeof(keyed), keyed_cmp);
+	if (x->glob.n > 0)
+		qsort(x->glob.v, x->glob.n, sizeof(keyed), keyed_cmp);
+	x->ge = malloc((x->exact.n + 1) * sizeof(*x->ge));
+	x->gg = malloc((x->glob.n + 1) * sizeof(*x->gg));
+	if (x->ge == NULL || x->gg == NULL)
+		return -1;
+	x->nge = group_keys(&x->exact, x->ge);
+	x->ngg = group_keys(&x->glob, x->gg);
+	return 0;
+}
+
+// same_stmt: two candidates of one statement.
+static bool
+same_stmt(const cand *a, const cand *b)
+{
+	return a->pi == b->pi && (a->si & PDPI_CAND_INDEX) ==
+	    (b->si & PDPI_CAND_INDEX);
+}
+
+// push_nots appends the NotAction statements of `list` but those in
+// `skip` (sorted, as `list` is): those have entries of their own or
+// cannot match.
+static int
+push_nots(cands *tmp, const cands *list, const cands *skip)
+{
+	size_t j = 0;
+
+	for (size_t i = 0; i < list->n; i++) {
+		while (j < skip->n && cand_cmp(&skip->v[j], &list->v[i]) < 0 &&
+		    !same_stmt(&skip->v[j], &list->v[i]))
+			j++;
+		if (j < skip->n && same_stmt(&skip->v[j], &list->v[i]))
+			continue;
+		if (cands_push(tmp, list->v[i]) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+// exact_lists emits the Deny and Allow lists of one exact action: the
+// statements naming it, the patterns of its service that match it, "*",
+// and the NotAction statements that neither name it nor match it by a
+// pattern.
+static int
+exact_lists(block *b, const pdpi_policy *const *v, const sorted *x,
+    const group *g, cands *tmp, cands *skip, uint32_t lists[4])
+{
+	const keyed *k0 = &x->exact.v[g->start];
+	const char *colon = memchr(k0->key, ':', k0->len);
+	uint32_t sl = (uint32_t) (colon - k0->key);
+	const group *pg = find_group(&x->glob, x->gg, x->ngg, k0->key, sl);
+
+	for (int d = 0; d < 2; d++) {
+		tmp->n = 0;
+		skip->n = 0;
+		for (size_t j = g->start; j < g->end; j++) {
+			const keyed *e = &x->exact.v[j];
+			if (e->deny == !d &&
+			    cands_push(e->neg ? skip : tmp, e->c) != 0)
+				return -1;
+		}
+		for (size_t j = pg ? pg->start : 0; pg && j < pg->end; j++) {
+			const keyed *p = &x->glob.v[j];
+			const pdpi_action *ac = &v[p->c.pi]->stmts[p->c.si &
+			    PDPI_CAND_INDEX].actions[p->c.k];
+			cand c = {p->c.pi, p->c.si | PDPI_CAND_KNOWN,
+			    PDPI_CAND_NOACT};
+			if (p->deny == !d && pdpi_glob(ac->name.p, NULL,
+			    ac->name.n, colon + 1, k0->len - sl - 1) &&
+			    cands_push(p->neg ? skip : tmp, c) != 0)
+				return -1;
+		}
+		for (size_t j = 0; j < x->global[d].n; j++)
+			if (cands_push(tmp, x->global[d].v[j]) != 0)
+				return -1;
+		if (skip->n > 0)
+			qsort(skip->v, skip->n, sizeof(cand), cand_qcmp);
+		if (push_nots(tmp, &x->nots[d], skip) != 0)
+			return -1;
+		emit_list(b, tmp, 2, &lists[2 * d], &lists[2 * d + 1]);
+	}
+	return 0;
+}
+
+// service_lists emits the Deny and Allow lists of one service: an entry
+// per pattern of the service (NotAction ones marked), "*", and the
+// NotAction statements without a pattern of the service.
+static int
+service_lists(block *b, const sorted *x, const group *g, cands *tmp,
+    cands *skip, uint32_t lists[4])
+{
+	for (int d = 0; d < 2; d++) {
+		tmp->n = 0;
+		skip->n = 0;
+		for (size_t j = g->start; j < g->end; j++) {
+			const keyed *e = &x->glob.v[j];
+			cand c = e->c;
+			if (e->deny != !d)
+				continue;
+			if (e->neg)
+				c.si |= PDPI_CAND_NOT;
+			if (cands_push(tmp, c) != 0 ||
+			    (e->neg && cands_push(skip, c) != 0))
+				return -1;
+		}
+		for (size_t j = 0; j < x->global[d].n; j++)
+			if (cands_push(tmp, x->global[d].v[j]) != 0)
+				return -1;
+		if (push_nots(tmp, &x->nots[d], skip) != 0)
+			return -1;
+		emit_list(b, tmp, 3, &lists[2 * d], &lists[2 * d + 1]);
+	}
+	return 0;
 }
 
 int
 iamc_table_build(iamc_arena *a, const pdpi_policy *const *v, uint32_t n,
     pdpi_table *out)
 {
-	vec exact = {0}, glob = {0};
-	pairs global = {0}, tmp = {0};
+	sorted x;
+	cands tmp = {0}, skip = {0};
 	block b = {0};
-	group *ge = NULL, *gg = NULL;
+	uint32_t *klist = NULL;
 	int rv = PDP_ENOMEM;
 
-	for (uint32_t pi = 0; pi < n; pi++) {
-		for (uint32_t si = 0; si < v[pi]->nstmts; si++) {
-			const pdpi_stmt *st = &v[pi]->stmts[si];
-			bool all = st->not_action;
-			for (uint32_t k = 0; k < st->nactions && !all; k++) {
-				const pdpi_action *ac = &st->actions[k];
-				if (ac->kind == PDPI_ACT_ALL)
-					all = true;
-			}
-			if (all) {
-				// "*" matches every action; NotAction has to be
-				// judged against the request's.
-				uint32_t flag = st->not_action ? 0 :
-				    PDPI_CAND_KNOWN;
-				if (pairs_push(&global, pi, si | flag) != 0)
-					goto out;
-				continue;
-			}
-			for (uint32_t k = 0; k < st->nactions; k++) {
-				const pdpi_action *ac = &st->actions[k];
-				int e = 0;
-				if (ac->kind == PDPI_ACT_EXACT) {
-					uint32_t kn = ac->svc.n + 1 + ac->name.n;
-					char *key = iamc_arena_alloc(a, kn);
-					if (key == NULL)
-						goto out;
-					memcpy(key, ac->svc.p, ac->svc.n);
-					key[ac->svc.n] = ':';
-					memcpy(key + ac->svc.n + 1, ac->name.p,
-					    ac->name.n);
-					e = vec_push(&exact, key, kn, pi, si);
-				}
-				else if (ac->kind == PDPI_ACT_GLOB)
-					e = vec_push(&glob, ac->svc.p,
-					    ac->svc.n, pi, si);
-				if (e != 0)
-					goto out;
-			}
-		}
-	}
-	if (exact.n > 0)
-		qsort(exact.v, exact.n, sizeof(keyed), keyed_cmp);
-	if (glob.n > 0)
-		qsort(glob.v, glob.n, sizeof(keyed), keyed_cmp);
-	ge = malloc((exact.n + 1) * sizeof(*ge));
-	gg = malloc((glob.n + 1) * sizeof(*gg));
-	if (ge == NULL || gg == NULL)
+	memset(&x, 0, sizeof(x));
+	if (collect(a, v, n, &x) != 0)
 		goto out;
-	size_t nge = group_keys(&exact, ge), ngg = group_keys(&glob, gg);
 
-	uint32_t nslots = pow2_for(nge), nsvc = pow2_for(ngg);
+	uint32_t nslots = pow2_for(x.nge), nsvc = pow2_for(x.ngg);
 	block_reserve(&b, PDPI_TABLE_HEADER_WORDS);
 	uint32_t slots_off = block_reserve(&b,
 	    (size_t) nslots * PDPI_TABLE_SLOT_WORDS);
 	uint32_t svc_off = block_reserve(&b,
 	    (size_t) nsvc * PDPI_TABLE_SLOT_WORDS);
-	uint32_t glob_off, glob_n;
-	emit_list(&b, &global, &glob_off, &glob_n);
+	uint32_t glob[4];
+	for (int d = 0; d < 2; d++) {
+		tmp.n = 0;
+		skip.n = 0;
+		for (size_t j = 0; j < x.global[d].n; j++)
+			if (cands_push(&tmp, x.global[d].v[j]) != 0)
+				goto out;
+		if (push_nots(&tmp, &x.nots[d], &skip) != 0)
+			goto out;
+		emit_list(&b, &tmp, 2, &glob[2 * d], &glob[2 * d + 1]);
+	}
 
 	// Strings: every distinct key once, laid out after the lists.
 	size_t strsize = 0;
-	for (size_t i = 0; i < nge; i++)
-		strsize += exact.v[ge[i].start].len;
-	for (size_t i = 0; i < ngg; i++)
-		strsize += glob.v[gg[i].start].len;
+	for (size_t i = 0; i < x.nge; i++)
+		strsize += x.exact.v[x.ge[i].start].len;
+	for (size_t i = 0; i < x.ngg; i++)
+		strsize += x.glob.v[x.gg[i].start].len;
 
-	uint32_t *klist = malloc((nge + ngg + 1) * 2 * sizeof(uint32_t));
+	klist = malloc((x.nge + x.ngg + 1) * 4 * sizeof(uint32_t));
 	if (klist == NULL)
 		goto out;
-	// Exact keys: their own statements, the matching patterns of their
-	// service, and the global list.
-	for (size_t i = 0; i < nge; i++) {
-		const keyed *k0 = &exact.v[ge[i].start];
-		const char *colon = memchr(k0->key, ':', k0->len);
-		uint32_t sl = (uint32_t) (colon - k0->key);
-		tmp.n = 0;
-		for (size_t j = ge[i].start; j < ge[i].end; j++)
-			if (pairs_push(&tmp, exact.v[j].pi,
-			    exact.v[j].si | PDPI_CAND_KNOWN))
-				goto out_k;
-		for (size_t j = 0; j < glob.n; j++) {
-			const keyed *g = &glob.v[j];
-			if (g->len != sl || memcmp(g->key, k0->key, sl) != 0)
-				continue;
-			const pdpi_stmt *st = &v[g->pi]->stmts[g->si];
-			for (uint32_t q = 0; q < st->nactions; q++) {
-				const pdpi_action *ac = &st->actions[q];
-				if (ac->kind == PDPI_ACT_GLOB &&
-				    ac->svc.n == sl &&
-				    memcmp(ac->svc.p, k0->key, sl) == 0 &&
-				    pdpi_glob(ac->name.p, NULL, ac->name.n,
-				    colon + 1, k0->len - sl - 1)) {
-					if (pairs_push(&tmp, g->pi,
-					    g->si | PDPI_CAND_KNOWN))
-						goto out_k;
-					break;
-				}
-			}
-		}
-		for (size_t j = 0; j < global.n; j++)
-			if (pairs_push(&tmp, global.v[2 * j],
-			    global.v[2 * j + 1]))
-				goto out_k;
-		emit_list(&b, &tmp, &klist[2 * i], &klist[2 * i + 1]);
-	}
-	for (size_t i = 0; i < ngg; i++) {
-		tmp.n = 0;
-		for (size_t j = gg[i].start; j < gg[i].end; j++)
-			if (pairs_push(&tmp, glob.v[j].pi, glob.v[j].si))
-				goto out_k;
-		for (size_t j = 0; j < global.n; j++)
-			if (pairs_push(&tmp, global.v[2 * j],
-			    global.v[2 * j + 1]))
-				goto out_k;
-		emit_list(&b, &tmp, &klist[2 * (nge + i)],
-		    &klist[2 * (nge + i) + 1]);
-	}
+	for (size_t i = 0; i < x.nge; i++)
+		if (exact_lists(&b, v, &x, &x.ge[i], &tmp, &skip,
+		    &klist[4 * i]) != 0)
+			goto out;
+	for (size_t i = 0; i < x.ngg; i++)
+		if (service_lists(&b, &x, &x.gg[i], &tmp, &skip,
+		    &klist[4 * (x.nge + i)]) != 0)
+			goto out;
 	uint32_t str_off = block_reserve(&b, (strsize + 3) / 4);
 	if (b.err)
-		goto out_k;
+		goto out;
 	uint32_t pos = 0;
-	for (size_t i = 0; i < nge + ngg; i++) {
-		const keyed *k = i < nge ? &exact.v[ge[i].start] :
-		    &glob.v[gg[i - nge].start];
+	for (size_t i = 0; i < x.nge + x.ngg; i++) {
+		const keyed *k = i < x.nge ? &x.exact.v[x.ge[i].start] :
+		    &x.glob.v[x.gg[i - x.nge].start];
 		memcpy((char *) b.w + str_off + pos, k->key, k->len);
-		if (i < nge)
+		if (i < x.nge)
 			place(&b, slots_off, nslots, pos, k->key, k->len,
-			    klist[2 * i], klist[2 * i + 1]);
+			    &klist[4 * i]);
 		else
 			place(&b, svc_off, nsvc, pos, k->key, k->len,
-			    klist[2 * i], klist[2 * i + 1]);
+			    &klist[4 * i]);
 		pos += k->len;
 	}
 	b.w[0] = PDPI_TABLE_MAGIC;
@@ -344,29 +493,29 @@ iamc_table_build(iamc_arena *a, const pdpi_policy *const *v, uint32_t n,
 	b.w[3] = slots_off;
 	b.w[4] = nsvc;
 	b.w[5] = svc_off;
-	b.w[6] = glob_off;
-	b.w[7] = glob_n;
-	b.w[8] = glob_off;
-	b.w[9] = 0;
+	memcpy(&b.w[6], glob, sizeof(glob));
 	b.w[10] = str_off;
 	b.w[11] = (uint32_t) strsize;
 
 	uint32_t *copy = iamc_arena_alloc(a, b.n * 4);
 	if (copy == NULL)
-		goto out_k;
+		goto out;
 	memcpy(copy, b.w, b.n * 4);
 	out->w = copy;
 	out->size = (uint32_t) (b.n * 4);
 	rv = PDP_OK;
-out_k:
-	free(klist);
 out:
-	free(exact.v);
-	free(glob.v);
-	free(global.v);
+	free(klist);
+	free(x.exact.v);
+	free(x.glob.v);
+	free(x.global[0].v);
+	free(x.global[1].v);
+	free(x.nots[0].v);
+	free(x.nots[1].v);
+	free(skip.v);
+	free(x.ge);
+	free(x.gg);
 	free(tmp.v);
 	free(b.w);
-	free(ge);
-	free(gg);
 	return rv;
 }

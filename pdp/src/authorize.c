@@ -15,15 +15,12 @@
 
 #include "bundle.h"
 #include "fold.h"
+#include "request.h"
 #include "view.h"
 
 #define PRINCIPAL_MAX 2048 // bytes of a principal ARN
 #define ACTION_MAX 256     // bytes of an action
 #define VALUES_MAX 1024    // context values in one request
-#define TAGS_MAX 64        // principal tags turned into context keys
-#define TAGKEY_MAX 160     // "aws:PrincipalTag/" + a 128-byte tag key
-#define PTAG "aws:PrincipalTag/"
-#define PTAG_LEN 17
 
 static int
 refuse(pdp_decision *out, int err, const char *reason)
@@ -37,20 +34,17 @@ refuse(pdp_decision *out, int err, const char *reason)
 static bool
 str_eq(pdpi_str a, pdpi_str b)
 {
-	// Empty strings may have a NULL pointer, which memcmp must not see.
-	return a.n == b.n && (a.n == 0 || memcmp(a.p, b.p, a.n) == 0);
+	return pdpi_str_eq(a, b);
 }
 
-// The principal, resource-policy and named-policy tables share one
-// layout: open addressing over records that start with the key's xxh3 and
+// The resource-policy and named-policy tables share one layout: open addressing over records that start with the key's xxh3 and
 // the key itself (pdpb.h); an empty slot (key length 0) ends a probe.
 typedef struct slot_head {
 	uint64_t hash;
 	pdpb_str key;
 } slot_head;
 
-_Static_assert(offsetof(pdpb_principal, key) == offsetof(slot_head, key) &&
-    offsetof(pdpb_rpolicy, arn) == offsetof(slot_head, key) &&
+_Static_assert(offsetof(pdpb_rpolicy, arn) == offsetof(slot_head, key) &&
     offsetof(pdpb_named, name) == offsetof(slot_head, key) &&
     offsetof(pdpb_access_key, id) == offsetof(slot_head, key),
     "hash-table records start with their hash and key");
@@ -76,13 +70,6 @@ find_slot(const pdp_bundle *b, const void *slots, uint32_t nslots,
 			return rec;
 	}
 	return NULL;
-}
-
-static const pdpb_principal *
-find_principal(const pdp_bundle *b, const char *key, size_t n)
-{
-	return find_slot(b, b->principals, b->nprincipal_slots,
-	    sizeof(pdpb_principal), key, n);
 }
 
 static const pdpb_rpolicy *
@@ -142,36 +129,41 @@ find_account(const pdp_bundle *b, pdpi_str id)
 	return NULL;
 }
 
-// principal_key builds the lookup key of the caller (pdpb.h); names that
-// are unique ignoring case are folded. Built with memcpy, not snprintf:
-// this runs on every decision and snprintf cost more than the rest of
-// the lookup.
-static size_t
-principal_key(char *buf, size_t cap, const pdpi_who *who)
+// find_principal finds the caller's record (proto/bundle.md): by the
+// hash of its kind, account and name, then the account compared, and
+// the name: a user's whole ARN exactly (users are named by ARN, path
+// included), a role's name ignoring case, a federated user's exactly.
+static const pdpb_principal *
+find_principal(const pdp_bundle *b, const pdpi_who *who)
 {
-	static const char *const kinds[] = {
-		[PDPI_WHO_ROOT] = "root", [PDPI_WHO_USER] = "user",
-		[PDPI_WHO_ROLE_SESSION] = "role",
-		[PDPI_WHO_FEDUSER] = "feduser",
+	static const uint8_t kinds[] = {
+		[PDPI_WHO_ROOT] = PDPB_ROOT, [PDPI_WHO_USER] = PDPB_USER,
+		[PDPI_WHO_ROLE_SESSION] = PDPB_ROLE,
+		[PDPI_WHO_FEDUSER] = PDPB_FEDUSER,
 	};
-	const char *kind = kinds[who->kind];
-	size_t kn = strlen(kind), n = kn + 1 + who->account.n;
+	uint8_t kind = kinds[who->kind];
+	pdpi_str name = who->name; // none for root
+	uint64_t h = pdpb_principal_hash(kind, who->account.p, who->account.n,
+	    name.p, name.n);
+	uint32_t mask = b->nprincipal_slots - 1;
 
-	if (who->kind != PDPI_WHO_ROOT)
-		n += 1 + (size_t) who->name.n;
-	if (n >= cap)
-		return 0;
-	memcpy(buf, kind, kn);
-	buf[kn] = ':';
-	memcpy(buf + kn + 1, who->account.p, who->account.n);
-	if (who->kind == PDPI_WHO_ROOT)
-		return n;
-	buf[kn + 1 + who->account.n] = ':';
-	memcpy(buf + n - who->name.n, who->name.p, who->name.n);
-	if (who->kind != PDPI_WHO_FEDUSER)
-		pdpi_fold_utf8(buf + n - who->name.n, buf + n - who->name.n,
-		    who->name.n);
-	return n;
+	for (uint32_t i = (uint32_t) h & mask, k = 0; k < b->nprincipal_slots;
+	    i = (i + 1) & mask, k++) {
+		const pdpb_principal *p = &b->principals[i];
+		if (p->kind == 0)
+			return NULL;
+		if (p->hash != h || p->kind != kind ||
+		    !str_eq(pdpi_bundle_str(b, b->accounts[p->account].id),
+		    who->account))
+			continue;
+		pdpi_str arn = pdpi_bundle_str(b, p->arn);
+		pdpi_str tail = {arn.p + arn.n - p->name_len, p->name_len};
+		if (kind == PDPB_USER ? str_eq(arn, who->arn) :
+		    kind == PDPB_ROLE ? pdpi_eq_fold(tail.p, tail.n, name.p,
+		    name.n) : kind == PDPB_ROOT || str_eq(tail, name))
+			return p;
+	}
+	return NULL;
 }
 
 static void
@@ -200,32 +192,34 @@ explain_out(const pdpi_explain *ie, pdp_explanation *ex)
 	ex->deny_type = (pdp_policy_type) ie->deny_type;
 }
 
-// The stack of one decision.
+// The stack of one decision. Only what a decision uses is written: the
+// context is read where the caller left it until a condition asks for a
+// key (pdpi_lazy), and the implied keys are spelled out only for a
+// provider's view.
 typedef struct frame {
 	pdpi_req r;
 	pdpi_world w;
 	pdpi_pset session;
 	const pdpi_policy *spol[PDP_SESSION_POLICIES_MAX];
+	pdpi_lazy lz;
 	char who[PRINCIPAL_MAX + 64];
-	char key[PRINCIPAL_MAX + 64];
 	char action[ACTION_MAX];
-	char userid[256];
-	char derived[512];
 	pdpi_ckey ctx[PDP_CONTEXT_MAX];
 	pdpi_str vals[VALUES_MAX];
-	pdpi_ckey implied[TAGS_MAX + PDPI_DERIVED_MAX];
-	pdpi_str ivals[TAGS_MAX + PDPI_DERIVED_MAX];
-	char tagkeys[TAGS_MAX][TAGKEY_MAX];
+	char derived[512];
+	pdpi_ckey implied[PDPI_TAGS_MAX + PDPI_DERIVED_MAX];
+	pdpi_str ivals[PDPI_TAGS_MAX + PDPI_DERIVED_MAX];
+	char tagkeys[PDPI_TAGS_MAX][PDPI_TAGKEY_MAX];
 } frame;
 
-// add_context copies the caller's context; the principal's tags (as
-// aws:PrincipalTag/<key>) and the keys AWS derives become implied keys,
-// which a key the caller gave overrides.
+// add_context checks the caller's context and points the request at it
+// without reading its strings: the entries are filled when a condition
+// first needs a key (pdpi_req_key), or for a provider (spell_context).
 static int
 add_context(frame *f, const pdp_bundle *b, const pdp_request *q,
     const pdpb_principal *rec, pdp_decision *out)
 {
-	uint32_t n = 0, nv = 0;
+	uint32_t nv = 0;
 
 	if (q->ncontext > PDP_CONTEXT_MAX)
 		return refuse(out, PDP_ETOOBIG, "too many context keys");
@@ -237,34 +231,62 @@ add_context(frame *f, const pdp_bundle *b, const pdp_request *q,
 		if (e->nvalues > VALUES_MAX - nv)
 			return refuse(out, PDP_ETOOBIG, "too many context "
 			    "values");
-		pdpi_ckey *k = &f->ctx[n++];
+		for (uint32_t j = 0; j < e->nvalues; j++)
+			if (e->values[j] == NULL)
+				return refuse(out, PDP_EINVAL, "context value "
+				    "is NULL");
+		nv += e->nvalues;
+	}
+	f->r.ctx = f->ctx;
+	f->r.nctx = q->ncontext;
+	f->r.implied = NULL;
+	f->r.nimplied = 0;
+	f->lz.keys = &b->keys;
+	f->lz.raw = q->context;
+	f->lz.ctx = f->ctx;
+	f->lz.vals = f->vals;
+	f->lz.mapped = false;
+	f->lz.derived = false;
+	f->lz.info = rec != NULL ? &b->prinfo[rec - b->principals] : NULL;
+	f->lz.tags = b->tags;
+	f->lz.strings = b->strings;
+	f->lz.uid = false;
+	f->r.lz = &f->lz;
+	return PDP_OK;
+}
+
+// spell_context learns every length of the context and spells out the
+// implied keys (the principal's tags as aws:PrincipalTag/<key>, then the
+// derived keys): a provider's view lists and searches them all.
+static void
+spell_context(frame *f, const pdp_bundle *b)
+{
+	uint32_t m = 0, nv = 0;
+
+	for (uint32_t i = 0; i < f->r.nctx; i++) {
+		const pdp_context_entry *e = &f->lz.raw[i];
+		pdpi_ckey *k = &f->ctx[i];
 		k->key.p = e->key;
 		k->key.n = (uint32_t) strlen(e->key);
 		k->multi = e->multi;
 		k->nvals = e->nvalues;
 		k->vals = &f->vals[nv];
 		for (uint32_t j = 0; j < e->nvalues; j++) {
-			if (e->values[j] == NULL)
-				return refuse(out, PDP_EINVAL, "context value "
-				    "is NULL");
 			f->vals[nv].p = e->values[j];
-			f->vals[nv].n = (uint32_t) strlen(e->values[j]);
-			nv++;
+			f->vals[nv++].n = (uint32_t) strlen(e->values[j]);
 		}
 	}
-	f->r.ctx = f->ctx;
-	f->r.nctx = n;
-
-	uint32_t m = 0;
-	for (uint32_t i = 0; rec != NULL && i < rec->ntags && i < TAGS_MAX;
+	f->lz.raw = NULL;
+	const pdpb_prinfo *x = f->lz.info;
+	for (uint32_t i = 0; x != NULL && i < x->ntags && i < PDPI_TAGS_MAX;
 	    i++) {
-		const pdpb_tag *t = &b->tags[rec->tags + i];
+		const pdpb_tag *t = &b->tags[x->tags + i];
 		pdpi_str tk = pdpi_bundle_str(b, t->key);
-		size_t len = PTAG_LEN + tk.n;
-		if (len >= TAGKEY_MAX)
+		size_t len = PDPI_PTAG_LEN + tk.n;
+		if (len >= PDPI_TAGKEY_MAX)
 			continue; // longer than any valid tag key
-		memcpy(f->tagkeys[i], PTAG, PTAG_LEN);
-		memcpy(f->tagkeys[i] + PTAG_LEN, tk.p, tk.n);
+		memcpy(f->tagkeys[i], PDPI_PTAG, PDPI_PTAG_LEN);
+		memcpy(f->tagkeys[i] + PDPI_PTAG_LEN, tk.p, tk.n);
 		f->ivals[m] = pdpi_bundle_str(b, t->value);
 		f->implied[m].key.p = f->tagkeys[i];
 		f->implied[m].key.n = (uint32_t) len;
@@ -273,11 +295,11 @@ add_context(frame *f, const pdp_bundle *b, const pdp_request *q,
 		f->implied[m].vals = &f->ivals[m];
 		m++;
 	}
+	f->r.who.user_id = pdpi_req_userid(&f->r);
 	m += pdpi_req_derive(&f->r.who, f->implied + m, f->ivals + m,
 	    f->derived, sizeof(f->derived));
 	f->r.implied = f->implied;
 	f->r.nimplied = m;
-	return PDP_OK;
 }
 
 static bool
@@ -297,18 +319,16 @@ find_parent(frame *f, const pdp_bundle *b, const char *parent,
 {
 	pdpi_who *who = &f->r.who, p;
 	char buf[8];
-	size_t n = strlen(parent), kn;
+	size_t n = strlen(parent);
 
 	if (n > PRINCIPAL_MAX || !pdpi_who_parse(&p, parent, n, buf,
 	    sizeof(buf)) || (p.kind != PDPI_WHO_USER &&
 	    p.kind != PDPI_WHO_ROOT) || !str_eq(p.account, who->account))
 		return refuse(out, PDP_EINVAL, "a federated user's parent is "
 		    "a user or root of the same account");
-	if ((kn = principal_key(f->key, sizeof(f->key), &p)) == 0)
-		return refuse(out, PDP_ETOOBIG, "principal too long");
-	*recp = find_principal(b, f->key, kn);
-	if (p.kind == PDPI_WHO_USER && (*recp == NULL ||
-	    !str_eq(pdpi_bundle_str(b, (*recp)->arn), p.arn)))
+	// A user is found by its ARN, path included.
+	*recp = find_principal(b, &p);
+	if (p.kind == PDPI_WHO_USER && *recp == NULL)
 		return refuse(out, PDP_ENOENT, "unknown principal");
 	who->parent = p.name;
 	return PDP_OK;
@@ -342,38 +362,25 @@ find_caller(frame *f, const pdp_bundle *b, const pdp_request *q,
 		*recp = rec;
 		return PDP_OK;
 	}
-	size_t kn = principal_key(f->key, sizeof(f->key), who);
-	if (kn == 0)
-		return refuse(out, PDP_ETOOBIG, "principal too long");
-	rec = find_principal(b, f->key, kn);
+	rec = find_principal(b, who);
 	if (rec == NULL && who->kind != PDPI_WHO_ROOT)
 		return refuse(out, PDP_ENOENT, "unknown principal");
-	// A user is named by its ARN, path included.
-	if (rec != NULL && who->kind == PDPI_WHO_USER &&
-	    !str_eq(pdpi_bundle_str(b, rec->arn), who->arn))
-		return refuse(out, PDP_ENOENT, "unknown principal");
-	if (rec != NULL && q->principal_id != NULL && rec->unique_id.len > 0 &&
-	    !cstr_eq(pdpi_bundle_str(b, rec->unique_id), q->principal_id))
-		return refuse(out, PDP_ENOENT, "the credentials' principal no "
-		    "longer exists (its unique id has changed)");
+	if (rec != NULL && q->principal_id != NULL) {
+		pdpi_str uid = pdpi_bundle_str(b,
+		    b->prinfo[rec - b->principals].unique_id);
+		if (uid.n > 0 && !cstr_eq(uid, q->principal_id))
+			return refuse(out, PDP_ENOENT, "the credentials' "
+			    "principal no longer exists (its unique id has "
+			    "changed)");
+	}
+	// Its unique id (aws:userid) is read when asked for
+	// (pdpi_req_userid).
 	if (rec != NULL) {
-		pdpi_str uid = pdpi_bundle_str(b, rec->unique_id);
 		who->service_linked = (rec->flags & PDPB_SERVICE_LINKED) != 0;
-		who->user_id = uid;
 		// aws:PrincipalArn of a role session: the role's ARN, path
 		// included.
 		if (who->kind == PDPI_WHO_ROLE_SESSION)
 			who->role_arn = pdpi_bundle_str(b, rec->arn);
-		if (who->kind == PDPI_WHO_ROLE_SESSION && uid.n > 0) {
-			// aws:userid of a role session is role-id:session.
-			int len = snprintf(f->userid, sizeof(f->userid),
-			    "%.*s:%.*s", (int) uid.n, uid.p,
-			    (int) who->session.n, who->session.p);
-			if (len > 0 && (size_t) len < sizeof(f->userid)) {
-				who->user_id.p = f->userid;
-				who->user_id.n = (uint32_t) len;
-			}
-		}
 	}
 	*recp = rec;
 	return PDP_OK;
@@ -456,7 +463,7 @@ find_resource_policy(const pdp_bundle *b, const pdpi_req *r)
 {
 	const pdpb_rpolicy *p;
 
-	if (r->resource.n == 1 && r->resource.p[0] == '*')
+	if (b->nrpolicies == 0 || (r->resource.n == 1 && r->resource.p[0] == '*'))
 		return NULL;
 	p = find_rpolicy(b, r->resource.p, r->resource.n);
 	if (p == NULL && r->res_arn && r->rseg[2].n == 2 &&
@@ -490,8 +497,11 @@ pdp_bundle_authorize(const pdp_bundle *b, const pdp_request *q,
 	if (pn > PRINCIPAL_MAX || an > ACTION_MAX)
 		return refuse(out, PDP_ETOOBIG, "principal or action too long");
 
-	memset(&f.r, 0, sizeof(f.r));
+	// The request's fields are each set below (who_parse,
+	// set_action, set_resource, add_context); the world starts empty.
+	f.r.lz = NULL;
 	memset(&f.w, 0, sizeof(f.w));
+	f.w.nmemo = b->nmemo;
 	if (!pdpi_who_parse(&f.r.who, q->principal, pn, f.who, sizeof(f.who)))
 		return refuse(out, PDP_EINVAL, "the principal is not an ARN, "
 		    "a service principal or \"anonymous\"");
@@ -513,6 +523,8 @@ pdp_bundle_authorize(const pdp_bundle *b, const pdp_request *q,
 		return rv;
 	// A provider's check (tag rules) sees the whole context and may
 	// change it or refuse the request before any policy is read.
+	if (q->provider != NULL)
+		spell_context(&f, b);
 	pdp_view view = {&f.r, f.ctx, (uint32_t) (sizeof(f.ctx) /
 	    sizeof(f.ctx[0]))};
 	pdpi_hooks hooks = {q->provider, &view, PDP_OK, NULL};
@@ -528,8 +540,10 @@ pdp_bundle_authorize(const pdp_bundle *b, const pdp_request *q,
 			return refuse(out, PDP_EPLUGIN,
 			    why ? why : "a plugin failed");
 	}
-	// The resource is usually the caller's account's: bisect once.
-	const pdpb_account *pa = find_account(b, f.r.who.account);
+	// The caller's record names its account; the resource is usually
+	// the caller's account's.
+	const pdpb_account *pa = rec != NULL ? &b->accounts[rec->account] :
+	    find_account(b, f.r.who.account);
 	const pdpb_account *ra = str_eq(f.r.resource_account,
 	    f.r.who.account) ? pa : find_account(b, f.r.resource_account);
 	set_levels(b, pa, true, &f.w.nscp, &f.w.scp);

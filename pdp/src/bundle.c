@@ -23,6 +23,9 @@
 
 #include "bundle.h"
 #include "prefault.h"
+#include "fold.h"
+#include "glob.h"
+#include "scan.h"
 
 // The loader's state while checking one bundle.
 typedef struct ld {
@@ -82,6 +85,7 @@ static const size_t rec_size[PDPB_SEC_MAX + 1] = {
 	[PDPB_SEC_TAGS] = sizeof(pdpb_tag),
 	[PDPB_SEC_RPOLICIES] = sizeof(pdpb_rpolicy),
 	[PDPB_SEC_NAMED] = sizeof(pdpb_named),
+	[PDPB_SEC_PRINFO] = sizeof(pdpb_prinfo),
 	[PDPB_SEC_ACCESS_KEYS] = sizeof(pdpb_access_key),
 };
 
@@ -89,7 +93,8 @@ static const char *const sec_name[PDPB_SEC_MAX + 1] = {
 	"", "strings", "policies", "statements", "actions", "resources",
 	"principal elements", "conditions", "condition values", "parts",
 	"sets", "set members", "tables", "accounts", "levels", "principals",
-	"tags", "resource policies", "named policies", "access keys",
+	"tags", "resource policies", "named policies", "principal info",
+	"access keys",
 };
 
 // check_header verifies the header and the section directory
@@ -298,24 +303,68 @@ typedef struct limits {
 	uint32_t npolicies, nsets, naccounts;
 } limits;
 
-// principal_ok checks what a principal record refers to (R-BUNDLE-034).
+// principal_ok checks a principal slot and its info (R-BUNDLE-034): what
+// they refer to, and that the slot's hash is that of its kind, account
+// and name (a wrong one would hide the principal).
 static bool
-principal_ok(const ld *l, const void *rec, const limits *lim)
+principal_ok(const ld *l, const pdpb_principal *p, const pdpb_prinfo *x,
+    const limits *lim)
 {
-	const pdpb_principal *p = rec;
+	const char *strings = l->base + l->sec[PDPB_SEC_STRINGS]->offset;
 	const pdpb_tag *tags = sec_data(l, PDPB_SEC_TAGS);
-	bool ok = str_ok(l, p->arn) && str_ok(l, p->unique_id) &&
+	const pdpb_account *acc = sec_data(l, PDPB_SEC_ACCOUNTS);
+	bool ok = str_ok(l, p->arn) && p->name_len <= p->arn.len &&
+	    str_ok(l, x->unique_id) &&
 	    p->kind >= PDPB_ROOT && p->kind <= PDPB_FEDUSER && p->flags <= 3 &&
 	    p->account < lim->naccounts &&
 	    (p->identity == PDPB_NONE || p->identity < lim->nsets) &&
 	    (p->boundary == PDPB_NONE || p->boundary < lim->nsets) &&
 	    ((p->flags & PDPB_HAS_BOUNDARY) != 0) ==
 	    (p->boundary != PDPB_NONE) &&
-	    range_ok(p->tags, p->ntags, sec_count(l, PDPB_SEC_TAGS));
-	for (uint32_t k = 0; ok && k < p->ntags; k++)
-		ok = str_ok(l, tags[p->tags + k].key) &&
-		    str_ok(l, tags[p->tags + k].value);
-	return ok;
+	    range_ok(x->tags, x->ntags, sec_count(l, PDPB_SEC_TAGS));
+	for (uint32_t k = 0; ok && k < x->ntags; k++)
+		ok = str_ok(l, tags[x->tags + k].key) &&
+		    str_ok(l, tags[x->tags + k].value);
+	if (!ok)
+		return false;
+	// Account ids were checked with the accounts.
+	pdpb_str id = acc[p->account].id;
+	const char *name = strings + p->arn.off + p->arn.len - p->name_len;
+	return p->hash == pdpb_principal_hash(p->kind, strings + id.off,
+	    id.len, name, p->name_len);
+}
+
+// check_principals verifies the principal table: a power-of-two size,
+// an empty slot (a probe stops there), its info beside it, and every
+// slot (R-BUNDLE-034).
+static int
+check_principals(ld *l, const limits *lim)
+{
+	const pdpb_principal *p = sec_data(l, PDPB_SEC_PRINCIPALS);
+	const pdpb_prinfo *x = sec_data(l, PDPB_SEC_PRINFO);
+	uint32_t n = sec_count(l, PDPB_SEC_PRINCIPALS), empty = 0;
+
+	if (n & (n - 1) || n == 0)
+		return fail(l, PDP_ECORRUPT, "principal table size %u is not "
+		    "a power of two", n);
+	if (sec_count(l, PDPB_SEC_PRINFO) != n)
+		return fail(l, PDP_ECORRUPT, "principal info has %u records "
+		    "for %u principal slots", sec_count(l, PDPB_SEC_PRINFO), n);
+	static const pdpb_principal none;
+	for (uint32_t i = 0; i < n; i++) {
+		// An empty slot is zeroed: a record with kind 0 would be
+		// hidden.
+		if (p[i].kind == 0 && memcmp(&p[i], &none, sizeof(none)) == 0) {
+			empty++;
+			continue;
+		}
+		if (!principal_ok(l, &p[i], &x[i], lim))
+			return fail(l, PDP_ECORRUPT, "principal slot %u is "
+			    "corrupt", i);
+	}
+	if (empty == 0)
+		return fail(l, PDP_ECORRUPT, "principal table is full");
+	return PDP_OK;
 }
 
 // rpolicy_ok: a resource policy names a policy (R-BUNDLE-035).
@@ -383,10 +432,32 @@ check_table(ld *l, int id, const char *what,
 	return PDP_OK;
 }
 
+// stmt_bits gives each statement its PDPI_STMT_ bits (table.h): Deny,
+// no condition with a Resource every request matches (as
+// pdpi_stmt_always says of programs), NotAction.
+static void
+stmt_bits(const ld *l, uint8_t *bits)
+{
+	const pdpb_stmt *st = sec_data(l, PDPB_SEC_STMTS);
+	const pdpb_resource *rs = sec_data(l, PDPB_SEC_RESOURCES);
+
+	for (uint32_t i = 0; i < sec_count(l, PDPB_SEC_STMTS); i++) {
+		bool res = !(st[i].flags & PDPB_HAS_RESOURCE);
+		for (uint32_t k = 0; !res && !(st[i].flags & PDPB_NOT_RESOURCE)
+		    && k < st[i].nresources; k++)
+			res = rs[st[i].resources + k].kind == PDPI_RES_ALL;
+		bits[i] = (st[i].effect == PDPI_DENY ? PDPI_STMT_DENY : 0) |
+		    (st[i].nconds == 0 && res ? PDPI_STMT_ALWAYS : 0) |
+		    (st[i].flags & PDPB_NOT_ACTION ? PDPI_STMT_NOTACTION : 0);
+	}
+}
+
 // check_index verifies sets, tables, accounts, principals, tags and the
-// resource and named policy tables (R-BUNDLE-030 .. R-BUNDLE-036).
+// resource and named policy tables (R-BUNDLE-030 .. R-BUNDLE-036). `tmp`
+// has room for a set's members (three words each) and a byte for each
+// statement.
 static int
-check_index(ld *l, uint32_t *nstmts)
+check_index(ld *l, uint32_t *tmp)
 {
 	const pdpb_set *sets = sec_data(l, PDPB_SEC_SETS);
 	const uint32_t *setidx = sec_data(l, PDPB_SEC_SETIDX);
@@ -396,8 +467,15 @@ check_index(ld *l, uint32_t *nstmts)
 	uint32_t npol = sec_count(l, PDPB_SEC_POLICIES);
 	uint32_t nsets = sec_count(l, PDPB_SEC_SETS);
 	uint32_t tsize = l->sec[PDPB_SEC_TABLES]->size;
+	uint32_t nmax = sec_count(l, PDPB_SEC_SETIDX) + 1;
+	uint32_t *nstmts = tmp, *first = tmp + nmax;
+	uint8_t *type = (uint8_t *) (tmp + 2 * nmax);
+	uint8_t *bits = type + nmax;
+	pdpi_table_env env = {0, nstmts, first, type,
+	    sec_data(l, PDPB_SEC_STMTS), bits};
 	int rv;
 
+	stmt_bits(l, bits);
 	for (uint32_t i = 0; i < sec_count(l, PDPB_SEC_SETIDX); i++)
 		if (setidx[i] >= npol)
 			return fail(l, PDP_ECORRUPT, "set member %u names no "
@@ -408,12 +486,17 @@ check_index(ld *l, uint32_t *nstmts)
 			return fail(l, PDP_ECORRUPT, "set %u is corrupt", i);
 		if (s->table == PDPB_NONE)
 			continue;
-		for (uint32_t k = 0; k < s->n; k++)
-			nstmts[k] = pol[setidx[s->first + k]].nstmts;
+		for (uint32_t k = 0; k < s->n; k++) {
+			const pdpb_policy *p = &pol[setidx[s->first + k]];
+			nstmts[k] = p->nstmts;
+			first[k] = p->stmts;
+			type[k] = (uint8_t) p->type;
+		}
+		env.npolicies = s->n;
 		if (s->table % 8 != 0 || s->table > tsize ||
 		    s->table_size > tsize - s->table ||
 		    !pdpi_table_check((const uint32_t *) (tables + s->table),
-		    s->table_size, s->n, nstmts)) // R-BUNDLE-031
+		    s->table_size, &env)) // R-BUNDLE-031
 			return fail(l, PDP_ECORRUPT, "decision table of set %u "
 			    "is corrupt", i);
 	}
@@ -444,8 +527,7 @@ check_index(ld *l, uint32_t *nstmts)
 	}
 	// R-BUNDLE-034 .. 037: the four hash tables.
 	limits lim = {npol, nsets, nacc};
-	if ((rv = check_table(l, PDPB_SEC_PRINCIPALS, "principal",
-	    principal_ok, &lim)) != PDP_OK ||
+	if ((rv = check_principals(l, &lim)) != PDP_OK ||
 	    (rv = check_table(l, PDPB_SEC_RPOLICIES, "resource policy",
 	    rpolicy_ok, &lim)) != PDP_OK ||
 	    (rv = check_table(l, PDPB_SEC_NAMED, "named policy", named_ok,
@@ -488,6 +570,163 @@ pdpi_prefault(void *p, size_t n)
 #endif
 }
 
+// Interning context keys: every key a condition or a policy variable
+// names gets a slot (up to PDPI_KEY_SLOTS), so that a decision maps its
+// context to slots once and each test reads its key directly.
+typedef struct interner {
+	pdpi_str *key;
+	uint64_t *hash;
+	uint32_t *index;
+	uint32_t n, cap, mask;
+	uint64_t lens[2];
+} interner;
+
+static pdpi_keyref
+intern(interner *in, pdpi_str key)
+{
+	pdpi_keyref ref = {PDPI_NO_SLOT, pdpi_key_class(key)};
+	uint64_t h = pdpi_key_hash(key.p, key.n);
+	uint32_t i = (uint32_t) h & in->mask, s;
+
+	// A slot is found by its hash alone (request.c), so each slot has
+	// its own: a key whose hash another key has keeps no slot and is
+	// searched for instead.
+	for (; (s = in->index[i]) != 0; i = (i + 1) & in->mask) {
+		if (in->hash[s - 1] != h)
+			continue;
+		if (pdpi_eq_fold(in->key[s - 1].p, in->key[s - 1].n, key.p,
+		    key.n))
+			ref.slot = s - 1;
+		return ref;
+	}
+	if (in->n < in->cap) {
+		ref.slot = in->n++;
+		in->key[ref.slot] = key;
+		in->hash[ref.slot] = h;
+		in->index[i] = ref.slot + 1;
+		if (key.n < 128)
+			in->lens[key.n >> 6] |= 1ull << (key.n & 63);
+	}
+	return ref;
+}
+
+// plain_cond: a condition on the request alone, with no policy variable
+// and no plugin key: its answer depends on nothing else, and judging it
+// has no effect on the way.
+static bool
+plain_cond(const pdpi_cond *c)
+{
+	if (c->custom)
+		return false;
+	for (uint32_t k = 0; k < c->nvalues; k++)
+		if (c->values[k].t.nparts > 0)
+			return false;
+	return true;
+}
+
+// plain_stmt: a statement whose conditions and resources use no policy
+// variable and no plugin key, so that judging either first gives the
+// same answer with no difference on the way (eval.c).
+static bool
+plain_stmt(const pdpi_stmt *st)
+{
+	for (uint32_t i = 0; i < st->nresources; i++)
+		if (st->resources[i].rest.nparts > 0)
+			return false;
+	for (uint32_t i = 0; i < st->nconds; i++)
+		if (!plain_cond(&st->conds[i]))
+			return false;
+	return st->nconds > 0;
+}
+
+// Conditions alike (same operator, key and values) share a memo id, so
+// that a decision judges each once (eval.c). The ids are found with a
+// temporary table of the first condition of each id.
+typedef struct memos {
+	const pdpi_cond **first; // by id
+	uint64_t *hash;          // by id
+	uint32_t *index;         // id + 1, probed from hash & mask; 0 empty
+	uint32_t n, cap, mask;
+} memos;
+
+static uint64_t
+cond_hash(const pdpi_cond *c)
+{
+	uint64_t h = pdpb_fold_mix((uint64_t) c->op | (uint64_t) c->set << 8 |
+	    (uint64_t) c->negated << 16 | (uint64_t) c->if_exists << 24 |
+	    (uint64_t) c->nvalues << 32, c->key.p, c->key.n);
+	for (uint32_t k = 0; k < c->nvalues; k++)
+		h = pdpb_fold_mix(h, c->values[k].t.text.p,
+		    c->values[k].t.text.n);
+	return pdpb_fmix64(h);
+}
+
+static bool
+cond_alike(const pdpi_cond *a, const pdpi_cond *b)
+{
+	if (a->op != b->op || a->set != b->set || a->negated != b->negated ||
+	    a->if_exists != b->if_exists || a->nvalues != b->nvalues ||
+	    !pdpi_eq_fold(a->key.p, a->key.n, b->key.p, b->key.n))
+		return false;
+	for (uint32_t k = 0; k < a->nvalues; k++) {
+		const pdpi_cvalue *x = &a->values[k], *y = &b->values[k];
+		// The typed forms are compared as stored (zeroed around what
+		// the operator reads); a binary value by its bytes.
+		if (x->ok != y->ok || !pdpi_str_eq(x->t.text, y->t.text) ||
+		    (a->op == PDPI_COP_BINARY ? !pdpi_str_eq(x->v.bin, y->v.bin) :
+		    memcmp(&x->v, &y->v, sizeof(x->v)) != 0))
+			return false;
+	}
+	return true;
+}
+
+static uint32_t
+memo_id(memos *m, const pdpi_cond *c)
+{
+	if (!plain_cond(c) || m->cap == 0)
+		return PDPI_NO_MEMO;
+	uint64_t h = cond_hash(c);
+	uint32_t i = (uint32_t) h & m->mask, s;
+	for (; (s = m->index[i]) != 0; i = (i + 1) & m->mask)
+		if (m->hash[s - 1] == h && cond_alike(m->first[s - 1], c))
+			return s - 1;
+	if (m->n == m->cap)
+		return PDPI_NO_MEMO;
+	m->first[m->n] = c;
+	m->hash[m->n] = h;
+	m->index[i] = ++m->n;
+	return m->n - 1;
+}
+
+// memo_ids gives alike plain conditions their memo ids, at most
+// PDPI_MEMO_MAX of them; *n gets their number.
+static int
+memo_ids(pdpi_cond *cd, uint32_t nc, uint32_t *n)
+{
+	memos m;
+
+	memset(&m, 0, sizeof(m));
+	m.cap = nc < PDPI_MEMO_MAX ? nc : PDPI_MEMO_MAX;
+	uint32_t nindex = 1;
+	while (nindex < 2 * m.cap)
+		nindex *= 2;
+	m.mask = nindex - 1;
+	m.first = malloc((m.cap + 1) * sizeof(*m.first));
+	m.hash = malloc((m.cap + 1) * sizeof(*m.hash));
+	m.index = calloc(nindex, sizeof(*m.index));
+	int rv = PDP_ENOMEM;
+	if (m.first != NULL && m.hash != NULL && m.index != NULL) {
+		for (uint32_t i = 0; i < nc; i++)
+			cd[i].memo = memo_id(&m, &cd[i]);
+		*n = m.n;
+		rv = PDP_OK;
+	}
+	free(m.first);
+	free(m.hash);
+	free(m.index);
+	return rv;
+}
+
 static void *
 take(char **m, size_t n)
 {
@@ -521,6 +760,14 @@ build(ld *l, pdp_bundle *b)
 	    (size_t) nset * sizeof(pdpi_table) +
 	    (size_t) nsi * sizeof(pdpi_policy *) +
 	    (size_t) nlev * sizeof(pdpi_pset) + 16;
+	// Key slots: at most one per condition and variable part, and
+	// PDPI_KEY_SLOTS; the index at most half full.
+	uint32_t nkeys = nc + nq < PDPI_KEY_SLOTS ? nc + nq : PDPI_KEY_SLOTS;
+	uint32_t nindex = 1;
+	while (nindex < 2 * nkeys)
+		nindex *= 2;
+	total += (size_t) nkeys * (sizeof(pdpi_str) + sizeof(uint64_t)) +
+	    (size_t) nindex * sizeof(uint32_t);
 	char *m = calloc(1, total);
 	if (m == NULL)
 		return fail(l, PDP_ENOMEM, "out of memory");
@@ -541,6 +788,8 @@ build(ld *l, pdp_bundle *b)
 	pdpi_table *tbl = TAKE(pdpi_table, nset);
 	const pdpi_policy **members = TAKE(const pdpi_policy *, nsi);
 	pdpi_pset *levels = TAKE(pdpi_pset, nlev);
+	interner in = {TAKE(pdpi_str, nkeys), TAKE(uint64_t, nkeys),
+	    TAKE(uint32_t, nindex), 0, nkeys, nindex - 1, {0, 0}};
 #undef TAKE
 
 	const pdpb_part *dpa = sec_data(l, PDPB_SEC_PARTS);
@@ -549,6 +798,8 @@ build(ld *l, pdp_bundle *b)
 		pa[i].has_default = dpa[i].has_default != 0;
 		pa[i].s = S(b, dpa[i].s);
 		pa[i].dflt = S(b, dpa[i].dflt);
+		if (pa[i].kind == PDPI_PART_VAR)
+			pa[i].ref = intern(&in, pa[i].s);
 	}
 	const pdpb_action *dac = sec_data(l, PDPB_SEC_ACTIONS);
 	for (uint32_t i = 0; i < na; i++) {
@@ -560,8 +811,11 @@ build(ld *l, pdp_bundle *b)
 	const pdpb_resource *drs = sec_data(l, PDPB_SEC_RESOURCES);
 	for (uint32_t i = 0; i < nr; i++) {
 		rs[i].kind = (uint8_t) drs[i].kind;
-		for (int k = 0; k < 5; k++)
+		for (int k = 0; k < 5; k++) {
 			rs[i].seg[k] = S(b, drs[i].seg[k]);
+			if (!pdpi_has_wildcard(rs[i].seg[k].p, rs[i].seg[k].n))
+				rs[i].literal |= (uint8_t) (1u << k);
+		}
 		rs[i].rest = T(b, &drs[i].rest, pa);
 		rs[i].text = S(b, drs[i].text);
 	}
@@ -584,6 +838,11 @@ build(ld *l, pdp_bundle *b)
 		cd[i].opname = S(b, dcd[i].opname);
 		cd[i].key = S(b, dcd[i].key);
 		cd[i].keytext = S(b, dcd[i].keytext);
+		if (!cd[i].custom)
+			cd[i].ref = intern(&in, cd[i].key);
+		else
+			cd[i].ref.slot = PDPI_NO_SLOT; // the provider's
+		cd[i].memo = PDPI_NO_MEMO; // after the values, below
 		cd[i].nvalues = dcd[i].nvalues;
 		cd[i].values = &cv[dcd[i].values];
 		for (uint32_t k = 0; k < dcd[i].nvalues; k++) {
@@ -619,6 +878,8 @@ build(ld *l, pdp_bundle *b)
 			}
 		}
 	}
+	if (memo_ids(cd, nc, &b->nmemo) != PDP_OK)
+		return fail(l, PDP_ENOMEM, "out of memory");
 	const pdpb_stmt *dst = sec_data(l, PDPB_SEC_STMTS);
 	for (uint32_t i = 0; i < ns; i++) {
 		const pdpb_stmt *d = &dst[i];
@@ -638,6 +899,9 @@ build(ld *l, pdp_bundle *b)
 		st[i].principals = &pr[d->principals];
 		st[i].nconds = d->nconds;
 		st[i].conds = &cd[d->conds];
+		st[i].conds_first = plain_stmt(&st[i]);
+		st[i].guard = st[i].conds_first ? st[i].conds[0].memo :
+		    PDPI_NO_MEMO;
 	}
 	const pdpb_policy *dpol = sec_data(l, PDPB_SEC_POLICIES);
 	for (uint32_t i = 0; i < np; i++) {
@@ -670,6 +934,13 @@ build(ld *l, pdp_bundle *b)
 	b->sets = sets;
 	b->nsets = nset;
 	b->levels = levels;
+	b->keys.n = in.n;
+	b->keys.key = in.key;
+	b->keys.hash = in.hash;
+	b->keys.mask = in.mask;
+	b->keys.lens[0] = in.lens[0];
+	b->keys.lens[1] = in.lens[1];
+	b->keys.index = in.index;
 	return PDP_OK;
 }
 
@@ -691,7 +962,7 @@ pdpi_bundle_load(void *base, size_t size, bool mapped, bool verify_checksum,
 	    (rv = check_programs(&l)) != PDP_OK)
 		goto fail;
 	nstmts = malloc(((size_t) sec_count(&l, PDPB_SEC_SETIDX) + 1) *
-	    sizeof(*nstmts));
+	    (2 * sizeof(*nstmts) + 1) + sec_count(&l, PDPB_SEC_STMTS));
 	b = calloc(1, sizeof(*b));
 	if (nstmts == NULL || b == NULL) {
 		rv = fail(&l, PDP_ENOMEM, "out of memory");
@@ -710,13 +981,16 @@ pdpi_bundle_load(void *base, size_t size, bool mapped, bool verify_checksum,
 	b->accounts = sec_data(&l, PDPB_SEC_ACCOUNTS);
 	b->naccounts = sec_count(&l, PDPB_SEC_ACCOUNTS);
 	b->principals = sec_data(&l, PDPB_SEC_PRINCIPALS);
+	b->prinfo = sec_data(&l, PDPB_SEC_PRINFO);
 	b->nprincipal_slots = sec_count(&l, PDPB_SEC_PRINCIPALS);
 	for (uint32_t i = 0; i < b->nprincipal_slots; i++)
-		b->nprincipals += b->principals[i].key.len != 0;
+		b->nprincipals += b->principals[i].kind != 0;
 	b->tags = sec_data(&l, PDPB_SEC_TAGS);
 	b->ntags = sec_count(&l, PDPB_SEC_TAGS);
 	b->rpolicies = sec_data(&l, PDPB_SEC_RPOLICIES);
 	b->nrpolicy_slots = sec_count(&l, PDPB_SEC_RPOLICIES);
+	for (uint32_t i = 0; i < b->nrpolicy_slots; i++)
+		b->nrpolicies += b->rpolicies[i].arn.len != 0;
 	b->named = sec_data(&l, PDPB_SEC_NAMED);
 	b->nnamed_slots = sec_count(&l, PDPB_SEC_NAMED);
 	b->access_keys = sec_data(&l, PDPB_SEC_ACCESS_KEYS);

@@ -27,16 +27,20 @@ struct pdp_bundle {
 	pdpi_pset *sets;     // each with its table, when it has one
 	uint32_t nsets;
 	pdpi_pset *levels;   // LEVELS resolved to sets, for SCP/RCP chains
+	pdpi_keytab keys;    // context keys interned to slots
+	uint32_t nmemo;      // condition memo ids (pdpi_cond.memo)
 
 	const pdpb_account *accounts; // sorted by id
 	uint32_t naccounts;
 	const pdpb_principal *principals; // hash table
+	const pdpb_prinfo *prinfo;        // beside it
 	uint32_t nprincipal_slots;
 	uint32_t nprincipals;
 	const pdpb_tag *tags;
 	uint32_t ntags;
 	const pdpb_rpolicy *rpolicies;    // hash table
 	uint32_t nrpolicy_slots;
+	uint32_t nrpolicies;
 	const pdpb_named *named;          // hash table
 	uint32_t nnamed_slots;
 	const pdpb_access_key *access_keys; // hash table

@@ -39,9 +39,9 @@ pdpi_explain_missing(pdpi_scan *s, pdpi_str keytext)
 // var_value returns the single value of a context key usable as a policy
 // variable. Multivalued keys and empty values are no value.
 static bool
-var_value(const pdpi_req *r, pdpi_str key, pdpi_str *out)
+var_value(const pdpi_req *r, const pdpi_part *p, pdpi_str *out)
 {
-	const pdpi_ckey *c = pdpi_ctx_find(r, key);
+	const pdpi_ckey *c = pdpi_req_key(r, p->s, p->ref);
 
 	if (c == NULL || c->multi || c->nvals != 1 || c->vals[0].n == 0)
 		return false;
@@ -68,7 +68,7 @@ pdpi_tmpl_expand(pdpi_scan *s, const pdpi_tmpl *t, pdpi_str *out,
 		if (p->kind == PDPI_PART_LIT) {
 			mark = 0;
 		} else if (p->kind == PDPI_PART_VAR &&
-		    !var_value(s->r, p->s, &v)) {
+		    !var_value(s->r, p, &v)) {
 			if (!p->has_default)
 				return PDPI_EXPAND_MISSING;
 			v = p->dflt;
@@ -260,7 +260,7 @@ pdpi_scan_key(pdpi_scan *s, const pdpi_cond *c)
 	pdpi_hooks *h = s->hooks;
 
 	if (!c->custom)
-		return pdpi_ctx_find(s->r, c->key);
+		return pdpi_req_key(s->r, c->key, c->ref);
 	// A plugin's key is the plugin's to say: a value the caller sent
 	// under that name is ignored, and without the plugin it is absent.
 	if (h == NULL || h->prov == NULL || h->prov->key == NULL ||
@@ -300,9 +300,10 @@ pdpi_scan_key(pdpi_scan *s, const pdpi_cond *c)
 bool
 pdpi_cond_eval(pdpi_scan *s, const pdpi_cond *c)
 {
-	const pdpi_ckey *k = pdpi_scan_key(s, c);
+	const pdpi_ckey *k = c->custom ? pdpi_scan_key(s, c) :
+	    pdpi_req_key(s->r, c->key, c->ref);
 
-	if (k == NULL)
+	if (k == NULL && s->ex != NULL)
 		pdpi_explain_missing(s, c->keytext);
 
 	if (c->op == PDPI_COP_NULL) {

@@ -32,6 +32,7 @@ typedef struct pdpi_world {
 	const pdpi_pset *scp;
 	uint32_t nrcp;               // organization levels; 0: no RCPs apply
 	const pdpi_pset *rcp;
+	uint32_t nmemo;              // condition ids (pdpi_cond.memo) in use
 } pdpi_world;
 
 #define PDPI_EXPLAIN_MATCHES 32

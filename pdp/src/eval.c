@@ -25,8 +25,7 @@ enum {
 static bool
 str_eq(pdpi_str a, pdpi_str b)
 {
-	// Empty strings may have a NULL pointer, which memcmp must not see.
-	return a.n == b.n && (a.n == 0 || memcmp(a.p, b.p, a.n) == 0);
+	return pdpi_str_eq(a, b);
 }
 
 static bool
@@ -54,11 +53,14 @@ role_id(pdpi_str userid)
 	return userid;
 }
 
-// principal_category says how principal element `p` names `who`: one
-// CAT_ bit, or 0 when it does not name it.
+// principal_category says how principal element `p` names the caller of
+// `r`: one CAT_ bit, or 0 when it does not name it.
 static unsigned
-principal_category(const pdpi_principal *p, const pdpi_who *who)
+principal_category(const pdpi_principal *p, const pdpi_req *r)
 {
+	const pdpi_who *who = &r->who;
+	pdpi_str uid;
+
 	switch (p->kind) {
 	case PDPI_PRIN_ALL:
 		return CAT_WILDCARD;
@@ -93,13 +95,13 @@ principal_category(const pdpi_principal *p, const pdpi_who *who)
 		    who->account) && str_eq(p->name, who->name)) ?
 		    CAT_DIRECT : 0;
 	case PDPI_PRIN_UNIQUE_ID:
-		if (who->user_id.n == 0)
+		uid = pdpi_req_userid(r);
+		if (uid.n == 0)
 			return 0;
 		if (who->kind == PDPI_WHO_USER)
-			return str_eq(p->name, who->user_id) ? CAT_DIRECT : 0;
+			return str_eq(p->name, uid) ? CAT_DIRECT : 0;
 		if (who->kind == PDPI_WHO_ROLE_SESSION)
-			return str_eq(p->name, role_id(who->user_id)) ?
-			    CAT_ROLE : 0;
+			return str_eq(p->name, role_id(uid)) ? CAT_ROLE : 0;
 		return 0;
 	case PDPI_PRIN_SERVICE:
 		return (who->kind == PDPI_WHO_SERVICE &&
@@ -117,13 +119,15 @@ principal_category(const pdpi_principal *p, const pdpi_who *who)
 // caller's identity chain: 0 the account, 1 the user/role/federated user,
 // 2 the role session.
 static bool
-listed(const pdpi_stmt *st, const pdpi_who *who, int level)
+listed(const pdpi_stmt *st, const pdpi_req *r, int level)
 {
+	const pdpi_who *who = &r->who;
+
 	for (uint32_t i = 0; i < st->nprincipals; i++) {
 		const pdpi_principal *p = &st->principals[i];
 		if (p->kind == PDPI_PRIN_ALL)
 			return true;
-		unsigned c = principal_category(p, who);
+		unsigned c = principal_category(p, r);
 		if (level == 0 && c == CAT_ACCOUNT)
 			return true;
 		if (level == 1 && (c == CAT_ROLE ||
@@ -142,21 +146,22 @@ listed(const pdpi_stmt *st, const pdpi_who *who, int level)
 static bool
 not_principal_matches(const pdpi_scan *s, const pdpi_stmt *st)
 {
-	const pdpi_who *who = &s->r->who;
+	const pdpi_req *r = s->r;
+	const pdpi_who *who = &r->who;
 
 	switch (who->kind) {
 	case PDPI_WHO_USER:
 	case PDPI_WHO_ROLE_SESSION:
 		if (s->w->has_boundary)
 			return true;
-		if (!listed(st, who, 0) || !listed(st, who, 1))
+		if (!listed(st, r, 0) || !listed(st, r, 1))
 			return true;
 		return who->kind == PDPI_WHO_ROLE_SESSION &&
-		    !listed(st, who, 2);
+		    !listed(st, r, 2);
 	case PDPI_WHO_FEDUSER:
-		return !listed(st, who, 0) || !listed(st, who, 1);
+		return !listed(st, r, 0) || !listed(st, r, 1);
 	case PDPI_WHO_ROOT:
-		return !listed(st, who, 0);
+		return !listed(st, r, 0);
 	case PDPI_WHO_ANONYMOUS:
 		for (uint32_t i = 0; i < st->nprincipals; i++)
 			if (st->principals[i].kind == PDPI_PRIN_ALL)
@@ -164,7 +169,7 @@ not_principal_matches(const pdpi_scan *s, const pdpi_stmt *st)
 		return true;
 	default:
 		for (uint32_t i = 0; i < st->nprincipals; i++)
-			if (principal_category(&st->principals[i], who))
+			if (principal_category(&st->principals[i], r))
 				return false;
 		return true;
 	}
@@ -196,13 +201,13 @@ actions_match(const pdpi_stmt *st, const pdpi_req *r)
 	return st->not_action;
 }
 
-// seg_match globs one ARN segment; "*" and "" (the usual region and
-// account patterns) are decided without calling the matcher.
+// seg_match globs one ARN segment; "*" and segments without a wildcard
+// (the loader marks them literal) are decided without the matcher.
 static inline bool
-seg_match(pdpi_str pat, pdpi_str text)
+seg_match(pdpi_str pat, bool literal, pdpi_str text)
 {
-	if (pat.n == 0)
-		return text.n == 0;
+	if (literal)
+		return str_eq(pat, text);
 	if (pat.n == 1 && pat.p[0] == '*')
 		return true;
 	return pdpi_glob(pat.p, NULL, pat.n, text.p, text.n);
@@ -222,7 +227,8 @@ resource_match(pdpi_scan *s, const pdpi_resource *res)
 	if (res->kind != PDPI_RES_ARN || !r->res_arn)
 		return false;
 	for (int i = 0; i < 5; i++)
-		if (!seg_match(res->seg[i], r->rseg[i]))
+		if (!seg_match(res->seg[i], (res->literal >> i) & 1,
+		    r->rseg[i]))
 			return false;
 	// A variable without a value makes the pattern match nothing.
 	if (pdpi_tmpl_expand(s, &res->rest, &rest, &lit) != PDPI_EXPAND_OK)
@@ -241,13 +247,30 @@ resources_match(pdpi_scan *s, const pdpi_stmt *st)
 	return st->not_resource;
 }
 
+// cond_eval judges a condition; without an explanation (which lists
+// every key missing), a condition the loader found alike to another is
+// judged once per decision: its answer depends on the request only.
+static bool
+cond_eval(pdpi_scan *s, const pdpi_cond *c)
+{
+	if (c->memo == PDPI_NO_MEMO || s->ex != NULL)
+		return pdpi_cond_eval(s, c);
+	if (!s->memo_ready) {
+		memset(s->memo, 0, s->w->nmemo);
+		s->memo_ready = true;
+	}
+	if (s->memo[c->memo] == 0)
+		s->memo[c->memo] = pdpi_cond_eval(s, c) ? 1 : 2;
+	return s->memo[c->memo] == 1;
+}
+
 static bool
 conds_match(pdpi_scan *s, const pdpi_stmt *st)
 {
 	bool all = true;
 
 	for (uint32_t i = 0; i < st->nconds; i++) {
-		if (!pdpi_cond_eval(s, &st->conds[i])) {
+		if (!cond_eval(s, &st->conds[i])) {
 			all = false;
 			// Explanations want every missing key, so they
 			// evaluate the whole block.
@@ -256,13 +279,6 @@ conds_match(pdpi_scan *s, const pdpi_stmt *st)
 		}
 	}
 	return all;
-}
-
-static bool
-names_principal(uint8_t type)
-{
-	return type == PDP_POLICY_RESOURCE || type == PDP_POLICY_TRUST ||
-	    type == PDP_POLICY_RCP;
 }
 
 // stmt_applies returns the CAT_ bits by which statement `st` applies to
@@ -276,7 +292,7 @@ stmt_applies(pdpi_scan *s, const pdpi_policy *p, const pdpi_stmt *st,
 
 	if (!action_known && !actions_match(st, s->r))
 		return 0;
-	if (names_principal(p->type)) {
+	if (pdpi_names_principal(p->type)) {
 		if (!st->has_principal)
 			return 0;
 		if (st->not_principal) {
@@ -287,13 +303,21 @@ stmt_applies(pdpi_scan *s, const pdpi_policy *p, const pdpi_stmt *st,
 			cat = 0;
 			for (uint32_t i = 0; i < st->nprincipals; i++)
 				cat |= principal_category(&st->principals[i],
-				    &s->r->who);
+				    s->r);
 			if (cat == 0)
 				return 0;
 		}
 	}
-	if (!resources_match(s, st) || !conds_match(s, st))
+	// Either order gives the same answer, but for what a plugin or a
+	// policy variable might do on the way, and for the keys an
+	// explanation lists as missing; conditions on the request's own
+	// keys are usually the cheaper test.
+	if (st->conds_first && s->ex == NULL) {
+		if (!conds_match(s, st) || !resources_match(s, st))
+			return 0;
+	} else if (!resources_match(s, st) || !conds_match(s, st)) {
 		return 0;
+	}
 	return cat;
 }
 
@@ -345,26 +369,106 @@ scan_policy(pdpi_scan *s, const pdpi_policy *p, uint8_t effect, bool full,
 	return acc;
 }
 
+// set_cands returns the candidates of a set's table with `effect`. Both
+// passes over a set read the same lookup, kept in the scan.
+static pdpi_cands
+set_cands(pdpi_scan *s, const pdpi_table *t, uint8_t effect)
+{
+	pdpi_lookup *lk = NULL;
+
+	for (uint32_t i = 0; i < s->nlookups; i++)
+		if (s->lookups[i].t == t)
+			lk = &s->lookups[i];
+	if (lk == NULL) {
+		lk = &s->lookups[s->nlookups < PDPI_LOOKUPS ? s->nlookups++ :
+		    PDPI_LOOKUPS - 1];
+		lk->t = t;
+		pdpi_table_lookup(t, s->r->folded, s->r->ahash, s->r->svc,
+		    lk->c);
+	}
+	return lk->c[effect == PDPI_ALLOW];
+}
+
+// pattern_known says whether the patterns of service-list entry i match
+// the request's action: a positive pattern when it matches (its
+// statement judged once, on the first that does); a NotAction's when
+// none of the statement's patterns, the entries that follow, matches.
+// *last is the index of the last entry of the statement consumed.
+static bool
+pattern_known(const pdpi_req *r, const pdpi_stmt *st, pdpi_cands c,
+    uint32_t i, uint32_t *last)
+{
+	const uint32_t *e = c.v + (size_t) i * 3;
+	bool hit = false;
+
+	*last = i;
+	if (!(e[1] & PDPI_CAND_NOT))
+		return action_match(&st->actions[e[2]], r);
+	for (uint32_t j = i; j < c.n; j++) {
+		const uint32_t *f = c.v + (size_t) j * 3;
+		if (f[0] != e[0] || f[1] != e[1])
+			break;
+		*last = j;
+		hit = hit || action_match(&st->actions[f[2]], r);
+	}
+	return !hit;
+}
+
+// scan_cands judges a table's candidates, in (policy, statement) order.
+// A statement the table says applies whenever its actions match is not
+// read at all.
+static unsigned
+scan_cands(pdpi_scan *s, const pdpi_pset *set, pdpi_cands c, bool keep)
+{
+	unsigned acc = 0;
+	bool full = s->ex != NULL;
+	const uint32_t *judged = NULL; // the last statement judged
+
+	for (uint32_t i = 0; i < c.n; i++) {
+		const uint32_t *e = c.v + (size_t) i * c.width;
+		const pdpi_policy *p = set->v[e[0]];
+		const pdpi_stmt *st = &p->stmts[e[1] & PDPI_CAND_INDEX];
+		bool known = (e[1] & PDPI_CAND_KNOWN) != 0;
+		if (c.width == 3 && e[2] != PDPI_CAND_NOACT) {
+			if (judged != NULL && judged[0] == e[0] &&
+			    judged[1] == e[1])
+				continue;
+			if (!pattern_known(s->r, st, c, i, &i))
+				continue;
+			judged = e;
+			known = true;
+		}
+		unsigned cat;
+		if (known && (e[1] & PDPI_CAND_ALWAYS)) {
+			cat = CAT_DIRECT;
+		} else {
+			// Without an explanation, a statement one of whose
+			// plain conditions was found false already cannot
+			// apply: its answer depends on the request alone.
+			if (st->guard != PDPI_NO_MEMO && s->memo_ready &&
+			    s->memo[st->guard] == 2 && s->ex == NULL)
+				continue;
+			cat = stmt_applies(s, p, st, known);
+		}
+		if (cat != 0 && keep && s->ex != NULL)
+			record(s, p, st);
+		acc |= cat;
+		if (acc != 0 && !full)
+			break;
+	}
+	return acc;
+}
+
 static unsigned
 scan_set(pdpi_scan *s, const pdpi_pset *set, uint8_t effect, bool keep)
 {
 	unsigned acc = 0;
 	bool full = s->ex != NULL;
 
-	if (set->table != NULL) {
-		// Only statements that can match the action are judged.
-		pdpi_cands c = pdpi_table_lookup(set->table, s->r->folded,
-		    s->r->svc);
-		for (uint32_t i = 0; i < c.n; i++) {
-			const pdpi_policy *p = set->v[c.v[2 * i]];
-			uint32_t si = c.v[2 * i + 1];
-			acc |= scan_stmt(s, p, &p->stmts[si & ~PDPI_CAND_KNOWN],
-			    effect, keep, (si & PDPI_CAND_KNOWN) != 0);
-			if (acc != 0 && !full)
-				break;
-		}
-		return acc;
-	}
+	// Only statements that can match the action are judged.
+	if (set->table != NULL)
+		return scan_cands(s, set, set_cands(s, set->table, effect),
+		    keep);
 	for (uint32_t i = 0; i < set->n; i++) {
 		acc |= scan_policy(s, set->v[i], effect, full, keep);
 		if (acc != 0 && !full)
@@ -438,6 +542,8 @@ pdpi_decide(const pdpi_world *w, const pdpi_req *r, pdpi_explain *ex,
 	s.reason = reason;
 	s.hooks = hooks;
 	s.ncustom = 0;
+	s.nlookups = 0;
+	s.memo_ready = false;
 	s.ip_p = NULL;
 	s.overflow = false;
 	if (ex != NULL)

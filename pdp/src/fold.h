@@ -21,6 +21,16 @@ pdpi_fold_ascii(unsigned char c)
 	return (c >= 'A' && c <= 'Z') ? (unsigned char) (c + 32) : c;
 }
 
+// pdpi_fold8 folds eight ASCII bytes (no high bit set) at once: the sums
+// cannot carry between bytes.
+static inline uint64_t
+pdpi_fold8(uint64_t x)
+{
+	uint64_t ge_a = x + 0x3f3f3f3f3f3f3f3full; // byte >= 'A'
+	uint64_t gt_z = x + 0x2525252525252525ull; // byte > 'Z'
+	return x | ((ge_a & ~gt_z) & 0x8080808080808080ull) >> 2;
+}
+
 // pdpi_fold_utf8 folds UTF-8 text s[0..n) into out (n bytes; folding
 // never changes the length). out may equal s.
 static inline void
@@ -35,12 +45,21 @@ pdpi_fold_utf8(char *out, const char *s, size_t n)
 		uint64_t x;
 		memcpy(&x, s + i, 8);
 		if (x & 0x8080808080808080ull)
-			break;
-		uint64_t ge_a = x + 0x3f3f3f3f3f3f3f3full; // byte >= 'A'
-		uint64_t gt_z = x + 0x2525252525252525ull; // byte > 'Z'
-		x |= ((ge_a & ~gt_z) & 0x8080808080808080ull) >> 2;
+			goto bytes;
+		x = pdpi_fold8(x);
 		memcpy(out + i, &x, 8);
 	}
+	// The last few bytes: fold the last eight again, when ASCII.
+	if (i < n && n >= 8) {
+		uint64_t x;
+		memcpy(&x, s + n - 8, 8);
+		if ((x & 0x8080808080808080ull) == 0) {
+			x = pdpi_fold8(x);
+			memcpy(out + n - 8, &x, 8);
+			return;
+		}
+	}
+bytes:
 	for (; i < n; i++) {
 		unsigned char c = (unsigned char) s[i];
 		if (c == 0xC3 && i + 1 < n) {
@@ -64,20 +83,25 @@ pdpi_eq_fold(const char *a, size_t an, const char *b, size_t bn)
 	if (an != bn)
 		return false;
 	// Fast path, as in pdpi_fold_utf8: while both sides are ASCII,
-	// compare eight folded bytes at a time.
+	// compare eight folded bytes at a time; the last few bytes are the
+	// last eight, read again.
 	for (; i + 8 <= an; i += 8) {
 		uint64_t x, y;
 		memcpy(&x, a + i, 8);
 		memcpy(&y, b + i, 8);
 		if ((x | y) & 0x8080808080808080ull)
-			break;
-		x |= ((x + 0x3f3f3f3f3f3f3f3full) &
-		    ~(x + 0x2525252525252525ull) & 0x8080808080808080ull) >> 2;
-		y |= ((y + 0x3f3f3f3f3f3f3f3full) &
-		    ~(y + 0x2525252525252525ull) & 0x8080808080808080ull) >> 2;
-		if (x != y)
+			goto bytes;
+		if (pdpi_fold8(x) != pdpi_fold8(y))
 			return false;
 	}
+	if (i < an && an >= 8) {
+		uint64_t x, y;
+		memcpy(&x, a + an - 8, 8);
+		memcpy(&y, b + an - 8, 8);
+		if (((x | y) & 0x8080808080808080ull) == 0)
+			return pdpi_fold8(x) == pdpi_fold8(y);
+	}
+bytes:
 	for (; i < an; i++) {
 		unsigned char x = (unsigned char) a[i];
 		unsigned char y = (unsigned char) b[i];

@@ -16,7 +16,9 @@
 #define PDP_PROGRAM_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "pdp.h"
 
@@ -24,6 +26,45 @@ typedef struct pdpi_str {
 	const char *p;
 	uint32_t n;
 } pdpi_str;
+
+// pdpi_mem_eq compares n bytes eight at a time (the last eight read
+// again): cheaper than a call to memcmp for the short strings of a
+// decision. Reads nothing when n is 0, so either pointer may be NULL.
+static inline bool
+pdpi_mem_eq(const char *a, const char *b, size_t n)
+{
+	uint64_t x, y;
+
+	if (n >= 8) {
+		for (size_t i = 0; i + 8 < n; i += 8) {
+			memcpy(&x, a + i, 8);
+			memcpy(&y, b + i, 8);
+			if (x != y)
+				return false;
+		}
+		memcpy(&x, a + n - 8, 8);
+		memcpy(&y, b + n - 8, 8);
+		return x == y;
+	}
+	if (n >= 4) {
+		uint32_t p, q, r, t;
+		memcpy(&p, a, 4);
+		memcpy(&q, b, 4);
+		memcpy(&r, a + n - 4, 4);
+		memcpy(&t, b + n - 4, 4);
+		return p == q && r == t;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (a[i] != b[i])
+			return false;
+	return true;
+}
+
+static inline bool
+pdpi_str_eq(pdpi_str a, pdpi_str b)
+{
+	return a.n == b.n && pdpi_mem_eq(a.p, b.p, a.n);
+}
 
 // Template parts. A template is a string that may contain policy
 // variables; only policies with Version 2012-10-17 produce parts.
@@ -33,11 +74,30 @@ enum pdpi_part_kind {
 	PDPI_PART_ESC = 2, // ${*}, ${?}, ${$}: the literal character in s
 };
 
+// How the evaluator finds a context key. The loader (bundle.c) interns
+// every key that conditions and policy variables name to a slot, so that
+// a request's context is mapped to slots once and each test reads its
+// key in O(1); the class says where else a key may come from when the
+// request does not carry it.
+enum pdpi_key_class {
+	PDPI_KEY_PLAIN = 0,   // only the request's context
+	PDPI_KEY_DERIVED = 1, // or a key AWS derives from the principal
+	PDPI_KEY_PTAG = 2,    // or aws:PrincipalTag/<tag key> of the principal
+};
+
+#define PDPI_NO_SLOT 0xffffffffu // not interned: search the context
+
+typedef struct pdpi_keyref {
+	uint32_t slot; // interned key slot, or PDPI_NO_SLOT
+	uint8_t cls;   // enum pdpi_key_class
+} pdpi_keyref;
+
 typedef struct pdpi_part {
 	uint8_t kind;        // enum pdpi_part_kind
 	bool has_default;    // VAR only: dflt is used when the key is absent
 	pdpi_str s;          // LIT: text; VAR: key, case-folded; ESC: "*"...
 	pdpi_str dflt;       // VAR only: default value
+	pdpi_keyref ref;     // VAR only: set by the loader
 } pdpi_part;
 
 typedef struct pdpi_tmpl {
@@ -71,6 +131,8 @@ enum pdpi_res_kind {
 
 typedef struct pdpi_resource {
 	uint8_t kind;    // enum pdpi_res_kind
+	uint8_t literal; // bit i: seg[i] holds no wildcard (set by the
+	                 // loader: compared, not globbed)
 	pdpi_str seg[5]; // "arn", partition, service, region, account
 	pdpi_tmpl rest;  // the resource part: everything after colon five
 	pdpi_str text;   // as written
@@ -100,6 +162,8 @@ typedef struct pdpi_principal {
 	pdpi_str session; // SESSION: session name
 	pdpi_str text;    // as written
 } pdpi_principal;
+
+#define PDPI_NO_MEMO 0xffffffffu // pdpi_cond.memo: none
 
 // Condition operators. Negated forms (StringNotEquals, NotIpAddress,
 // ArnNotLike, ...) are their positive base with `negated` set.
@@ -162,6 +226,9 @@ typedef struct pdpi_cond {
 	pdpi_str opname; // as written ("ForAnyValue:StringLike")
 	pdpi_str key;    // context key, case-folded to lower case
 	pdpi_str keytext; // context key as written
+	pdpi_keyref ref;  // how to find key (set by the loader)
+	uint32_t memo;    // the loader's id of conditions alike whose answer
+	                  // a decision may keep, or PDPI_NO_MEMO
 	uint32_t nvalues;
 	const pdpi_cvalue *values;
 } pdpi_cond;
@@ -179,6 +246,13 @@ typedef struct pdpi_stmt {
 	                     // trust policies): matches the attached resource
 	bool has_principal;  // a Principal or NotPrincipal element exists
 	bool not_principal;  // it is NotPrincipal
+	bool conds_first;    // its conditions may be judged before its
+	                     // resources (set by the loader: no plugin key,
+	                     // no policy variable in either)
+	uint32_t guard;      // the memo id of its first condition when all
+	                     // are plain, or PDPI_NO_MEMO (set by the
+	                     // loader): known false, the statement cannot
+	                     // apply
 	uint32_t index;      // position in the Statement array
 	pdpi_str sid;        // empty when absent
 	uint32_t nactions;
@@ -198,5 +272,39 @@ typedef struct pdpi_policy {
 	uint32_t nstmts;
 	const pdpi_stmt *stmts;
 } pdpi_policy;
+
+// pdpi_names_principal: statements of these policy types apply only to
+// the principals their Principal element names.
+static inline bool
+pdpi_names_principal(uint8_t type)
+{
+	return type == PDP_POLICY_RESOURCE || type == PDP_POLICY_TRUST ||
+	    type == PDP_POLICY_RCP;
+}
+
+// pdpi_res_always: a Resource element that every request's resource
+// matches: none (the policy's own resource) or one holding "*".
+static inline bool
+pdpi_res_always(const pdpi_stmt *st)
+{
+	if (!st->has_resource)
+		return true;
+	if (st->not_resource)
+		return false;
+	for (uint32_t i = 0; i < st->nresources; i++)
+		if (st->resources[i].kind == PDPI_RES_ALL)
+			return true;
+	return false;
+}
+
+// pdpi_stmt_always: statement st of a policy of type `type` applies to
+// every request its actions match (no principal to name, no condition,
+// every resource), so a decision table may say so (table.h).
+static inline bool
+pdpi_stmt_always(uint8_t type, const pdpi_stmt *st)
+{
+	return !pdpi_names_principal(type) && st->nconds == 0 &&
+	    pdpi_res_always(st);
+}
 
 #endif // PDP_PROGRAM_H

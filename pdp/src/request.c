@@ -3,9 +3,13 @@
 
 #include <stdio.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "fold.h"
 #include "request.h"
+#include "table.h"
 
 static pdpi_str
 mkstr(const char *p, size_t n)
@@ -28,21 +32,65 @@ has_prefix(const char *s, size_t n, const char *pre)
 	return n >= m && memcmp(s, pre, m) == 0;
 }
 
+// colons16 returns a mask of the bytes of p[0..16) that are ':' (bit i:
+// byte i).
+static inline uint32_t
+colons16(const char *p)
+{
+#if defined(__SSE2__)
+	__m128i x = _mm_loadu_si128((const __m128i *) (const void *) p);
+	return (uint32_t) _mm_movemask_epi8(_mm_cmpeq_epi8(x,
+	    _mm_set1_epi8(':')));
+#else
+	uint32_t m = 0;
+	for (int i = 0; i < 16; i++)
+		m |= (uint32_t) (p[i] == ':') << i;
+	return m;
+#endif
+}
+
+// take_colons cuts segments at the colons flagged in m (bit i: byte
+// base + i) until seg[4] is set.
+static inline void
+take_colons(const char *s, size_t base, uint32_t m, pdpi_str seg[5], int *k,
+    size_t *start)
+{
+	while (m != 0 && *k < 5) {
+		size_t at = base + (size_t) __builtin_ctz(m);
+		seg[(*k)++] = mkstr(s + *start, at - *start);
+		*start = at + 1;
+		m &= m - 1;
+	}
+}
+
 bool
 pdpi_arn_split(const char *s, size_t n, pdpi_str seg[5], pdpi_str *rest)
 {
-	const char *p = s, *end = s + n;
+	size_t i = 4, start = 4;
+	int k = 1;
 
 	if (!has_prefix(s, n, "arn:"))
 		return false;
-	for (int k = 0; k < 5; k++) {
-		const char *colon = memchr(p, ':', (size_t) (end - p));
-		if (colon == NULL)
-			return false;
-		seg[k] = mkstr(p, (size_t) (colon - p));
-		p = colon + 1;
+	seg[0] = mkstr(s, 3);
+	// The next four colons, sixteen bytes at a time; the last bytes as
+	// the last sixteen, those already seen masked off.
+	for (; k < 5 && i + 16 <= n; i += 16)
+		take_colons(s, i, colons16(s + i), seg, &k, &start);
+	if (k < 5 && i < n && n >= 20) {
+		size_t base = n - 16;
+		take_colons(s, base, colons16(s + base) &
+		    ~((1u << (i - base)) - 1), seg, &k, &start);
+		i = n;
 	}
-	*rest = mkstr(p, (size_t) (end - p));
+	for (; k < 5 && i < n; i++) {
+		if (s[i] == ':') {
+			seg[k++] = mkstr(s + start, i - start);
+			start = i + 1;
+		}
+	}
+	if (k < 5)
+		return false;
+	*rest = mkstr(s + start, n - start);
 	return true;
 }
 
@@ -50,12 +98,20 @@ pdpi_arn_split(const char *s, size_t n, pdpi_str seg[5], pdpi_str *rest)
 static bool
 is_account_id(pdpi_str s)
 {
+	uint64_t a, b;
+
 	if (s.n != 12)
 		return false;
-	for (uint32_t i = 0; i < s.n; i++)
-		if (s.p[i] < '0' || s.p[i] > '9')
-			return false;
-	return true;
+	// Bytes 0-7 and 4-11: each '0'..'9' has high nibble 3 and a low
+	// nibble that adding 6 keeps below 16.
+	memcpy(&a, s.p, 8);
+	memcpy(&b, s.p + 4, 8);
+	return (a & 0xf0f0f0f0f0f0f0f0ull) == 0x3030303030303030ull &&
+	    (b & 0xf0f0f0f0f0f0f0f0ull) == 0x3030303030303030ull &&
+	    (((a & 0x0f0f0f0f0f0f0f0full) + 0x0606060606060606ull) &
+	    0xf0f0f0f0f0f0f0f0ull) == 0 &&
+	    (((b & 0x0f0f0f0f0f0f0f0full) + 0x0606060606060606ull) &
+	    0xf0f0f0f0f0f0f0f0ull) == 0;
 }
 
 // split_name splits "path/.../name" into its path ("/path/.../") and its
@@ -177,6 +233,254 @@ pdpi_ctx_find(const pdpi_req *r, pdpi_str key)
 	return NULL;
 }
 
+// keytab_probe returns the slot whose hash is h, or PDPI_NO_SLOT. The
+// loader gives no two slots the same hash (bundle.c), so the slot is the
+// only one a key of this hash can be.
+static uint32_t
+keytab_probe(const pdpi_keytab *t, uint64_t h)
+{
+	if (t->n == 0)
+		return PDPI_NO_SLOT;
+	for (uint32_t i = (uint32_t) h & t->mask, s; (s = t->index[i]) != 0;
+	    i = (i + 1) & t->mask)
+		if (t->hash[s - 1] == h)
+			return s - 1;
+	return PDPI_NO_SLOT;
+}
+
+uint32_t
+pdpi_keytab_find(const pdpi_keytab *t, const char *key, size_t n)
+{
+	uint32_t s = keytab_probe(t, pdpi_key_hash(key, n));
+
+	if (s != PDPI_NO_SLOT && !pdpi_eq_fold(t->key[s].p, t->key[s].n, key,
+	    n))
+		return PDPI_NO_SLOT;
+	return s;
+}
+
+// The keys pdpi_req_derive may add, folded.
+static const char *const derived_keys[] = {
+	"aws:principalarn", "aws:principalaccount", "aws:principaltype",
+	"aws:username", "aws:userid", "aws:principalisawsservice",
+	"aws:principalservicename",
+};
+
+uint8_t
+pdpi_key_class(pdpi_str key)
+{
+	for (size_t i = 0; i < sizeof(derived_keys) / sizeof(*derived_keys);
+	    i++)
+		if (pdpi_eq_fold(key.p, key.n, derived_keys[i],
+		    strlen(derived_keys[i])))
+			return PDPI_KEY_DERIVED;
+	if (key.n >= PDPI_PTAG_LEN && pdpi_eq_fold(key.p, PDPI_PTAG_LEN,
+	    PDPI_PTAG, PDPI_PTAG_LEN))
+		return PDPI_KEY_PTAG;
+	return PDPI_KEY_PLAIN;
+}
+
+// map_context fills the context entries from the caller's (when not done
+// yet) and finds the slot whose hash each key has; the first entry of a hash wins. A key
+// equal to the slot's (any case) has its hash, so an empty slot means the
+// key was not given; a taken one is confirmed when read (lookup).
+static void
+map_context(const pdpi_req *r, pdpi_lazy *lz)
+{
+	const pdpi_keytab *t = lz->keys;
+
+	memset(lz->pos, 0, t->n * sizeof(lz->pos[0]));
+	lz->nvals = 0;
+	for (uint32_t i = 0; i < r->nctx; i++) {
+		pdpi_ckey *c = &lz->ctx[i];
+		if (lz->raw != NULL) {
+			// The values are read when the entry is (entry).
+			c->key = mkstr(lz->raw[i].key, strlen(lz->raw[i].key));
+			c->vals = NULL;
+		}
+		// Only a key of a length some slot has is hashed.
+		if (c->key.n < 128 &&
+		    !(t->lens[c->key.n >> 6] >> (c->key.n & 63) & 1))
+			continue;
+		uint32_t s = keytab_probe(t, pdpi_key_hash(c->key.p, c->key.n));
+		if (s != PDPI_NO_SLOT && lz->pos[s] == 0)
+			lz->pos[s] = (uint16_t) (PDPI_POS_HASH | (i + 1));
+	}
+	lz->mapped = true;
+}
+
+// entry returns context entry i with its values and their lengths.
+static const pdpi_ckey *
+entry(pdpi_lazy *lz, uint32_t i)
+{
+	pdpi_ckey *c = &lz->ctx[i];
+
+	if (lz->raw != NULL && c->vals == NULL) {
+		const pdp_context_entry *e = &lz->raw[i];
+		// The values were counted when the request was checked: the
+		// room cannot run out.
+		pdpi_str *v = &lz->vals[lz->nvals];
+		lz->nvals += e->nvalues;
+		for (uint32_t j = 0; j < e->nvalues; j++)
+			v[j] = mkstr(e->values[j], strlen(e->values[j]));
+		c->multi = e->multi;
+		c->nvals = e->nvalues;
+		c->vals = v;
+	}
+	return c;
+}
+
+// find_in returns the first of n entries whose key equals `key` (any
+// case), or NULL.
+static const pdpi_ckey *
+find_in(const pdpi_ckey *v, uint32_t n, pdpi_str key)
+{
+	for (uint32_t i = 0; i < n; i++)
+		if (may_match(v[i].key, key) &&
+		    pdpi_eq_fold(v[i].key.p, v[i].key.n, key.p, key.n))
+			return &v[i];
+	return NULL;
+}
+
+// ptag finds aws:PrincipalTag/<tag> among the principal's tags, with the
+// limits pdpi_req_implied applies.
+static const pdpi_ckey *
+ptag(pdpi_lazy *lz, pdpi_str key)
+{
+	pdpi_str want = mkstr(key.p + PDPI_PTAG_LEN, key.n - PDPI_PTAG_LEN);
+
+	uint32_t ntags = lz->info != NULL ? lz->info->ntags : 0;
+
+	for (uint32_t i = 0; i < ntags && i < PDPI_TAGS_MAX; i++) {
+		const pdpb_tag *t = &lz->tags[lz->info->tags + i];
+		if (PDPI_PTAG_LEN + t->key.len >= PDPI_TAGKEY_MAX ||
+		    !pdpi_eq_fold(lz->strings + t->key.off, t->key.len,
+		    want.p, want.n))
+			continue;
+		pdpi_ckey *k = &lz->tkeys[i];
+		lz->tvals[i] = mkstr(lz->strings + t->value.off, t->value.len);
+		k->key = key;
+		k->multi = false;
+		k->nvals = 1;
+		k->vals = &lz->tvals[i];
+		return k;
+	}
+	return NULL;
+}
+
+pdpi_str
+pdpi_req_userid(const pdpi_req *r)
+{
+	pdpi_lazy *lz = r->lz;
+
+	if (lz == NULL || lz->uid)
+		return lz == NULL ? r->who.user_id : lz->user_id;
+	lz->uid = true;
+	lz->user_id = mkstr("", 0);
+	if (lz->info == NULL || lz->info->unique_id.len == 0)
+		return lz->user_id;
+	pdpi_str id = mkstr(lz->strings + lz->info->unique_id.off,
+	    lz->info->unique_id.len);
+	if (r->who.kind != PDPI_WHO_ROLE_SESSION) {
+		lz->user_id = id;
+		return id;
+	}
+	// A role session's is role-id:session-name (the role's id alone
+	// when that does not fit).
+	size_t n = (size_t) id.n + 1 + r->who.session.n;
+	lz->user_id = id;
+	if (n < sizeof(lz->uidbuf)) {
+		memcpy(lz->uidbuf, id.p, id.n);
+		lz->uidbuf[id.n] = ':';
+		memcpy(lz->uidbuf + id.n + 1, r->who.session.p, r->who.session.n);
+		lz->user_id = mkstr(lz->uidbuf, n);
+	}
+	return lz->user_id;
+}
+
+// implied returns a key the request implies (class `cls`), or NULL.
+static const pdpi_ckey *
+implied(const pdpi_req *r, pdpi_lazy *lz, pdpi_str key, uint8_t cls)
+{
+	switch (cls) {
+	case PDPI_KEY_DERIVED:
+		if (!lz->derived) {
+			pdpi_who w = r->who;
+			w.user_id = pdpi_req_userid(r);
+			lz->nderived = pdpi_req_derive(&w, lz->dkeys,
+			    lz->dvals, lz->dbuf, sizeof(lz->dbuf));
+			lz->derived = true;
+		}
+		return find_in(lz->dkeys, lz->nderived, key);
+	case PDPI_KEY_PTAG:
+		return ptag(lz, key);
+	default:
+		return NULL;
+	}
+}
+
+// resolve finds a key: the request's entry (the one a slot's hash points
+// at, or one searched for), else an implied key.
+static const pdpi_ckey *
+resolve(const pdpi_req *r, pdpi_lazy *lz, pdpi_str key, uint8_t cls,
+    uint32_t cand)
+{
+	const pdpi_ckey *c = NULL;
+
+	if (cand != 0) {
+		c = &lz->ctx[cand - 1];
+		// Another key of the same hash may have come first.
+		if (!pdpi_eq_fold(c->key.p, c->key.n, key.p, key.n))
+			c = find_in(lz->ctx, r->nctx, key);
+	}
+	if (c != NULL)
+		return entry(lz, (uint32_t) (c - lz->ctx));
+	return implied(r, lz, key, cls);
+}
+
+const pdpi_ckey *
+pdpi_req_key_slow(const pdpi_req *r, pdpi_str key, pdpi_keyref ref)
+{
+	pdpi_lazy *lz = r->lz;
+
+	if (lz == NULL)
+		return pdpi_ctx_find(r, key);
+	if (!lz->mapped)
+		map_context(r, lz);
+	if (ref.slot >= lz->keys->n) {
+		// Not interned: searched for each time.
+		const pdpi_ckey *c = find_in(lz->ctx, r->nctx, key);
+		return c != NULL ? entry(lz, (uint32_t) (c - lz->ctx)) :
+		    implied(r, lz, key, ref.cls);
+	}
+	// A slot's answer is kept: the next test of the key reads it.
+	uint32_t p = lz->pos[ref.slot], i = p & PDPI_POS_INDEX;
+	switch (p & PDPI_POS_KIND) {
+	case PDPI_POS_CTX:
+		return &lz->ctx[i];
+	case PDPI_POS_DERIVED:
+		return &lz->dkeys[i];
+	case PDPI_POS_TAG:
+		return &lz->tkeys[i];
+	case PDPI_POS_NONE:
+		return NULL;
+	default:
+		break;
+	}
+	const pdpi_ckey *c = resolve(r, lz, key, ref.cls,
+	    (p & PDPI_POS_KIND) == PDPI_POS_HASH ? i : 0);
+	if (c == NULL)
+		p = PDPI_POS_NONE;
+	else if (c >= lz->ctx && c < lz->ctx + r->nctx)
+		p = PDPI_POS_CTX | (uint32_t) (c - lz->ctx);
+	else if (c >= lz->dkeys && c < lz->dkeys + PDPI_DERIVED_MAX)
+		p = PDPI_POS_DERIVED | (uint32_t) (c - lz->dkeys);
+	else
+		p = PDPI_POS_TAG | (uint32_t) (c - lz->tkeys);
+	lz->pos[ref.slot] = (uint16_t) p;
+	return c;
+}
+
 bool
 pdpi_req_set_action(pdpi_req *r, const char *action, size_t n, char *buf,
     size_t cap)
@@ -196,6 +500,8 @@ pdpi_req_set_action(pdpi_req *r, const char *action, size_t n, char *buf,
 		r->svc = mkstr(buf, k);
 		r->aname = mkstr(buf + k + 1, n - k - 1);
 	}
+	// Every decision table of the request is looked up with it.
+	r->ahash = pdpi_hash(r->folded.p, r->folded.n);
 	return true;
 }
 

@@ -7,6 +7,9 @@
 #ifndef PDP_REQUEST_H
 #define PDP_REQUEST_H
 
+#include <string.h>
+
+#include "pdpb.h"
 #include "program.h"
 
 // Who signed the request.
@@ -32,6 +35,7 @@ typedef struct pdpi_who {
 	pdpi_str role_arn;   // sessions: arn:aws:iam::A:role/R (no path),
 	                     // the role's own ARN once authorize.c found it
 	pdpi_str user_id;    // unique id of the user or role, when known
+	                     // (with a pdpi_lazy: pdpi_req_userid)
 	pdpi_str parent;     // federated users: the name of the user who
 	                     // called GetFederationToken ("" unknown)
 } pdpi_who;
@@ -50,6 +54,93 @@ typedef struct pdpi_ckey {
 	const pdpi_str *vals;  // nvals strings
 } pdpi_ckey;
 
+// The keys a bundle interns to slots (bundle.c builds the table at load):
+// every key a condition or a policy variable names, folded, up to
+// PDPI_KEY_SLOTS of them; keys past that are searched for instead.
+#define PDPI_KEY_SLOTS 1024
+
+typedef struct pdpi_keytab {
+	uint32_t n;            // slots
+	const pdpi_str *key;   // the folded key of each slot
+	const uint64_t *hash;  // its pdpi_key_hash
+	uint64_t lens[2];      // bit n: a key of n bytes (n < 128) has a
+	                       // slot; longer keys are always looked up
+	uint32_t mask;         // index size - 1 (the size a power of two)
+	const uint32_t *index; // slot + 1 from hash & mask on, probed
+	                       // linearly; 0 ends a probe
+} pdpi_keytab;
+
+// pdpi_key_hash hashes a context key so that keys equal ignoring case
+// (pdpi_eq_fold) hash alike: folding only ever adds 0x20 to a byte, so
+// the hash sees every byte with that bit set. It reads the length and the
+// first and last eight bytes: cheap, and a collision only costs a
+// comparison.
+static inline uint64_t
+pdpi_key_hash(const char *p, size_t n)
+{
+	uint64_t a = 0, z = 0;
+
+	if (n >= 8) {
+		memcpy(&a, p, 8);
+		memcpy(&z, p + n - 8, 8);
+	} else {
+		for (size_t i = 0; i < n; i++)
+			a |= (uint64_t) (unsigned char) p[i] << (8 * i);
+	}
+	a |= 0x2020202020202020ull;
+	z |= 0x2020202020202020ull;
+	uint64_t h = (a ^ (uint64_t) n * 0x9e3779b97f4a7c15ull) *
+	    0xbf58476d1ce4e5b9ull;
+	return pdpb_fmix64(h ^ z * 0x94d049bb133111ebull);
+}
+
+// pdpi_keytab_find returns the slot of `key` (any case), or PDPI_NO_SLOT.
+uint32_t pdpi_keytab_find(const pdpi_keytab *t, const char *key, size_t n);
+
+// pdpi_key_class says where a folded key may come from besides the
+// request's context (enum pdpi_key_class).
+uint8_t pdpi_key_class(pdpi_str key);
+
+#define PDPI_TAGS_MAX 64     // principal tags that become context keys
+#define PDPI_TAGKEY_MAX 160  // "aws:PrincipalTag/" + a 128-byte tag key
+#define PDPI_PTAG "aws:PrincipalTag/"
+#define PDPI_PTAG_LEN 17
+
+// The context keys AWS derives from the principal (aws:PrincipalArn,
+// aws:PrincipalAccount, aws:PrincipalType, aws:username, aws:userid,
+// aws:PrincipalIsAWSService, aws:PrincipalServiceName).
+#define PDPI_DERIVED_MAX 8
+
+// What a decision learns about its context only when a condition first
+// asks (pdpi_req_key): the request's keys mapped to slots, the values of
+// the entries read, the keys derived from the principal and its tags.
+// Lives on the decision's stack; pdpi_req points at it.
+typedef struct pdpi_lazy {
+	const pdpi_keytab *keys;
+	// The request's entries (r->ctx), filled from `raw` (the caller's,
+	// checked already) when first needed, unless raw is NULL: the keys
+	// when the context is mapped, each entry's values when it is read.
+	const pdp_context_entry *raw;
+	pdpi_ckey *ctx;
+	pdpi_str *vals;          // room for the values of ctx
+	uint32_t nvals;          // used
+	bool mapped;
+	uint16_t pos[PDPI_KEY_SLOTS]; // what each slot holds (request.c)
+	bool derived;            // derived[] is built
+	uint32_t nderived;
+	pdpi_ckey dkeys[PDPI_DERIVED_MAX];
+	pdpi_str dvals[PDPI_DERIVED_MAX];
+	char dbuf[256];
+	const pdpb_prinfo *info; // the principal's (NULL: none), in the
+	const pdpb_tag *tags;    // bundle, with its tags and strings
+	const char *strings;
+	bool uid;                // who.user_id is known
+	pdpi_str user_id;
+	char uidbuf[256];
+	pdpi_ckey tkeys[PDPI_TAGS_MAX]; // tag i as a key, once asked for
+	pdpi_str tvals[PDPI_TAGS_MAX];
+} pdpi_lazy;
+
 typedef struct pdpi_req {
 	pdpi_who who;
 	pdpi_str action;      // as given ("s3:GetObject")
@@ -61,19 +152,67 @@ typedef struct pdpi_req {
 	pdpi_str rseg[5];     // "arn", partition, service, region, account
 	pdpi_str rrest;       // resource part
 	pdpi_str resource_account; // account owning the resource ("" unknown)
+	uint64_t ahash;       // pdpi_hash of folded
 	uint32_t nctx;
 	const pdpi_ckey *ctx;
 	// Keys the request implies without carrying them: the principal's
 	// tags and the keys AWS derives from the principal. Consulted only
-	// when ctx lacks the key, so a key the caller gives wins.
+	// when ctx lacks the key, so a key the caller gives wins. With `lz`
+	// they are found lazily instead (pdpi_req_key); without it, ctx and
+	// implied are complete.
 	uint32_t nimplied;
 	const pdpi_ckey *implied;
+	pdpi_lazy *lz;
 } pdpi_req;
 
 // pdpi_ctx_find returns the context entry for a key, or NULL: the
 // request's own, else an implied one. Case-insensitive; when two entries
-// fold alike the first wins.
+// fold alike the first wins. Needs ctx and implied complete (no lz).
 const pdpi_ckey *pdpi_ctx_find(const pdpi_req *r, pdpi_str folded_key);
+
+// pdpi_req_userid returns the principal's aws:userid: its unique id
+// (AIDA...), or role-id:session-name for a role session; "" unknown.
+pdpi_str pdpi_req_userid(const pdpi_req *r);
+
+// What pdpi_lazy.pos says of a slot: nothing yet; the first entry of its
+// hash (index + 1), not compared yet; or its answer: an entry of the
+// context, a derived key, a tag, or none.
+#define PDPI_POS_KIND 0xe000u
+#define PDPI_POS_INDEX 0x1fffu
+#define PDPI_POS_HASH 0x2000u
+#define PDPI_POS_CTX 0x4000u
+#define PDPI_POS_DERIVED 0x6000u
+#define PDPI_POS_TAG 0x8000u
+#define PDPI_POS_NONE 0xa000u
+
+const pdpi_ckey *pdpi_req_key_slow(const pdpi_req *r, pdpi_str folded_key,
+    pdpi_keyref ref);
+
+// pdpi_req_key is pdpi_ctx_find for a key a program names (`ref` set by
+// the loader): the same answer, found through r->lz when there is one,
+// and read from its slot once found.
+static inline const pdpi_ckey *
+pdpi_req_key(const pdpi_req *r, pdpi_str folded_key, pdpi_keyref ref)
+{
+	const pdpi_lazy *lz = r->lz;
+
+	if (lz != NULL && lz->mapped && ref.slot < lz->keys->n) {
+		uint32_t p = lz->pos[ref.slot], i = p & PDPI_POS_INDEX;
+		switch (p & PDPI_POS_KIND) {
+		case PDPI_POS_CTX:
+			return &lz->ctx[i];
+		case PDPI_POS_DERIVED:
+			return &lz->dkeys[i];
+		case PDPI_POS_TAG:
+			return &lz->tkeys[i];
+		case PDPI_POS_NONE:
+			return NULL;
+		default:
+			break;
+		}
+	}
+	return pdpi_req_key_slow(r, folded_key, ref);
+}
 
 // pdpi_req_is_trust_action reports whether the request is authorized by a
 // role's trust policy: sts:AssumeRole*, sts:TagSession or
@@ -99,11 +238,6 @@ bool pdpi_req_set_action(pdpi_req *r, const char *action, size_t n,
 // Call after r->who is set.
 void pdpi_req_set_resource(pdpi_req *r, const char *resource, size_t n,
     const char *resource_account);
-
-// The context keys AWS derives from the principal (aws:PrincipalArn,
-// aws:PrincipalAccount, aws:PrincipalType, aws:username, aws:userid,
-// aws:PrincipalIsAWSService, aws:PrincipalServiceName).
-#define PDPI_DERIVED_MAX 8
 
 // pdpi_req_derive writes up to PDPI_DERIVED_MAX derived keys for `who`
 // into out (each with one value taken from vals[i]), building values in

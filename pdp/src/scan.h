@@ -21,6 +21,17 @@ typedef struct pdpi_custom {
 	pdpi_str vals[PDP_PROVIDER_VALUES];
 } pdpi_custom;
 
+// Conditions whose answers a decision keeps (pdpi_cond.memo).
+#define PDPI_MEMO_MAX 1024
+
+// Table lookups kept for the second pass over a set.
+#define PDPI_LOOKUPS 4
+
+typedef struct pdpi_lookup {
+	const pdpi_table *t;
+	pdpi_cands c[2]; // Deny, Allow
+} pdpi_lookup;
+
 typedef struct pdpi_scan {
 	const pdpi_req *r;
 	const pdpi_world *w;
@@ -29,6 +40,12 @@ typedef struct pdpi_scan {
 	pdpi_hooks *hooks; // NULL: no provider
 	uint32_t ncustom;
 	pdpi_custom custom[PDPI_CUSTOM_KEYS];
+	uint32_t nlookups;
+	pdpi_lookup lookups[PDPI_LOOKUPS];
+	// The answer of each condition id judged so far: 0 not yet, 1
+	// true, 2 false (cleared on first use).
+	bool memo_ready;
+	uint8_t memo[PDPI_MEMO_MAX];
 	// The last request value parsed as an address: every IpAddress test
 	// of aws:SourceIp in a request reads the same string.
 	const char *ip_p;

@@ -939,30 +939,51 @@ START_TEST(test_bundle_corrupt_index_records_are_refused_r030_r036)
 	expect_reject(b, g_len, PDP_ECORRUPT, "not sorted", "accounts");
 	free(b);
 
-	// R-BUNDLE-034: principal slots.
-	for (int k = 0; k < 11; k++) {
+	// R-BUNDLE-034: principal slots and their info.
+	for (int k = 0; k < 15; k++) {
 		b = copy();
 		uint32_t i = first_used(b, PDPB_SEC_PRINCIPALS,
-		    sizeof(pdpb_principal), offsetof(pdpb_principal, key.len));
+		    sizeof(pdpb_principal), offsetof(pdpb_principal, kind));
 		pdpb_principal *p = rec(b, PDPB_SEC_PRINCIPALS, sizeof(*p), i);
+		pdpb_prinfo *x = rec(b, PDPB_SEC_PRINFO, sizeof(*x), i);
 		switch (k) {
 		case 0: p->hash ^= 1; break;
-		case 1: p->kind = 0; break;
+		case 1: p->kind = 0; break; // empty, but not zeroed
 		case 2: p->kind = PDPB_FEDUSER + 1; break;
 		case 3: p->flags = 4; break;
 		case 4: p->account = nacc; break;
 		case 5: p->identity = nsets; break;
 		case 6: p->boundary = nsets; p->flags |= 1; break;
 		case 7: p->flags ^= PDPB_HAS_BOUNDARY; break;
-		case 8: p->tags = BIG; p->ntags = 1; break;
-		case 9: p->key.off = BIG; break;
-		default: p->arn.len = BIG; break;
+		case 8: x->tags = BIG; x->ntags = 1; break;
+		case 9: p->name_len = (uint16_t) (p->arn.len + 1); break;
+		case 10: p->arn.len = BIG; break;
+		case 11: x->unique_id.off = BIG; break;
+		// The hash is that of the kind, account and name: a record
+		// whose name or account changed would be hidden.
+		case 12: p->name_len = p->name_len ? p->name_len - 1 : 1; break;
+		case 13: p->account = (p->account + 1) % nacc; break;
+		default: p->kind = p->kind == PDPB_USER ? PDPB_ROLE : PDPB_USER;
+			break;
+		}
+		if (k == 13 && nacc < 2) {
+			free(b);
+			continue;
 		}
 		reseal(b, g_len);
 		expect_reject(b, g_len, PDP_ECORRUPT, "principal slot",
 		    "principal slot");
 		free(b);
 	}
+	// The info table has a record per principal slot.
+	b = copy();
+	pdpb_section *xs = section(b, PDPB_SEC_PRINFO);
+	xs->count--;
+	xs->size -= sizeof(pdpb_prinfo);
+	reseal(b, g_len);
+	expect_reject(b, g_len, PDP_ECORRUPT, "principal info has",
+	    "principal info");
+	free(b);
 
 	// R-BUNDLE-035: resource policy slots.
 	for (int k = 0; k < 3; k++) {
@@ -1071,7 +1092,7 @@ START_TEST(test_bundle_hash_tables_must_be_powers_of_two_with_room)
 		const char *name;
 	} t[] = {
 		{PDPB_SEC_PRINCIPALS, sizeof(pdpb_principal),
-		    offsetof(pdpb_principal, key.len), "principal table"},
+		    offsetof(pdpb_principal, kind), "principal table"},
 		{PDPB_SEC_RPOLICIES, sizeof(pdpb_rpolicy),
 		    offsetof(pdpb_rpolicy, arn.len), "resource policy table"},
 		{PDPB_SEC_NAMED, sizeof(pdpb_named),
@@ -1097,6 +1118,9 @@ START_TEST(test_bundle_hash_tables_must_be_powers_of_two_with_room)
 		// One slot, occupied: probing would never stop.
 		b = copy();
 		shrink(b, t[k].sec, t[k].size, 1, used);
+		if (t[k].sec == PDPB_SEC_PRINCIPALS)
+			shrink(b, PDPB_SEC_PRINFO, sizeof(pdpb_prinfo), 1,
+			    used);
 		reseal(b, g_len);
 		expect_reject(b, g_len, PDP_ECORRUPT, "is full", t[k].name);
 		free(b);
