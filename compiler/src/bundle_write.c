@@ -1019,26 +1019,39 @@ iamc_builder_write(iamc_builder *b, uint64_t revision, void **data,
 	if (rec(b, &principals, (size_t) ns * sizeof(pdpb_principal)) == NULL ||
 	    rec(b, &prinfo, (size_t) ns * sizeof(pdpb_prinfo)) == NULL)
 		goto out;
-	for (uint32_t i = 0; i < b->npr && !b->err; i++) {
+	uint32_t *slot_of = malloc(((size_t) ns + 1) * sizeof(*slot_of));
+	if (slot_of == NULL)
+		goto out;
+	memset(slot_of, 0xff, (size_t) ns * sizeof(*slot_of));
+	pdpb_principal *pv = (pdpb_principal *) principals.p;
+	for (uint32_t i = 0; i < b->npr; i++) {
 		const pspec *p = &b->pr[i];
 		uint32_t at = (uint32_t) p->hash & (ns - 1);
-		pdpb_principal *r = (pdpb_principal *) principals.p;
-		while (r[at].kind != 0)
+		while (pv[at].kind != 0)
 			at = (at + 1) & (ns - 1);
-		r[at].hash = p->hash;
-		r[at].arn = cstr(b, p->arn);
-		r[at].kind = (uint8_t) p->kind;
-		r[at].flags = (uint8_t) p->flags;
-		r[at].name_len = (uint16_t) p->name_len;
-		r[at].account = remap[p->account];
-		r[at].identity = p->identity;
-		r[at].boundary = p->boundary;
+		pv[at].kind = (uint8_t) p->kind;
+		slot_of[at] = i;
+	}
+	// In slot order, so that a reader checking every slot reads their
+	// ARNs in order too.
+	for (uint32_t at = 0; at < ns && !b->err; at++) {
+		if (slot_of[at] == UINT32_MAX)
+			continue;
+		const pspec *p = &b->pr[slot_of[at]];
+		pv[at].hash = p->hash;
+		pv[at].arn = cstr(b, p->arn);
+		pv[at].flags = (uint8_t) p->flags;
+		pv[at].name_len = (uint16_t) p->name_len;
+		pv[at].account = remap[p->account];
+		pv[at].identity = p->identity;
+		pv[at].boundary = p->boundary;
 		pdpb_prinfo *x = (pdpb_prinfo *) prinfo.p + at;
 		x->unique_id = p->uid;
 		x->tags = p->tags;
 		x->ntags = p->ntags;
 		x->max_session = p->max_session;
 	}
+	free(slot_of);
 
 	uint32_t nr = pow2_slots(b->nrp);
 	if (rec(b, &rpol, (size_t) nr * sizeof(pdpb_rpolicy)) == NULL)

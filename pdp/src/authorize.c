@@ -129,22 +129,31 @@ find_account(const pdp_bundle *b, pdpi_str id)
 	return NULL;
 }
 
-// find_principal finds the caller's record (proto/bundle.md): by the
-// hash of its kind, account and name, then the account compared, and
-// the name: a user's whole ARN exactly (users are named by ARN, path
-// included), a role's name ignoring case, a federated user's exactly.
-static const pdpb_principal *
-find_principal(const pdp_bundle *b, const pdpi_who *who)
+// The kinds of caller with a record of their own, as pdpb kinds.
+static const uint8_t rec_kind[] = {
+	[PDPI_WHO_ROOT] = PDPB_ROOT, [PDPI_WHO_USER] = PDPB_USER,
+	[PDPI_WHO_ROLE_SESSION] = PDPB_ROLE, [PDPI_WHO_FEDUSER] = PDPB_FEDUSER,
+	[PDPI_WHO_SERVICE] = 0, [PDPI_WHO_ANONYMOUS] = 0, [PDPI_WHO_OTHER] = 0,
+};
+
+// principal_hash is the hash of the caller's slot (proto/bundle.md): its
+// kind, account and name (none for root).
+static uint64_t
+principal_hash(const pdpi_who *who)
 {
-	static const uint8_t kinds[] = {
-		[PDPI_WHO_ROOT] = PDPB_ROOT, [PDPI_WHO_USER] = PDPB_USER,
-		[PDPI_WHO_ROLE_SESSION] = PDPB_ROLE,
-		[PDPI_WHO_FEDUSER] = PDPB_FEDUSER,
-	};
-	uint8_t kind = kinds[who->kind];
+	return pdpb_principal_hash(rec_kind[who->kind], who->account.p,
+	    who->account.n, who->name.p, who->name.n);
+}
+
+// find_principal finds the caller's record by its slot's hash `h`, then
+// compares the kind, the account, and the name: a user's whole ARN
+// exactly (users are named by ARN, path included), a role's name
+// ignoring case, a federated user's exactly.
+static const pdpb_principal *
+find_principal(const pdp_bundle *b, const pdpi_who *who, uint64_t h)
+{
+	uint8_t kind = rec_kind[who->kind];
 	pdpi_str name = who->name; // none for root
-	uint64_t h = pdpb_principal_hash(kind, who->account.p, who->account.n,
-	    name.p, name.n);
 	uint32_t mask = b->nprincipal_slots - 1;
 
 	for (uint32_t i = (uint32_t) h & mask, k = 0; k < b->nprincipal_slots;
@@ -327,7 +336,7 @@ find_parent(frame *f, const pdp_bundle *b, const char *parent,
 		return refuse(out, PDP_EINVAL, "a federated user's parent is "
 		    "a user or root of the same account");
 	// A user is found by its ARN, path included.
-	*recp = find_principal(b, &p);
+	*recp = find_principal(b, &p, principal_hash(&p));
 	if (p.kind == PDPI_WHO_USER && *recp == NULL)
 		return refuse(out, PDP_ENOENT, "unknown principal");
 	who->parent = p.name;
@@ -337,7 +346,7 @@ find_parent(frame *f, const pdp_bundle *b, const char *parent,
 // find_caller resolves the caller to its principal record. Root needs
 // none; services and anonymous callers have none.
 static int
-find_caller(frame *f, const pdp_bundle *b, const pdp_request *q,
+find_caller(frame *f, const pdp_bundle *b, const pdp_request *q, uint64_t h,
     const pdpb_principal **recp, pdp_decision *out)
 {
 	pdpi_who *who = &f->r.who;
@@ -362,7 +371,7 @@ find_caller(frame *f, const pdp_bundle *b, const pdp_request *q,
 		*recp = rec;
 		return PDP_OK;
 	}
-	rec = find_principal(b, who);
+	rec = find_principal(b, who, h);
 	if (rec == NULL && who->kind != PDPI_WHO_ROOT)
 		return refuse(out, PDP_ENOENT, "unknown principal");
 	if (rec != NULL && q->principal_id != NULL) {
@@ -493,6 +502,11 @@ pdp_bundle_authorize(const pdp_bundle *b, const pdp_request *q,
 	if (q == NULL || q->principal == NULL || q->action == NULL)
 		return refuse(out, PDP_EINVAL, "request lacks a principal or "
 		    "an action");
+	// The request's strings are read one after the other: ask for
+	// the later ones now, so that they arrive together.
+	__builtin_prefetch(q->action);
+	__builtin_prefetch(q->resource);
+	__builtin_prefetch(q->context);
 	size_t pn = strlen(q->principal), an = strlen(q->action);
 	if (pn > PRINCIPAL_MAX || an > ACTION_MAX)
 		return refuse(out, PDP_ETOOBIG, "principal or action too long");
@@ -505,16 +519,23 @@ pdp_bundle_authorize(const pdp_bundle *b, const pdp_request *q,
 	if (!pdpi_who_parse(&f.r.who, q->principal, pn, f.who, sizeof(f.who)))
 		return refuse(out, PDP_EINVAL, "the principal is not an ARN, "
 		    "a service principal or \"anonymous\"");
+	// Ask for the caller's slot: it arrives while the action and the
+	// resource are read.
+	uint64_t ph = principal_hash(&f.r.who);
+	__builtin_prefetch(&b->principals[ph & (b->nprincipal_slots - 1)]);
 	pdpi_req_set_action(&f.r, q->action, an, f.action, sizeof(f.action));
 	const char *res = q->resource ? q->resource : "*";
 	pdpi_req_set_resource(&f.r, res, strlen(res), q->resource_account);
 
-	if ((rv = find_caller(&f, b, q, &rec, out)) != PDP_OK ||
+	if ((rv = find_caller(&f, b, q, ph, &rec, out)) != PDP_OK ||
 	    (rv = add_context(&f, b, q, rec, out)) != PDP_OK)
 		return rv;
 
-	if (rec != NULL && rec->identity != PDPB_NONE)
+	if (rec != NULL && rec->identity != PDPB_NONE) {
 		f.w.identity = b->sets[rec->identity];
+		if (f.w.identity.table != NULL)
+			pdpi_table_prefetch(f.w.identity.table, f.r.ahash);
+	}
 	if (rec != NULL && rec->boundary != PDPB_NONE) {
 		f.w.has_boundary = true;
 		f.w.boundary = b->sets[rec->boundary];

@@ -15,13 +15,15 @@ struct pdp_bundle {
 	atomic_uint refs;
 	void *base;          // the file's bytes
 	size_t size;
-	bool mapped;         // base came from mmap (else malloc)
+	int owner;           // how base was obtained (enum pdpi_owner)
 	uint64_t revision;
 	const char *strings; // PDPB_SEC_STRINGS
 	uint32_t nstrings;   // bytes
 
-	// Programs, rebuilt at load (one allocation: `mem`).
+	// Programs, rebuilt at load (one block: `mem`).
 	void *mem;
+	size_t mem_size;
+	bool mem_mapped;     // mem is a huge-page block (bundle.c)
 	pdpi_policy *policies;
 	uint32_t npolicies;
 	pdpi_pset *sets;     // each with its table, when it has one
@@ -55,10 +57,18 @@ pdpi_bundle_str(const pdp_bundle *b, pdpb_str s)
 	return r;
 }
 
+// How a bundle's bytes were obtained, so that close gives them back.
+enum pdpi_owner {
+	PDPI_OWN_MALLOC = 0, // malloc: free
+	PDPI_OWN_FILE = 1,   // mmap of the file: munmap
+	PDPI_OWN_BLOCK = 2,  // a large anonymous block (bundle.c)
+};
+
 // pdpi_bundle_load verifies and indexes `size` bytes at `base`, which the
-// bundle then owns (freed or unmapped by close). When `verify_checksum`
-// is false the checksum is not checked (fuzzing the structure checks).
-int pdpi_bundle_load(void *base, size_t size, bool mapped,
+// bundle then owns (given back by close, or on failure, as `owner` says).
+// When `verify_checksum` is false the checksum is not checked (fuzzing
+// the structure checks).
+int pdpi_bundle_load(void *base, size_t size, int owner,
     bool verify_checksum, pdp_bundle **out, char *err, size_t errlen);
 
 #endif // PDP_BUNDLE_H

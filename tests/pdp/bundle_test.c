@@ -22,6 +22,7 @@
 #include "iamc_bundle.h"
 #include "pdpb.h"
 #include "program.h"
+#include "scan.h"
 
 static void *g_data; // the fixture bundle, built once per test case
 static size_t g_len;
@@ -885,6 +886,132 @@ START_TEST(test_bundle_table_slots_and_lists_are_checked_r031)
 }
 END_TEST
 
+// A list entry of a decision table and the statement it names.
+typedef struct site {
+	uint32_t *slot;       // the slot whose list it is in
+	uint32_t *e;          // the entry
+	uint32_t width;       // 2 or 3 (service slots)
+	bool deny;            // in the slot's Deny list
+	const pdpb_stmt *st;  // its statement
+} site;
+
+// find_site returns the first entry of any table for which want() holds.
+static bool
+find_site(char *b, bool (*want)(const site *), site *out)
+{
+	pdpb_section *ss = section(b, PDPB_SEC_SETS);
+	const uint32_t *setidx = rec(b, PDPB_SEC_SETIDX, 4, 0);
+	const pdpb_policy *pol = rec(b, PDPB_SEC_POLICIES,
+	    sizeof(pdpb_policy), 0);
+	const pdpb_stmt *st = rec(b, PDPB_SEC_STMTS, sizeof(pdpb_stmt), 0);
+
+	for (uint32_t i = 0; i < ss->count; i++) {
+		pdpb_set *set = rec(b, PDPB_SEC_SETS, sizeof(*set), i);
+		if (set->table == PDPB_NONE)
+			continue;
+		uint32_t *w = table_words(b, set);
+		for (int svc = 0; svc < 2; svc++) {
+			uint32_t n = w[2 + 2 * svc], off = w[3 + 2 * svc];
+			for (uint32_t j = 0; j < n; j++) {
+				uint32_t *slot = &w[off / 4 +
+				    j * PDPI_TABLE_SLOT_WORDS];
+				for (int d = 0; d < 2 && slot[3] != 0; d++) {
+					for (uint32_t k = 0; k < slot[5 + 2 * d];
+					    k++) {
+						site x;
+						x.slot = slot;
+						x.width = svc ? 3 : 2;
+						x.e = &w[slot[4 + 2 * d] / 4 +
+						    k * x.width];
+						x.deny = d == 0;
+						const pdpb_policy *p = &pol[setidx[
+						    set->first + x.e[0]]];
+						x.st = &st[p->stmts + (x.e[1] &
+						    PDPI_CAND_INDEX)];
+						if (want(&x)) {
+							*out = x;
+							return true;
+						}
+					}
+				}
+			}
+		}
+	}
+	return false;
+}
+
+static bool
+want_pair(const site *x)
+{
+	return x->width == 2;
+}
+
+static bool
+want_conditional(const site *x)
+{
+	return x->st->nconds > 0 && !(x->e[1] & PDPI_CAND_ALWAYS);
+}
+
+static bool
+want_pattern(const site *x)
+{
+	return x->width == 3 && x->e[2] != PDPI_CAND_NOACT;
+}
+
+static bool
+want_both_lists(const site *x)
+{
+	return x->slot[5] > 0 && x->slot[7] > 0;
+}
+
+START_TEST(test_bundle_table_entries_are_checked_r031)
+{
+	// Each corruption of a list entry the table check must refuse:
+	// a flag that does not hold, an action that is not there, a
+	// statement in the list of the other effect.
+	static bool (*const want[])(const site *) = {
+		want_pair, want_conditional, want_pattern, want_pattern,
+		want_both_lists,
+	};
+	static const char *const what[] = {
+		"NotAction flag in a pair list", "always on a conditional "
+		"statement", "action index past the statement's",
+		"NotAction flag on a positive pattern", "lists swapped",
+	};
+	int done = 0;
+
+	for (size_t k = 0; k < sizeof(want) / sizeof(want[0]); k++) {
+		char *b = copy();
+		site x;
+		if (!find_site(b, want[k], &x)) {
+			free(b);
+			continue;
+		}
+		switch (k) {
+		case 0: x.e[1] |= PDPI_CAND_NOT; break;
+		case 1: x.e[1] |= PDPI_CAND_ALWAYS | PDPI_CAND_KNOWN; break;
+		case 2: x.e[2] = x.st->nactions; break;
+		case 3: x.e[1] ^= PDPI_CAND_NOT; break;
+		default: {
+			uint32_t t[2] = {x.slot[4], x.slot[5]};
+			x.slot[4] = x.slot[6];
+			x.slot[5] = x.slot[7];
+			x.slot[6] = t[0];
+			x.slot[7] = t[1];
+			break;
+		}
+		}
+		reseal(b, g_len);
+		expect_reject(b, g_len, PDP_ECORRUPT, "decision table", what[k]);
+		free(b);
+		done++;
+	}
+	// The fixture has pairs, conditional statements and patterns: the
+	// first four always run.
+	ck_assert_int_ge(done, 4);
+}
+END_TEST
+
 // first_used returns the first occupied slot of a hash-table section
 // whose key length sits at byte lenoff of each record.
 static uint32_t
@@ -1365,6 +1492,95 @@ START_TEST(test_bundle_fuzz_seeds_are_small_valid_bundles)
 }
 END_TEST
 
+// decide_one decides one request of a single context key against b and
+// checks that the explanation's decision agrees.
+static pdp_effect
+decide_one(const pdp_bundle *b, const char *key, const char *val)
+{
+	const char *const vals[] = {val};
+	pdp_context_entry ctx = {key, vals, 1, false};
+	pdp_request q;
+	pdp_decision d, dx;
+	pdp_explanation ex;
+
+	memset(&q, 0, sizeof(q));
+	q.principal = "arn:aws:iam::" FX_MEMBER ":user/many";
+	q.action = "s3:GetObject";
+	q.resource = "arn:aws:s3:::bucket/key";
+	q.context = &ctx;
+	q.ncontext = key != NULL;
+	ck_assert_int_eq(pdp_bundle_authorize(b, &q, &d, NULL), PDP_OK);
+	ck_assert_int_eq(pdp_bundle_authorize(b, &q, &dx, &ex), PDP_OK);
+	ck_assert_int_eq(d.effect, dx.effect);
+	return d.effect;
+}
+
+START_TEST(test_bundle_keys_past_the_slots_decide_alike)
+{
+	// 1,100 statements, each allowing on its own condition key: more
+	// keys than a bundle interns (PDPI_KEY_SLOTS) and more conditions
+	// than a decision keeps answers for (PDPI_MEMO_MAX). Keys past the
+	// slots are searched for; they must decide alike.
+	enum { N = 1100 };
+	size_t cap = (size_t) N * 128 + 64, n = 0;
+	char *json = malloc(cap);
+	iamc_builder *bld;
+	iamc_diags d;
+	const pdpi_policy *p;
+	uint32_t set;
+	void *data;
+	size_t len;
+	pdp_bundle *b;
+	char err[256];
+
+	ck_assert_ptr_nonnull(json);
+	n += (size_t) snprintf(json + n, cap - n,
+	    "{\"Version\":\"2012-10-17\",\"Statement\":[");
+	for (int i = 0; i < N; i++)
+		n += (size_t) snprintf(json + n, cap - n, "%s{\"Effect\":"
+		    "\"Allow\",\"Action\":\"s3:GetObject\",\"Resource\":\"*\","
+		    "\"Condition\":{\"StringEquals\":{\"corp:k%d\":\"v\"}}}",
+		    i ? "," : "", i);
+	n += (size_t) snprintf(json + n, cap - n, "]}");
+	ck_assert_int_eq(iamc_builder_open(&bld), PDP_OK);
+	iamc_diags_init(&d);
+	ck_assert_int_eq(iamc_policy_compile_text(iamc_builder_arena(bld),
+	    json, n, PDP_POLICY_AWS_MANAGED, "Many", &p, &d), PDP_OK);
+	iamc_diags_fini(&d);
+	ck_assert_int_eq(iamc_builder_set(bld, &p, 1, true, &set), PDP_OK);
+	ck_assert_int_eq(iamc_builder_account(bld, FX_MEMBER, NULL, 0, NULL,
+	    0), PDP_OK);
+	iamc_principal_spec ps;
+	memset(&ps, 0, sizeof(ps));
+	ps.kind = PDPB_USER;
+	ps.account = FX_MEMBER;
+	ps.name = "many";
+	ps.identity = set;
+	ps.boundary = PDPB_NONE;
+	ck_assert_int_eq(iamc_builder_principal(bld, &ps), PDP_OK);
+	ck_assert_int_eq(iamc_builder_write(bld, 1, &data, &len), PDP_OK);
+	iamc_builder_close(bld);
+	free(json);
+	ck_assert_int_eq(pdp_bundle_open_mem(data, len, &b, err, sizeof(err)),
+	    PDP_OK);
+	free(data);
+	ck_assert_uint_eq(b->keys.n, PDPI_KEY_SLOTS);
+	ck_assert_uint_eq(b->nmemo, PDPI_MEMO_MAX);
+
+	const int probe[] = {0, 7, 1023, 1024, 1050, N - 1};
+	for (size_t i = 0; i < sizeof(probe) / sizeof(probe[0]); i++) {
+		char key[32];
+		snprintf(key, sizeof(key), "CORP:K%d", probe[i]);
+		ck_assert_msg(decide_one(b, key, "v") == PDP_ALLOW, "%s", key);
+		ck_assert_msg(decide_one(b, key, "w") == PDP_IMPLICIT_DENY,
+		    "%s", key);
+	}
+	ck_assert_int_eq(decide_one(b, "corp:k1100", "v"), PDP_IMPLICIT_DENY);
+	ck_assert_int_eq(decide_one(b, NULL, NULL), PDP_IMPLICIT_DENY);
+	pdp_bundle_close(b);
+}
+END_TEST
+
 static Suite *
 bundle_suite(void)
 {
@@ -1399,6 +1615,8 @@ bundle_suite(void)
 	    test_bundle_typed_condition_values_are_checked_r026);
 	tcase_add_test(tc, test_bundle_corrupt_tables_are_refused_r031);
 	tcase_add_test(tc, test_bundle_table_slots_and_lists_are_checked_r031);
+	tcase_add_test(tc, test_bundle_table_entries_are_checked_r031);
+	tcase_add_test(tc, test_bundle_keys_past_the_slots_decide_alike);
 	tcase_add_test(tc,
 	    test_bundle_corrupt_index_records_are_refused_r030_r036);
 	tcase_add_test(tc,
