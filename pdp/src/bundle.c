@@ -237,20 +237,20 @@ range_ok(uint32_t first, uint32_t n, uint32_t count)
 }
 
 static bool
+part_ok(const ld *l, const pdpb_part *q)
+{
+	return q->kind <= PDPI_PART_ESC && q->has_default <= 1 &&
+	    str_ok(l, q->s) && str_ok(l, q->dflt);
+}
+
+// tmpl_ok checks a template's text and part range; every part record is
+// checked once by check_programs, referenced or not (the loader interns
+// the variables of all of them).
+static bool
 tmpl_ok(const ld *l, const pdpb_tmpl *t)
 {
-	const pdpb_part *p = sec_data(l, PDPB_SEC_PARTS);
-
-	if (!str_ok(l, t->text) ||
-	    !range_ok(t->parts, t->nparts, sec_count(l, PDPB_SEC_PARTS)))
-		return false;
-	for (uint32_t i = 0; i < t->nparts; i++) {
-		const pdpb_part *q = &p[t->parts + i];
-		if (q->kind > PDPI_PART_ESC || q->has_default > 1 ||
-		    !str_ok(l, q->s) || !str_ok(l, q->dflt))
-			return false;
-	}
-	return true;
+	return str_ok(l, t->text) &&
+	    range_ok(t->parts, t->nparts, sec_count(l, PDPB_SEC_PARTS));
 }
 
 // check_programs verifies every policy record and what it references
@@ -265,6 +265,12 @@ check_programs(ld *l)
 	const pdpb_prin *pr = sec_data(l, PDPB_SEC_PRINS);
 	const pdpb_cond *cd = sec_data(l, PDPB_SEC_CONDS);
 	const pdpb_cvalue *cv = sec_data(l, PDPB_SEC_CVALUES);
+	const pdpb_part *parts = sec_data(l, PDPB_SEC_PARTS);
+
+	for (uint32_t i = 0; i < sec_count(l, PDPB_SEC_PARTS); i++)
+		if (!part_ok(l, &parts[i]))
+			return fail(l, PDP_ECORRUPT, "template part %u is "
+			    "corrupt", i);
 
 	for (uint32_t i = 0; i < sec_count(l, PDPB_SEC_POLICIES); i++)
 		if (!str_ok(l, pol[i].name) ||
