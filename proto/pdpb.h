@@ -191,7 +191,11 @@ enum pdpb_principal_kind {
 enum pdpb_principal_flags {
 	PDPB_HAS_BOUNDARY = 1,
 	PDPB_SERVICE_LINKED = 2,
+	PDPB_CANONICAL = 4, // a user whose ARN is exactly
+	                    // "arn:aws:iam::" ACCOUNT ":user/" NAME
 };
+
+#define PDPB_NAME_INLINE 32 // name bytes a principal slot holds
 
 // Resource policies, named policies and access keys each live in an
 // open-addressing hash table whose records begin with the same two
@@ -199,8 +203,10 @@ enum pdpb_principal_flags {
 
 // A principal, in an open-addressing hash table of a power-of-two size
 // keyed by pdpb_principal_hash of its kind, its account's id and its
-// name; an empty slot has kind 0. The record holds what every decision
-// reads, in 32 bytes; the rest is in PRINFO, at the same index.
+// name; an empty slot is all zeros (kind 0). The record holds what every
+// decision reads in one 64-byte line, its name included (up to
+// PDPB_NAME_INLINE bytes), so that finding a principal reads no string;
+// the rest is in PRINFO, at the same index.
 typedef struct pdpb_principal {
 	uint64_t hash;      // pdpb_principal_hash(kind, account id, name)
 	pdpb_str arn;       // the canonical ARN, with path
@@ -210,6 +216,7 @@ typedef struct pdpb_principal {
 	uint32_t account;   // index into ACCOUNTS
 	uint32_t identity;  // set index, or PDPB_NONE
 	uint32_t boundary;  // set index, or PDPB_NONE
+	char name[PDPB_NAME_INLINE]; // its first bytes, zero-padded
 } pdpb_principal;
 
 // What decisions seldom need of a principal, at its slot's index.

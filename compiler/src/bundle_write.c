@@ -865,7 +865,9 @@ iamc_builder_principal(iamc_builder *b, const iamc_principal_spec *p)
 	s->uid = cstr(b, p->unique_id);
 	s->kind = p->kind;
 	s->flags = (p->boundary != PDPB_NONE ? PDPB_HAS_BOUNDARY : 0) |
-	    (p->service_linked ? PDPB_SERVICE_LINKED : 0);
+	    (p->service_linked ? PDPB_SERVICE_LINKED : 0) |
+	    (p->kind == PDPB_USER && strcmp(path, "/") == 0 ?
+	    PDPB_CANONICAL : 0);
 	s->account = (uint32_t) acc;
 	s->identity = p->identity;
 	s->boundary = p->boundary;
@@ -1042,6 +1044,9 @@ iamc_builder_write(iamc_builder *b, uint64_t revision, void **data,
 		pv[at].arn = cstr(b, p->arn);
 		pv[at].flags = (uint8_t) p->flags;
 		pv[at].name_len = (uint16_t) p->name_len;
+		memcpy(pv[at].name, p->arn + strlen(p->arn) - p->name_len,
+		    p->name_len < PDPB_NAME_INLINE ? p->name_len :
+		    PDPB_NAME_INLINE);
 		pv[at].account = remap[p->account];
 		pv[at].identity = p->identity;
 		pv[at].boundary = p->boundary;

@@ -453,39 +453,32 @@ iamc_table_build(iamc_arena *a, const pdpi_policy *const *v, uint32_t n,
 		emit_list(&b, &tmp, 2, &glob[2 * d], &glob[2 * d + 1]);
 	}
 
-	// Strings: every distinct key once, laid out after the lists.
-	size_t strsize = 0;
-	for (size_t i = 0; i < x.nge; i++)
-		strsize += x.exact.v[x.ge[i].start].len;
-	for (size_t i = 0; i < x.ngg; i++)
-		strsize += x.glob.v[x.gg[i].start].len;
-
-	klist = malloc((x.nge + x.ngg + 1) * 4 * sizeof(uint32_t));
+	// Each key is laid out just before its lists, so that a lookup
+	// that compares the key finds the lists in the same cache line;
+	// the strings region is the whole block.
+	klist = malloc((x.nge + x.ngg + 1) * 5 * sizeof(uint32_t));
 	if (klist == NULL)
 		goto out;
-	for (size_t i = 0; i < x.nge; i++)
-		if (exact_lists(&b, v, &x, &x.ge[i], &tmp, &skip,
-		    &klist[4 * i]) != 0)
-			goto out;
-	for (size_t i = 0; i < x.ngg; i++)
-		if (service_lists(&b, &x, &x.gg[i], &tmp, &skip,
-		    &klist[4 * (x.nge + i)]) != 0)
-			goto out;
-	uint32_t str_off = block_reserve(&b, (strsize + 3) / 4);
-	if (b.err)
-		goto out;
-	uint32_t pos = 0;
 	for (size_t i = 0; i < x.nge + x.ngg; i++) {
 		const keyed *k = i < x.nge ? &x.exact.v[x.ge[i].start] :
 		    &x.glob.v[x.gg[i - x.nge].start];
-		memcpy((char *) b.w + str_off + pos, k->key, k->len);
-		if (i < x.nge)
-			place(&b, slots_off, nslots, pos, k->key, k->len,
-			    &klist[4 * i]);
-		else
-			place(&b, svc_off, nsvc, pos, k->key, k->len,
-			    &klist[4 * i]);
-		pos += k->len;
+		uint32_t koff = block_reserve(&b, (k->len + 3) / 4);
+		if (b.err)
+			goto out;
+		memcpy((char *) b.w + koff, k->key, k->len);
+		klist[5 * i + 4] = koff;
+		if (i < x.nge ? exact_lists(&b, v, &x, &x.ge[i], &tmp, &skip,
+		    &klist[5 * i]) != 0 : service_lists(&b, &x,
+		    &x.gg[i - x.nge], &tmp, &skip, &klist[5 * i]) != 0)
+			goto out;
+	}
+	if (b.err)
+		goto out;
+	for (size_t i = 0; i < x.nge + x.ngg; i++) {
+		const keyed *k = i < x.nge ? &x.exact.v[x.ge[i].start] :
+		    &x.glob.v[x.gg[i - x.nge].start];
+		place(&b, i < x.nge ? slots_off : svc_off, i < x.nge ? nslots :
+		    nsvc, klist[5 * i + 4], k->key, k->len, &klist[5 * i]);
 	}
 	b.w[0] = PDPI_TABLE_MAGIC;
 	b.w[1] = (uint32_t) (b.n * 4);
@@ -494,8 +487,8 @@ iamc_table_build(iamc_arena *a, const pdpi_policy *const *v, uint32_t n,
 	b.w[4] = nsvc;
 	b.w[5] = svc_off;
 	memcpy(&b.w[6], glob, sizeof(glob));
-	b.w[10] = str_off;
-	b.w[11] = (uint32_t) strsize;
+	b.w[10] = 0;
+	b.w[11] = (uint32_t) (b.n * 4);
 
 	uint32_t *copy = iamc_arena_alloc(a, b.n * 4);
 	if (copy == NULL)

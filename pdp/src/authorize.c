@@ -145,10 +145,25 @@ principal_hash(const pdpi_who *who)
 	    who->account.n, who->name.p, who->name.n);
 }
 
+// name_eq compares the name of record p with `name` (ignoring case for
+// a role): from the record when it holds the whole name, else from the
+// tail of its ARN.
+static bool
+name_eq(const pdp_bundle *b, const pdpb_principal *p, pdpi_str name,
+    bool fold)
+{
+	const char *n = p->name;
+	if (p->name_len > PDPB_NAME_INLINE)
+		n = b->strings + p->arn.off + p->arn.len - p->name_len;
+	return fold ? pdpi_eq_fold(n, p->name_len, name.p, name.n) :
+	    pdpi_mem_eq(n, name.p, name.n);
+}
+
 // find_principal finds the caller's record by its slot's hash `h`, then
 // compares the kind, the account, and the name: a user's whole ARN
-// exactly (users are named by ARN, path included), a role's name
-// ignoring case, a federated user's exactly.
+// exactly (users are named by ARN, path included; for the canonical ARN
+// of both the name says as much), a role's name ignoring case, a
+// federated user's exactly.
 static const pdpb_principal *
 find_principal(const pdp_bundle *b, const pdpi_who *who, uint64_t h)
 {
@@ -161,15 +176,19 @@ find_principal(const pdp_bundle *b, const pdpi_who *who, uint64_t h)
 		const pdpb_principal *p = &b->principals[i];
 		if (p->kind == 0)
 			return NULL;
-		if (p->hash != h || p->kind != kind ||
+		if (p->hash != h || p->kind != kind || p->name_len != name.n ||
 		    !str_eq(pdpi_bundle_str(b, b->accounts[p->account].id),
 		    who->account))
 			continue;
-		pdpi_str arn = pdpi_bundle_str(b, p->arn);
-		pdpi_str tail = {arn.p + arn.n - p->name_len, p->name_len};
-		if (kind == PDPB_USER ? str_eq(arn, who->arn) :
-		    kind == PDPB_ROLE ? pdpi_eq_fold(tail.p, tail.n, name.p,
-		    name.n) : kind == PDPB_ROOT || str_eq(tail, name))
+		bool same;
+		if (kind == PDPB_USER)
+			same = (p->flags & PDPB_CANONICAL) && who->canonical ?
+			    name_eq(b, p, name, false) :
+			    str_eq(pdpi_bundle_str(b, p->arn), who->arn);
+		else
+			same = kind == PDPB_ROOT ||
+			    name_eq(b, p, name, kind == PDPB_ROLE);
+		if (same)
 			return p;
 	}
 	return NULL;

@@ -378,7 +378,7 @@ principal_ok(const ld *l, const pdpb_principal *p, const pdpb_prinfo *x,
 	const pdpb_account *acc = sec_data(l, PDPB_SEC_ACCOUNTS);
 	bool ok = str_ok(l, p->arn) && p->name_len <= p->arn.len &&
 	    str_ok(l, x->unique_id) &&
-	    p->kind >= PDPB_ROOT && p->kind <= PDPB_FEDUSER && p->flags <= 3 &&
+	    p->kind >= PDPB_ROOT && p->kind <= PDPB_FEDUSER && p->flags <= 7 &&
 	    p->account < lim->naccounts &&
 	    (p->identity == PDPB_NONE || p->identity < lim->nsets) &&
 	    (p->boundary == PDPB_NONE || p->boundary < lim->nsets) &&
@@ -393,8 +393,23 @@ principal_ok(const ld *l, const pdpb_principal *p, const pdpb_prinfo *x,
 	// Account ids were checked with the accounts.
 	pdpb_str id = acc[p->account].id;
 	const char *name = strings + p->arn.off + p->arn.len - p->name_len;
-	return p->hash == pdpb_principal_hash(p->kind, strings + id.off,
-	    id.len, name, p->name_len);
+	if (p->hash != pdpb_principal_hash(p->kind, strings + id.off, id.len,
+	    name, p->name_len))
+		return false;
+	// The name the slot holds is the ARN's, zero-padded.
+	uint32_t in = p->name_len < PDPB_NAME_INLINE ? p->name_len :
+	    PDPB_NAME_INLINE;
+	if (memcmp(p->name, name, in) != 0)
+		return false;
+	for (uint32_t k = in; k < PDPB_NAME_INLINE; k++)
+		if (p->name[k] != 0)
+			return false;
+	// A canonical user's ARN is arn:aws:iam::ACCOUNT:user/NAME.
+	return !(p->flags & PDPB_CANONICAL) || (p->kind == PDPB_USER &&
+	    p->arn.len == 13 + id.len + 6 + p->name_len &&
+	    memcmp(strings + p->arn.off, "arn:aws:iam::", 13) == 0 &&
+	    memcmp(strings + p->arn.off + 13, strings + id.off, id.len) == 0 &&
+	    memcmp(strings + p->arn.off + 13 + id.len, ":user/", 6) == 0);
 }
 
 // check_principals verifies the principal table: a power-of-two size,

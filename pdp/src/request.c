@@ -168,6 +168,8 @@ pdpi_who_parse(pdpi_who *who, const char *principal, size_t n, char *buf,
 		if (who->name.n == 0)
 			return false;
 		who->kind = PDPI_WHO_USER;
+		who->canonical = str_is(seg[1], "aws") && seg[3].n == 0 &&
+		    who->path.n == 1;
 	} else if (str_is(seg[2], "sts") && has_prefix(rest.p, rest.n,
 	    "assumed-role/")) {
 		const char *r = rest.p + 13;

@@ -26,6 +26,8 @@ enum pdpi_who_kind {
 typedef struct pdpi_who {
 	uint8_t kind;        // enum pdpi_who_kind
 	bool service_linked; // role path /aws-service-role/ or AWSServiceRoleFor*
+	bool canonical;      // a user arn:aws:iam::ACCOUNT:user/NAME (path
+	                     // "/", partition aws)
 	pdpi_str arn;        // as given ("" for anonymous)
 	pdpi_str partition;  // "aws"
 	pdpi_str account;    // 12 digits ("" for service, anonymous)

@@ -1067,7 +1067,7 @@ START_TEST(test_bundle_corrupt_index_records_are_refused_r030_r036)
 	free(b);
 
 	// R-BUNDLE-034: principal slots and their info.
-	for (int k = 0; k < 15; k++) {
+	for (int k = 0; k < 17; k++) {
 		b = copy();
 		uint32_t i = first_used(b, PDPB_SEC_PRINCIPALS,
 		    sizeof(pdpb_principal), offsetof(pdpb_principal, kind));
@@ -1090,8 +1090,11 @@ START_TEST(test_bundle_corrupt_index_records_are_refused_r030_r036)
 		// whose name or account changed would be hidden.
 		case 12: p->name_len = p->name_len ? p->name_len - 1 : 1; break;
 		case 13: p->account = (p->account + 1) % nacc; break;
-		default: p->kind = p->kind == PDPB_USER ? PDPB_ROLE : PDPB_USER;
+		case 14: p->kind = p->kind == PDPB_USER ? PDPB_ROLE : PDPB_USER;
 			break;
+		// The name the slot holds is the ARN's, zero-padded.
+		case 15: p->name[0] ^= 1; break;
+		default: p->name[PDPB_NAME_INLINE - 1] ^= 'x'; break;
 		}
 		if (k == 13 && nacc < 2) {
 			free(b);
@@ -1100,6 +1103,26 @@ START_TEST(test_bundle_corrupt_index_records_are_refused_r030_r036)
 		reseal(b, g_len);
 		expect_reject(b, g_len, PDP_ECORRUPT, "principal slot",
 		    "principal slot");
+		free(b);
+	}
+	// Only a user whose ARN is arn:aws:iam::ACCOUNT:user/NAME may be
+	// marked canonical (its name then stands for its ARN).
+	for (int kind = PDPB_USER; kind <= PDPB_ROLE; kind++) {
+		b = copy();
+		pdpb_section *ps = section(b, PDPB_SEC_PRINCIPALS);
+		pdpb_principal *p = NULL;
+		for (uint32_t i = 0; i < ps->count && p == NULL; i++) {
+			pdpb_principal *q = rec(b, PDPB_SEC_PRINCIPALS,
+			    sizeof(*q), i);
+			if (q->kind == kind && !(q->flags & PDPB_CANONICAL))
+				p = q;
+		}
+		ck_assert_msg(p != NULL, "no non-canonical principal of kind "
+		    "%d", kind);
+		p->flags |= PDPB_CANONICAL;
+		reseal(b, g_len);
+		expect_reject(b, g_len, PDP_ECORRUPT, "principal slot",
+		    "canonical flag");
 		free(b);
 	}
 	// The info table has a record per principal slot.
