@@ -37,7 +37,8 @@ str_eq(pdpi_str a, pdpi_str b)
 	return pdpi_str_eq(a, b);
 }
 
-// The resource-policy and named-policy tables share one layout: open addressing over records that start with the key's xxh3 and
+// The resource-policy and named-policy tables share one layout: open
+// addressing over records that start with the key's xxh3 and
 // the key itself (pdpb.h); an empty slot (key length 0) ends a probe.
 typedef struct slot_head {
 	uint64_t hash;
@@ -361,7 +362,8 @@ find_resource_policy(const pdp_bundle *b, const pdpi_req *r)
 {
 	const pdpb_rpolicy *p;
 
-	if (b->nrpolicies == 0 || (r->resource.n == 1 && r->resource.p[0] == '*'))
+	if (b->nrpolicies == 0 ||
+	    (r->resource.n == 1 && r->resource.p[0] == '*'))
 		return NULL;
 	p = find_rpolicy(b, r->resource.p, r->resource.n);
 	if (p == NULL && r->res_arn && r->rseg[2].n == 2 &&

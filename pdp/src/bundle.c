@@ -712,7 +712,8 @@ cond_alike(const pdpi_cond *a, const pdpi_cond *b)
 		// The typed forms are compared as stored (zeroed around what
 		// the operator reads); a binary value by its bytes.
 		if (x->ok != y->ok || !pdpi_str_eq(x->t.text, y->t.text) ||
-		    (a->op == PDPI_COP_BINARY ? !pdpi_str_eq(x->v.bin, y->v.bin) :
+		    (a->op == PDPI_COP_BINARY ?
+		    !pdpi_str_eq(x->v.bin, y->v.bin) :
 		    memcmp(&x->v, &y->v, sizeof(x->v)) != 0))
 			return false;
 	}

@@ -282,10 +282,11 @@ pdpi_key_class(pdpi_str key)
 	return PDPI_KEY_PLAIN;
 }
 
-// map_context fills the context entries from the caller's (when not done
-// yet) and finds the slot whose hash each key has; the first entry of a hash wins. A key
-// equal to the slot's (any case) has its hash, so an empty slot means the
-// key was not given; a taken one is confirmed when read (lookup).
+// map_context learns the keys of the context (from the caller's entries,
+// when not done yet) and, for each, the slot of its hash: the first entry
+// of a hash wins. A key equal to a slot's (any case) has its hash, so a
+// slot no entry points at was not given; one an entry points at is
+// confirmed when first read (pdpi_req_key_slow).
 static void
 map_context(const pdpi_req *r, pdpi_lazy *lz)
 {
@@ -394,7 +395,8 @@ pdpi_req_userid(const pdpi_req *r)
 	if (n < sizeof(lz->uidbuf)) {
 		memcpy(lz->uidbuf, id.p, id.n);
 		lz->uidbuf[id.n] = ':';
-		memcpy(lz->uidbuf + id.n + 1, r->who.session.p, r->who.session.n);
+		memcpy(lz->uidbuf + id.n + 1, r->who.session.p,
+		    r->who.session.n);
 		lz->user_id = mkstr(lz->uidbuf, n);
 	}
 	return lz->user_id;

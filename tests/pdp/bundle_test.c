@@ -1002,7 +1002,8 @@ START_TEST(test_bundle_table_entries_are_checked_r031)
 		}
 		}
 		reseal(b, g_len);
-		expect_reject(b, g_len, PDP_ECORRUPT, "decision table", what[k]);
+		expect_reject(b, g_len, PDP_ECORRUPT, "decision table",
+		    what[k]);
 		free(b);
 		done++;
 	}

@@ -199,7 +199,8 @@ START_TEST(test_arn_split_agrees_with_a_byte_by_byte_reading)
 		pdpi_str a[5], b[5], ra, rb;
 		bool oka = pdpi_arn_split(buf, n, a, &ra);
 		bool okb = ref_split(buf, n, b, &rb);
-		ck_assert_msg(oka == okb, "round %d: %.*s", round, (int) n, buf);
+		ck_assert_msg(oka == okb, "round %d: %.*s", round, (int) n,
+		    buf);
 		if (!oka)
 			continue;
 		for (int k = 0; k < 5; k++)
@@ -217,9 +218,12 @@ START_TEST(test_account_ids_are_twelve_digits)
 	ck_assert(who(&w, "arn:aws:iam::111122223333:user/a", buf));
 	ck_assert_int_eq(w.kind, PDPI_WHO_USER);
 	const char *bad[] = {
-		"arn:aws:iam::11112222333:user/a", "arn:aws:iam::1111222233334:user/a",
-		"arn:aws:iam::11112222333a:user/a", "arn:aws:iam::/11122223333:user/a",
-		"arn:aws:iam:::11122223333:user/a", "arn:aws:iam::111122223333 :user/a",
+		"arn:aws:iam::11112222333:user/a",
+		"arn:aws:iam::1111222233334:user/a",
+		"arn:aws:iam::11112222333a:user/a",
+		"arn:aws:iam::/11122223333:user/a",
+		"arn:aws:iam:::11122223333:user/a",
+		"arn:aws:iam::111122223333 :user/a",
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		ck_assert(who(&w, bad[i], buf));
