@@ -458,21 +458,12 @@ pdpi_req_key_slow(const pdpi_req *r, pdpi_str key, pdpi_keyref ref)
 		    implied(r, lz, key, ref.cls);
 	}
 	// A slot's answer is kept: the next test of the key reads it.
-	uint32_t p = lz->pos[ref.slot], i = p & PDPI_POS_INDEX;
-	switch (p & PDPI_POS_KIND) {
-	case PDPI_POS_CTX:
-		return &lz->ctx[i];
-	case PDPI_POS_DERIVED:
-		return &lz->dkeys[i];
-	case PDPI_POS_TAG:
-		return &lz->tkeys[i];
-	case PDPI_POS_NONE:
-		return NULL;
-	default:
-		break;
-	}
-	const pdpi_ckey *c = resolve(r, lz, key, ref.cls,
-	    (p & PDPI_POS_KIND) == PDPI_POS_HASH ? i : 0);
+	uint32_t p = lz->pos[ref.slot];
+	const pdpi_ckey *c;
+	if (pdpi_pos_answer(lz, p, &c))
+		return c;
+	c = resolve(r, lz, key, ref.cls, (p & PDPI_POS_KIND) ==
+	    PDPI_POS_HASH ? p & PDPI_POS_INDEX : 0);
 	if (c == NULL)
 		p = PDPI_POS_NONE;
 	else if (c >= lz->ctx && c < lz->ctx + r->nctx)

@@ -1516,13 +1516,8 @@ START_TEST(test_bundle_keys_past_the_slots_decide_alike)
 	ck_assert_int_eq(iamc_builder_set(bld, &p, 1, true, &set), PDP_OK);
 	ck_assert_int_eq(iamc_builder_account(bld, FX_MEMBER, NULL, 0, NULL,
 	    0), PDP_OK);
-	iamc_principal_spec ps;
-	memset(&ps, 0, sizeof(ps));
-	ps.kind = PDPB_USER;
-	ps.account = FX_MEMBER;
-	ps.name = "many";
-	ps.identity = set;
-	ps.boundary = PDPB_NONE;
+	iamc_principal_spec ps = {.kind = PDPB_USER, .account = FX_MEMBER,
+	    .name = "many", .identity = set, .boundary = PDPB_NONE};
 	ck_assert_int_eq(iamc_builder_principal(bld, &ps), PDP_OK);
 	ck_assert_int_eq(iamc_builder_write(bld, 1, &data, &len), PDP_OK);
 	iamc_builder_close(bld);
