@@ -848,6 +848,7 @@ build(ld *l, pdp_bundle *b)
 		ac[i].kind = (uint8_t) dac[i].kind;
 		ac[i].svc = S(b, dac[i].svc);
 		ac[i].name = S(b, dac[i].name);
+		ac[i].shape = pdpi_shape_of(ac[i].name.p, ac[i].name.n);
 		ac[i].text = S(b, dac[i].text);
 	}
 	const pdpb_resource *drs = sec_data(l, PDPB_SEC_RESOURCES);
@@ -859,6 +860,8 @@ build(ld *l, pdp_bundle *b)
 				rs[i].literal |= (uint8_t) (1u << k);
 		}
 		rs[i].rest = T(b, &drs[i].rest, pa);
+		rs[i].shape = rs[i].rest.nparts > 0 ? PDPI_SHAPE_GLOB :
+		    pdpi_shape_of(rs[i].rest.text.p, rs[i].rest.text.n);
 		rs[i].text = S(b, drs[i].text);
 	}
 	const pdpb_prin *dpr = sec_data(l, PDPB_SEC_PRINS);
