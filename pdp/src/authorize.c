@@ -403,9 +403,13 @@ pdp_bundle_authorize(const pdp_bundle *b, const pdp_request *q,
 		return refuse(out, PDP_ETOOBIG, "principal or action too long");
 
 	// The request's fields are each set below (who_parse,
-	// set_action, set_resource, add_context); the world starts empty.
+	// set_action, set_resource, add_context), and so are the world's:
+	// it starts with no policy (a boundary or session set is read only
+	// when its flag says it is there).
 	f.r.lz = NULL;
-	memset(&f.w, 0, sizeof(f.w));
+	f.w.identity = (pdpi_pset){0, NULL, NULL};
+	f.w.has_boundary = false;
+	f.w.has_session = false;
 	f.w.nmemo = b->nmemo;
 	if (!pdpi_who_parse(&f.r.who, q->principal, pn, f.who, sizeof(f.who)))
 		return refuse(out, PDP_EINVAL, "the principal is not an ARN, "
