@@ -233,24 +233,23 @@ range_ok(uint32_t first, uint32_t n, uint32_t count)
 }
 
 static bool
+part_ok(const ld *l, const pdpb_part *q)
+{
+	return q->kind <= PDPI_PART_ESC && q->has_default <= 1 &&
+	    str_ok(l, q->s) && str_ok(l, q->dflt);
+}
+
+// tmpl_ok checks a template's text and the range of its parts (each
+// part is checked on its own, check_programs).
+static bool
 tmpl_ok(const ld *l, const pdpb_tmpl *t)
 {
-	const pdpb_part *p = sec_data(l, PDPB_SEC_PARTS);
-
-	if (!str_ok(l, t->text) ||
-	    !range_ok(t->parts, t->nparts, sec_count(l, PDPB_SEC_PARTS)))
-		return false;
-	for (uint32_t i = 0; i < t->nparts; i++) {
-		const pdpb_part *q = &p[t->parts + i];
-		if (q->kind > PDPI_PART_ESC || q->has_default > 1 ||
-		    !str_ok(l, q->s) || !str_ok(l, q->dflt))
-			return false;
-	}
-	return true;
+	return str_ok(l, t->text) &&
+	    range_ok(t->parts, t->nparts, sec_count(l, PDPB_SEC_PARTS));
 }
 
 // check_programs verifies every policy record and what it references
-// (R-BUNDLE-020 .. R-BUNDLE-026).
+// (R-BUNDLE-020 .. R-BUNDLE-027).
 static int
 check_programs(ld *l)
 {
@@ -325,6 +324,13 @@ check_programs(ld *l)
 		if (!tmpl_ok(l, &cv[i].t) || cv[i].ok > 1)
 			return fail(l, PDP_ECORRUPT, "condition value %u is "
 			    "corrupt", i); // R-BUNDLE-026
+	// Every part, even one no template names: the loader reads the
+	// key of every variable part (interning it).
+	const pdpb_part *pt = sec_data(l, PDPB_SEC_PARTS);
+	for (uint32_t i = 0; i < sec_count(l, PDPB_SEC_PARTS); i++)
+		if (!part_ok(l, &pt[i]))
+			return fail(l, PDP_ECORRUPT, "template part %u is "
+			    "corrupt", i); // R-BUNDLE-027
 	// Typed values are checked where their operator is known.
 	for (uint32_t i = 0; i < sec_count(l, PDPB_SEC_CONDS); i++) {
 		for (uint32_t k = 0; k < cd[i].nvalues; k++) {
