@@ -259,7 +259,8 @@ collect(iamc_arena *a, const pdpi_policy *const *v, uint32_t n, sorted *x)
 			return -1;
 		for (uint32_t si = 0; si < v[pi]->nstmts; si++) {
 			const pdpi_stmt *st = &v[pi]->stmts[si];
-			bool deny = st->effect == PDPI_DENY, neg = st->not_action;
+			bool deny = st->effect == PDPI_DENY;
+			bool neg = st->not_action;
 			uint32_t flags = pdpi_stmt_always(v[pi]->type, st) ?
 			    PDPI_CAND_ALWAYS : 0;
 			bool all = false;
@@ -293,8 +294,8 @@ collect(iamc_arena *a, const pdpi_policy *const *v, uint32_t n, sorted *x)
 					memcpy(key + ac->svc.n + 1, ac->name.p,
 					    ac->name.n);
 					c.si |= PDPI_CAND_KNOWN;
-					e = vec_push(&x->exact, key, kn, deny, neg,
-					    c);
+					e = vec_push(&x->exact, key, kn, deny,
+					    neg, c);
 				} else if (ac->kind == PDPI_ACT_GLOB) {
 					e = vec_push(&x->glob, ac->svc.p,
 					    ac->svc.n, deny, neg, c);

@@ -37,7 +37,8 @@ str_eq(pdpi_str a, pdpi_str b)
 	return pdpi_str_eq(a, b);
 }
 
-// The resource-policy and named-policy tables share one layout: open addressing over records that start with the key's xxh3 and
+// The resource-policy and named-policy tables share one layout: open
+// addressing over records that start with the key's xxh3 and
 // the key itself (pdpb.h); an empty slot (key length 0) ends a probe.
 typedef struct slot_head {
 	uint64_t hash;
@@ -491,7 +492,8 @@ find_resource_policy(const pdp_bundle *b, const pdpi_req *r)
 {
 	const pdpb_rpolicy *p;
 
-	if (b->nrpolicies == 0 || (r->resource.n == 1 && r->resource.p[0] == '*'))
+	if (b->nrpolicies == 0 ||
+	    (r->resource.n == 1 && r->resource.p[0] == '*'))
 		return NULL;
 	p = find_rpolicy(b, r->resource.p, r->resource.n);
 	if (p == NULL && r->res_arn && r->rseg[2].n == 2 &&
@@ -531,9 +533,13 @@ pdp_bundle_authorize(const pdp_bundle *b, const pdp_request *q,
 		return refuse(out, PDP_ETOOBIG, "principal or action too long");
 
 	// The request's fields are each set below (who_parse,
-	// set_action, set_resource, add_context); the world starts empty.
+	// set_action, set_resource, add_context), and so are the world's:
+	// it starts with no policy (a boundary or session set is read only
+	// when its flag says it is there).
 	f.r.lz = NULL;
-	memset(&f.w, 0, sizeof(f.w));
+	f.w.identity = (pdpi_pset){0, NULL, NULL};
+	f.w.has_boundary = false;
+	f.w.has_session = false;
 	f.w.nmemo = b->nmemo;
 	if (!pdpi_who_parse(&f.r.who, q->principal, pn, f.who, sizeof(f.who)))
 		return refuse(out, PDP_EINVAL, "the principal is not an ARN, "

@@ -7,7 +7,6 @@
 
 #define _DEFAULT_SOURCE // MAP_POPULATE
 #define _POSIX_C_SOURCE 200809L
-#define _DEFAULT_SOURCE // madvise's Linux advice
 
 #include <errno.h>
 #include <fcntl.h>
@@ -243,9 +242,8 @@ part_ok(const ld *l, const pdpb_part *q)
 	    str_ok(l, q->s) && str_ok(l, q->dflt);
 }
 
-// tmpl_ok checks a template's text and part range; every part record is
-// checked once by check_programs, referenced or not (the loader interns
-// the variables of all of them).
+// tmpl_ok checks a template's text and the range of its parts (each
+// part is checked on its own, check_programs).
 static bool
 tmpl_ok(const ld *l, const pdpb_tmpl *t)
 {
@@ -254,7 +252,7 @@ tmpl_ok(const ld *l, const pdpb_tmpl *t)
 }
 
 // check_programs verifies every policy record and what it references
-// (R-BUNDLE-020 .. R-BUNDLE-026).
+// (R-BUNDLE-020 .. R-BUNDLE-027).
 static int
 check_programs(ld *l)
 {
@@ -265,12 +263,6 @@ check_programs(ld *l)
 	const pdpb_prin *pr = sec_data(l, PDPB_SEC_PRINS);
 	const pdpb_cond *cd = sec_data(l, PDPB_SEC_CONDS);
 	const pdpb_cvalue *cv = sec_data(l, PDPB_SEC_CVALUES);
-	const pdpb_part *parts = sec_data(l, PDPB_SEC_PARTS);
-
-	for (uint32_t i = 0; i < sec_count(l, PDPB_SEC_PARTS); i++)
-		if (!part_ok(l, &parts[i]))
-			return fail(l, PDP_ECORRUPT, "template part %u is "
-			    "corrupt", i);
 
 	for (uint32_t i = 0; i < sec_count(l, PDPB_SEC_POLICIES); i++)
 		if (!str_ok(l, pol[i].name) ||
@@ -335,6 +327,13 @@ check_programs(ld *l)
 		if (!tmpl_ok(l, &cv[i].t) || cv[i].ok > 1)
 			return fail(l, PDP_ECORRUPT, "condition value %u is "
 			    "corrupt", i); // R-BUNDLE-026
+	// Every part, even one no template names: the loader reads the
+	// key of every variable part (interning it).
+	const pdpb_part *pt = sec_data(l, PDPB_SEC_PARTS);
+	for (uint32_t i = 0; i < sec_count(l, PDPB_SEC_PARTS); i++)
+		if (!part_ok(l, &pt[i]))
+			return fail(l, PDP_ECORRUPT, "template part %u is "
+			    "corrupt", i); // R-BUNDLE-027
 	// Typed values are checked where their operator is known.
 	for (uint32_t i = 0; i < sec_count(l, PDPB_SEC_CONDS); i++) {
 		for (uint32_t k = 0; k < cd[i].nvalues; k++) {
@@ -751,7 +750,8 @@ cond_alike(const pdpi_cond *a, const pdpi_cond *b)
 		// The typed forms are compared as stored (zeroed around what
 		// the operator reads); a binary value by its bytes.
 		if (x->ok != y->ok || !pdpi_str_eq(x->t.text, y->t.text) ||
-		    (a->op == PDPI_COP_BINARY ? !pdpi_str_eq(x->v.bin, y->v.bin) :
+		    (a->op == PDPI_COP_BINARY ?
+		    !pdpi_str_eq(x->v.bin, y->v.bin) :
 		    memcmp(&x->v, &y->v, sizeof(x->v)) != 0))
 			return false;
 	}
@@ -887,6 +887,7 @@ build(ld *l, pdp_bundle *b)
 		ac[i].kind = (uint8_t) dac[i].kind;
 		ac[i].svc = S(b, dac[i].svc);
 		ac[i].name = S(b, dac[i].name);
+		ac[i].shape = pdpi_shape_of(ac[i].name.p, ac[i].name.n);
 		ac[i].text = S(b, dac[i].text);
 	}
 	const pdpb_resource *drs = sec_data(l, PDPB_SEC_RESOURCES);
@@ -898,6 +899,8 @@ build(ld *l, pdp_bundle *b)
 				rs[i].literal |= (uint8_t) (1u << k);
 		}
 		rs[i].rest = T(b, &drs[i].rest, pa);
+		rs[i].shape = rs[i].rest.nparts > 0 ? PDPI_SHAPE_GLOB :
+		    pdpi_shape_of(rs[i].rest.text.p, rs[i].rest.text.n);
 		rs[i].text = S(b, drs[i].text);
 	}
 	const pdpb_prin *dpr = sec_data(l, PDPB_SEC_PRINS);

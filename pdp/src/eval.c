@@ -185,8 +185,8 @@ action_match(const pdpi_action *a, const pdpi_req *r)
 		return str_eq(a->svc, r->svc) && str_eq(a->name, r->aname);
 	case PDPI_ACT_GLOB:
 		return str_eq(a->svc, r->svc) &&
-		    pdpi_glob(a->name.p, NULL, a->name.n, r->aname.p,
-		    r->aname.n);
+		    pdpi_match_shaped(a->shape, a->name.p, a->name.n,
+		    r->aname.p, r->aname.n);
 	default:
 		return false;
 	}
@@ -230,6 +230,9 @@ resource_match(pdpi_scan *s, const pdpi_resource *res)
 		if (!seg_match(res->seg[i], (res->literal >> i) & 1,
 		    r->rseg[i]))
 			return false;
+	if (res->rest.nparts == 0)
+		return pdpi_match_shaped(res->shape, res->rest.text.p,
+		    res->rest.text.n, r->rrest.p, r->rrest.n);
 	// A variable without a value makes the pattern match nothing.
 	if (pdpi_tmpl_expand(s, &res->rest, &rest, &lit) != PDPI_EXPAND_OK)
 		return false;

@@ -35,6 +35,16 @@ pdpi_glob(const char *pat, const uint8_t *lit, size_t pn, const char *text,
 	return p == pn;
 }
 
+uint8_t
+pdpi_shape_of(const char *pat, size_t n)
+{
+	if (!pdpi_has_wildcard(pat, n))
+		return PDPI_SHAPE_LITERAL;
+	if (pat[n - 1] == '*' && !pdpi_has_wildcard(pat, n - 1))
+		return PDPI_SHAPE_PREFIX;
+	return PDPI_SHAPE_GLOB;
+}
+
 bool
 pdpi_has_wildcard(const char *s, size_t n)
 {

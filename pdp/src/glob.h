@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 // pdpi_glob reports whether text[0..tn) matches pat[0..pn). When `lit` is
 // not NULL, lit[i] != 0 makes pat[i] a literal character even if it is
@@ -20,5 +21,33 @@ bool pdpi_glob(const char *pat, const uint8_t *lit, size_t pn,
 
 // pdpi_has_wildcard reports whether s[0..n) contains '*' or '?'.
 bool pdpi_has_wildcard(const char *s, size_t n);
+
+// The shape of a pattern, which the loader finds once so that the usual
+// patterns are matched without the matcher.
+enum pdpi_shape {
+	PDPI_SHAPE_GLOB = 0,    // anything: pdpi_glob
+	PDPI_SHAPE_LITERAL = 1, // no wildcard: equal text
+	PDPI_SHAPE_PREFIX = 2,  // "text*", one '*' at the end: a prefix
+};
+
+// pdpi_shape_of says what shape pat[0..n) has.
+uint8_t pdpi_shape_of(const char *pat, size_t n);
+
+// pdpi_match_shaped is pdpi_glob (no literal marks) for a pattern of a
+// known shape.
+static inline bool
+pdpi_match_shaped(uint8_t shape, const char *pat, size_t pn,
+    const char *text, size_t tn)
+{
+	switch (shape) {
+	case PDPI_SHAPE_LITERAL:
+		return pn == tn && (pn == 0 || memcmp(pat, text, pn) == 0);
+	case PDPI_SHAPE_PREFIX:
+		return tn >= pn - 1 && (pn == 1 || memcmp(pat, text, pn - 1) ==
+		    0);
+	default:
+		return pdpi_glob(pat, NULL, pn, text, tn);
+	}
+}
 
 #endif // PDP_GLOB_H

@@ -117,6 +117,7 @@ enum pdpi_action_kind {
 
 typedef struct pdpi_action {
 	uint8_t kind; // enum pdpi_action_kind
+	uint8_t shape; // GLOB: enum pdpi_shape of name (set by the loader)
 	pdpi_str svc; // folded service prefix ("s3")
 	pdpi_str name; // folded action name or pattern ("get*")
 	pdpi_str text; // as written, for explanations
@@ -133,6 +134,8 @@ typedef struct pdpi_resource {
 	uint8_t kind;    // enum pdpi_res_kind
 	uint8_t literal; // bit i: seg[i] holds no wildcard (set by the
 	                 // loader: compared, not globbed)
+	uint8_t shape;   // enum pdpi_shape of rest, when it has no
+	                 // variable (set by the loader)
 	pdpi_str seg[5]; // "arn", partition, service, region, account
 	pdpi_tmpl rest;  // the resource part: everything after colon five
 	pdpi_str text;   // as written

@@ -49,48 +49,71 @@ colons16(const char *p)
 #endif
 }
 
-// take_colons cuts segments at the colons flagged in m (bit i: byte
-// base + i) until seg[4] is set.
-static inline void
-take_colons(const char *s, size_t base, uint32_t m, pdpi_str seg[5], int *k,
-    size_t *start)
+// has4 reports whether mask m has four bits set or more.
+static inline bool
+has4(uint64_t m)
 {
-	while (m != 0 && *k < 5) {
-		size_t at = base + (size_t) __builtin_ctz(m);
-		seg[(*k)++] = mkstr(s + *start, at - *start);
-		*start = at + 1;
-		m &= m - 1;
-	}
+	m &= m - 1;
+	m &= m - 1;
+	m &= m - 1;
+	return m != 0;
 }
 
 bool
 pdpi_arn_split(const char *s, size_t n, pdpi_str seg[5], pdpi_str *rest)
 {
-	size_t i = 4, start = 4;
-	int k = 1;
+	size_t i = 4;
+	uint64_t m = 0; // bit j: byte 4 + j is a colon
 
 	if (!has_prefix(s, n, "arn:"))
 		return false;
 	seg[0] = mkstr(s, 3);
-	// The next four colons, sixteen bytes at a time; the last bytes as
-	// the last sixteen, those already seen masked off.
-	for (; k < 5 && i + 16 <= n; i += 16)
-		take_colons(s, i, colons16(s + i), seg, &k, &start);
-	if (k < 5 && i < n && n >= 20) {
-		size_t base = n - 16;
-		take_colons(s, base, colons16(s + base) &
-		    ~((1u << (i - base)) - 1), seg, &k, &start);
+	// Sixteen bytes at a time until four colons are seen; the last
+	// bytes as the last sixteen (bytes seen twice set the same bits).
+	for (; i + 16 <= n && i < 4 + 48; i += 16) {
+		m |= (uint64_t) colons16(s + i) << (i - 4);
+		if (has4(m))
+			goto cut;
+	}
+	if (i < n && i < 4 + 48 && n >= 20 && n - 16 < 4 + 48) {
+		m |= (uint64_t) colons16(s + n - 16) << (n - 20);
 		i = n;
 	}
-	for (; k < 5 && i < n; i++) {
-		if (s[i] == ':') {
-			seg[k++] = mkstr(s + start, i - start);
-			start = i + 1;
+	// Past what the mask covers, byte by byte.
+	for (; !has4(m) && i < n && i < 4 + 64; i++)
+		m |= (uint64_t) (s[i] == ':') << (i - 4);
+	if (!has4(m)) {
+		size_t start = 4;
+		int k = 1;
+		for (; m != 0; m &= m - 1) {
+			size_t at = 4 + (size_t) __builtin_ctzll(m);
+			seg[k++] = mkstr(s + start, at - start);
+			start = at + 1;
 		}
+		for (; k < 5 && i < n; i++) {
+			if (s[i] == ':') {
+				seg[k++] = mkstr(s + start, i - start);
+				start = i + 1;
+			}
+		}
+		if (k < 5)
+			return false;
+		*rest = mkstr(s + start, n - start);
+		return true;
 	}
-	if (k < 5)
-		return false;
-	*rest = mkstr(s + start, n - start);
+cut:;
+	size_t a = 4 + (size_t) __builtin_ctzll(m);
+	m &= m - 1;
+	size_t b = 4 + (size_t) __builtin_ctzll(m);
+	m &= m - 1;
+	size_t c = 4 + (size_t) __builtin_ctzll(m);
+	m &= m - 1;
+	size_t d = 4 + (size_t) __builtin_ctzll(m);
+	seg[1] = mkstr(s + 4, a - 4);
+	seg[2] = mkstr(s + a + 1, b - a - 1);
+	seg[3] = mkstr(s + b + 1, c - b - 1);
+	seg[4] = mkstr(s + c + 1, d - c - 1);
+	*rest = mkstr(s + d + 1, n - d - 1);
 	return true;
 }
 
@@ -282,10 +305,11 @@ pdpi_key_class(pdpi_str key)
 	return PDPI_KEY_PLAIN;
 }
 
-// map_context fills the context entries from the caller's (when not done
-// yet) and finds the slot whose hash each key has; the first entry of a hash wins. A key
-// equal to the slot's (any case) has its hash, so an empty slot means the
-// key was not given; a taken one is confirmed when read (lookup).
+// map_context learns the keys of the context (from the caller's entries,
+// when not done yet) and, for each, the slot of its hash: the first entry
+// of a hash wins. A key equal to a slot's (any case) has its hash, so a
+// slot no entry points at was not given; one an entry points at is
+// confirmed when first read (pdpi_req_key_slow).
 static void
 map_context(const pdpi_req *r, pdpi_lazy *lz)
 {
@@ -394,7 +418,8 @@ pdpi_req_userid(const pdpi_req *r)
 	if (n < sizeof(lz->uidbuf)) {
 		memcpy(lz->uidbuf, id.p, id.n);
 		lz->uidbuf[id.n] = ':';
-		memcpy(lz->uidbuf + id.n + 1, r->who.session.p, r->who.session.n);
+		memcpy(lz->uidbuf + id.n + 1, r->who.session.p,
+		    r->who.session.n);
 		lz->user_id = mkstr(lz->uidbuf, n);
 	}
 	return lz->user_id;
@@ -456,21 +481,12 @@ pdpi_req_key_slow(const pdpi_req *r, pdpi_str key, pdpi_keyref ref)
 		    implied(r, lz, key, ref.cls);
 	}
 	// A slot's answer is kept: the next test of the key reads it.
-	uint32_t p = lz->pos[ref.slot], i = p & PDPI_POS_INDEX;
-	switch (p & PDPI_POS_KIND) {
-	case PDPI_POS_CTX:
-		return &lz->ctx[i];
-	case PDPI_POS_DERIVED:
-		return &lz->dkeys[i];
-	case PDPI_POS_TAG:
-		return &lz->tkeys[i];
-	case PDPI_POS_NONE:
-		return NULL;
-	default:
-		break;
-	}
-	const pdpi_ckey *c = resolve(r, lz, key, ref.cls,
-	    (p & PDPI_POS_KIND) == PDPI_POS_HASH ? i : 0);
+	uint32_t p = lz->pos[ref.slot];
+	const pdpi_ckey *c;
+	if (pdpi_pos_answer(lz, p, &c))
+		return c;
+	c = resolve(r, lz, key, ref.cls, (p & PDPI_POS_KIND) ==
+	    PDPI_POS_HASH ? p & PDPI_POS_INDEX : 0);
 	if (c == NULL)
 		p = PDPI_POS_NONE;
 	else if (c >= lz->ctx && c < lz->ctx + r->nctx)

@@ -190,6 +190,31 @@ pdpi_str pdpi_req_userid(const pdpi_req *r);
 const pdpi_ckey *pdpi_req_key_slow(const pdpi_req *r, pdpi_str folded_key,
     pdpi_keyref ref);
 
+// pdpi_pos_answer reads a slot's answer (pos `p`) into *c; false when
+// it has none yet.
+static inline bool
+pdpi_pos_answer(const pdpi_lazy *lz, uint32_t p, const pdpi_ckey **c)
+{
+	uint32_t i = p & PDPI_POS_INDEX;
+
+	switch (p & PDPI_POS_KIND) {
+	case PDPI_POS_CTX:
+		*c = &lz->ctx[i];
+		return true;
+	case PDPI_POS_DERIVED:
+		*c = &lz->dkeys[i];
+		return true;
+	case PDPI_POS_TAG:
+		*c = &lz->tkeys[i];
+		return true;
+	case PDPI_POS_NONE:
+		*c = NULL;
+		return true;
+	default:
+		return false;
+	}
+}
+
 // pdpi_req_key is pdpi_ctx_find for a key a program names (`ref` set by
 // the loader): the same answer, found through r->lz when there is one,
 // and read from its slot once found.
@@ -197,22 +222,11 @@ static inline const pdpi_ckey *
 pdpi_req_key(const pdpi_req *r, pdpi_str folded_key, pdpi_keyref ref)
 {
 	const pdpi_lazy *lz = r->lz;
+	const pdpi_ckey *c;
 
-	if (lz != NULL && lz->mapped && ref.slot < lz->keys->n) {
-		uint32_t p = lz->pos[ref.slot], i = p & PDPI_POS_INDEX;
-		switch (p & PDPI_POS_KIND) {
-		case PDPI_POS_CTX:
-			return &lz->ctx[i];
-		case PDPI_POS_DERIVED:
-			return &lz->dkeys[i];
-		case PDPI_POS_TAG:
-			return &lz->tkeys[i];
-		case PDPI_POS_NONE:
-			return NULL;
-		default:
-			break;
-		}
-	}
+	if (lz != NULL && lz->mapped && ref.slot < lz->keys->n &&
+	    pdpi_pos_answer(lz, lz->pos[ref.slot], &c))
+		return c;
 	return pdpi_req_key_slow(r, folded_key, ref);
 }
 

@@ -964,6 +964,30 @@ want_both_lists(const site *x)
 	return x->slot[5] > 0 && x->slot[7] > 0;
 }
 
+START_TEST(test_bundle_unreferenced_parts_are_checked_r027)
+{
+	// A template part no template names is checked too: the loader
+	// reads the key of every variable part (found by fuzzing).
+	char *b = copy();
+	pdpb_section *rs = section(b, PDPB_SEC_RESOURCES);
+	pdpb_resource *r = NULL;
+	for (uint32_t i = 0; i < rs->count && r == NULL; i++) {
+		pdpb_resource *x = rec(b, PDPB_SEC_RESOURCES, sizeof(*x), i);
+		if (x->rest.nparts > 0)
+			r = x;
+	}
+	ck_assert_msg(r != NULL, "the fixture has no resource variable");
+	r->rest.nparts--;
+	pdpb_part *p = rec(b, PDPB_SEC_PARTS, sizeof(*p),
+	    r->rest.parts + r->rest.nparts);
+	p->s.off = BIG;
+	reseal(b, g_len);
+	expect_reject(b, g_len, PDP_ECORRUPT, "template part",
+	    "unreferenced part");
+	free(b);
+}
+END_TEST
+
 START_TEST(test_bundle_table_entries_are_checked_r031)
 {
 	// Each corruption of a list entry the table check must refuse:
@@ -1002,7 +1026,8 @@ START_TEST(test_bundle_table_entries_are_checked_r031)
 		}
 		}
 		reseal(b, g_len);
-		expect_reject(b, g_len, PDP_ECORRUPT, "decision table", what[k]);
+		expect_reject(b, g_len, PDP_ECORRUPT, "decision table",
+		    what[k]);
 		free(b);
 		done++;
 	}
@@ -1573,13 +1598,8 @@ START_TEST(test_bundle_keys_past_the_slots_decide_alike)
 	ck_assert_int_eq(iamc_builder_set(bld, &p, 1, true, &set), PDP_OK);
 	ck_assert_int_eq(iamc_builder_account(bld, FX_MEMBER, NULL, 0, NULL,
 	    0), PDP_OK);
-	iamc_principal_spec ps;
-	memset(&ps, 0, sizeof(ps));
-	ps.kind = PDPB_USER;
-	ps.account = FX_MEMBER;
-	ps.name = "many";
-	ps.identity = set;
-	ps.boundary = PDPB_NONE;
+	iamc_principal_spec ps = {.kind = PDPB_USER, .account = FX_MEMBER,
+	    .name = "many", .identity = set, .boundary = PDPB_NONE};
 	ck_assert_int_eq(iamc_builder_principal(bld, &ps), PDP_OK);
 	ck_assert_int_eq(iamc_builder_write(bld, 1, &data, &len), PDP_OK);
 	iamc_builder_close(bld);
@@ -1639,6 +1659,7 @@ bundle_suite(void)
 	tcase_add_test(tc, test_bundle_corrupt_tables_are_refused_r031);
 	tcase_add_test(tc, test_bundle_table_slots_and_lists_are_checked_r031);
 	tcase_add_test(tc, test_bundle_table_entries_are_checked_r031);
+	tcase_add_test(tc, test_bundle_unreferenced_parts_are_checked_r027);
 	tcase_add_test(tc, test_bundle_keys_past_the_slots_decide_alike);
 	tcase_add_test(tc,
 	    test_bundle_corrupt_index_records_are_refused_r030_r036);

@@ -154,6 +154,36 @@ START_TEST(test_derive_adds_principal_keys_unless_given)
 }
 END_TEST
 
+START_TEST(test_action_hash_and_split_in_one_pass)
+{
+	// Every length to 40, a colon anywhere or none, capitals anywhere:
+	// the one-pass fold, split and hash agree with doing each apart.
+	uint64_t x = 99;
+	char a[48], buf[48];
+
+	for (int round = 0; round < 20000; round++) {
+		x = x * 6364136223846793005ull + 1442695040888963407ull;
+		size_t n = 1 + (size_t) (x >> 33) % 40;
+		for (size_t i = 0; i < n; i++) {
+			x = x * 6364136223846793005ull + 1442695040888963407ull;
+			a[i] = "abcXYZ:*019"[(x >> 40) % 11];
+		}
+		pdpi_req r;
+		ck_assert(pdpi_req_set_action(&r, a, n, buf, sizeof(buf)));
+		char want[48];
+		for (size_t i = 0; i < n; i++)
+			want[i] = (char) (a[i] >= 'A' && a[i] <= 'Z' ? a[i] + 32 :
+			    a[i]);
+		const char *colon = memchr(a, ':', n);
+		size_t k = colon ? (size_t) (colon - a) : 0;
+		ck_assert(r.folded.n == n && memcmp(r.folded.p, want, n) == 0);
+		ck_assert(r.ahash == pdpi_hash(want, n));
+		ck_assert_uint_eq(r.svc.n, k);
+		ck_assert_uint_eq(r.aname.n, colon ? n - k - 1 : n);
+	}
+}
+END_TEST
+
 // ref_split is the plain reading of pdpi_arn_split's contract, byte by
 // byte: "arn:" and then five colons.
 static bool
@@ -199,7 +229,8 @@ START_TEST(test_arn_split_agrees_with_a_byte_by_byte_reading)
 		pdpi_str a[5], b[5], ra, rb;
 		bool oka = pdpi_arn_split(buf, n, a, &ra);
 		bool okb = ref_split(buf, n, b, &rb);
-		ck_assert_msg(oka == okb, "round %d: %.*s", round, (int) n, buf);
+		ck_assert_msg(oka == okb, "round %d: %.*s", round, (int) n,
+		    buf);
 		if (!oka)
 			continue;
 		for (int k = 0; k < 5; k++)
@@ -217,9 +248,12 @@ START_TEST(test_account_ids_are_twelve_digits)
 	ck_assert(who(&w, "arn:aws:iam::111122223333:user/a", buf));
 	ck_assert_int_eq(w.kind, PDPI_WHO_USER);
 	const char *bad[] = {
-		"arn:aws:iam::11112222333:user/a", "arn:aws:iam::1111222233334:user/a",
-		"arn:aws:iam::11112222333a:user/a", "arn:aws:iam::/11122223333:user/a",
-		"arn:aws:iam:::11122223333:user/a", "arn:aws:iam::111122223333 :user/a",
+		"arn:aws:iam::11112222333:user/a",
+		"arn:aws:iam::1111222233334:user/a",
+		"arn:aws:iam::11112222333a:user/a",
+		"arn:aws:iam::/11122223333:user/a",
+		"arn:aws:iam:::11122223333:user/a",
+		"arn:aws:iam::111122223333 :user/a",
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		ck_assert(who(&w, bad[i], buf));
@@ -410,6 +444,7 @@ main(void)
 	tcase_add_test(tc, test_resource_account_defaults);
 	tcase_add_test(tc, test_derive_adds_principal_keys_unless_given);
 	tcase_add_test(tc, test_arn_split_agrees_with_a_byte_by_byte_reading);
+	tcase_add_test(tc, test_action_hash_and_split_in_one_pass);
 	tcase_add_test(tc, test_account_ids_are_twelve_digits);
 	tcase_add_test(tc, test_hashes_ignore_case_and_spread);
 	tcase_add_test(tc, test_lazy_context_finds_what_a_search_finds);
