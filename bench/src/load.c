@@ -9,9 +9,10 @@
 // sends the next. Callbacks run on nng's shared task threads, so they
 // only record and resubmit.
 
-#define _POSIX_C_SOURCE 200809L
+#define _GNU_SOURCE // sched_setaffinity, CPU_SET
 
 #include <errno.h>
+#include <sched.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -43,6 +44,7 @@ typedef struct load_opts {
 	bool target_echo; // --url is an echo server: do not decode
 	const char *echo_url;
 	int echo_workers;
+	const char *echo_cpus; // NULL: the echo server runs anywhere
 	int timeout_ms;
 } load_opts;
 
@@ -298,15 +300,49 @@ load_usage(FILE *f)
 	    "                       the ratios\n"
 	    "  --echo-workers N     the echo server's contexts (default: "
 	    "cores)\n"
+	    "  --echo-cpu LIST      pin the echo server to these CPUs "
+	    "(\"0\", \"0,2\", \"0-1\"),\n"
+	    "                       as pdpd is pinned with taskset; pin "
+	    "pdpbench itself\n"
+	    "                       with taskset too (bench/load.sh)\n"
 	    "  --echo               --url is a `pdpbench echo` server "
 	    "(replies not decoded)\n"
 	    "  --timeout MS         per request (default 5000)\n");
 }
 
+// parse_cpus reads a CPU list ("0", "0,2", "0-1") into *set; false if
+// it is not one.
+static bool
+parse_cpus(const char *s, cpu_set_t *set)
+{
+	CPU_ZERO(set);
+	while (*s != '\0') {
+		char *end;
+		long a = strtol(s, &end, 10), b = a;
+		if (end == s || a < 0 || a >= CPU_SETSIZE)
+			return false;
+		if (*end == '-') {
+			s = end + 1;
+			b = strtol(s, &end, 10);
+			if (end == s || b < a || b >= CPU_SETSIZE)
+				return false;
+		}
+		for (long c = a; c <= b; c++)
+			CPU_SET((int) c, set);
+		if (*end == ',')
+			end++;
+		else if (*end != '\0')
+			return false;
+		s = end;
+	}
+	return CPU_COUNT(set) > 0;
+}
+
 // spawn_echo starts `pdpbench echo` as a child process, so that it
-// competes for the cores as pdpd does.
+// competes for the cores as pdpd does; pinned to `cpus` if not NULL (the
+// child would otherwise inherit the client's own pinning).
 static pid_t
-spawn_echo(const char *url, int workers)
+spawn_echo(const char *url, int workers, const cpu_set_t *cpus)
 {
 	char w[16];
 	pid_t pid;
@@ -314,6 +350,9 @@ spawn_echo(const char *url, int workers)
 	snprintf(w, sizeof(w), "%d", workers);
 	pid = fork();
 	if (pid == 0) {
+		if (cpus != NULL &&
+		    sched_setaffinity(0, sizeof(*cpus), cpus) != 0)
+			_exit(126);
 		execl("/proc/self/exe", "pdpbench", "echo", "--listen", url,
 		    "--workers", w, (char *) NULL);
 		_exit(127);
@@ -328,7 +367,8 @@ pdpbench_load(int argc, char **argv)
 	load_opts o = {NULL, 64, 0, 5.0, 0, false,
 	    "arn:aws:iam::111111111111:user/audit/auditor", "s3:GetObject",
 	    "arn:aws:s3:::acme-prod-data/q1.csv", false, false, NULL,
-	    (int) sysconf(_SC_NPROCESSORS_ONLN), 5000};
+	    (int) sysconf(_SC_NPROCESSORS_ONLN), NULL, 5000};
+	cpu_set_t echo_cpus;
 	char echo_url[128];
 	pdpw_encoder enc;
 	pdpw_authz *v;
@@ -376,6 +416,8 @@ pdpbench_load(int argc, char **argv)
 			o.echo_url = val;
 		else if (strcmp(a, "--echo-workers") == 0)
 			o.echo_workers = atoi(val);
+		else if (strcmp(a, "--echo-cpu") == 0)
+			o.echo_cpus = val;
 		else if (strcmp(a, "--timeout") == 0)
 			o.timeout_ms = atoi(val);
 		else {
@@ -387,6 +429,11 @@ pdpbench_load(int argc, char **argv)
 	    o.batch > 100000 || o.timeout_ms < 1 ||
 	    (o.count == 0 && !(o.duration > 0 && o.duration <= 3600))) {
 		load_usage(stderr);
+		return 2;
+	}
+	if (o.echo_cpus != NULL && !parse_cpus(o.echo_cpus, &echo_cpus)) {
+		fprintf(stderr, "pdpbench load: --echo-cpu %s: not a CPU "
+		    "list (\"0\", \"0,2\", \"0-1\")\n", o.echo_cpus);
 		return 2;
 	}
 	uint32_t per_req = o.batch ? o.batch : 1;
@@ -430,7 +477,8 @@ pdpbench_load(int argc, char **argv)
 			    "ipc:///tmp/pdpbench-echo-%ld", (long) getpid());
 			o.echo_url = echo_url;
 		}
-		pid_t pid = spawn_echo(o.echo_url, o.echo_workers);
+		pid_t pid = spawn_echo(o.echo_url, o.echo_workers,
+		    o.echo_cpus ? &echo_cpus : NULL);
 		int st;
 		if (pid < 0 || run_load(&o, o.echo_url, true, enc.p, enc.n,
 		    per_req, "echo", &er) != 0) {

@@ -29,3 +29,12 @@ pdp_test(server/iam_test pdpd_harness iamsvc)
 foreach(t pdpd_test reload_test conformance_test plugins_test iam_test)
 	add_dependencies(test_server_${t} pdpd example_client)
 endforeach()
+
+# A smoke run of the load benchmark's script (pdpbench load, the echo
+# server, batches, reloads under load); figures are not judged here.
+if(TARGET pdpbench)
+	add_test(NAME server/load_smoke
+		COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/load_smoke.sh
+		    ${PROJECT_BINARY_DIR}
+		WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+endif()

@@ -1,0 +1,131 @@
+#!/bin/sh
+# bench/load.sh - the figures of bench/README.md "pdpd over nng", by one
+# command: pdpd on the example bundle against `pdpbench load`, each
+# measurement repeated and its median printed.
+#
+#   sh bench/load.sh [--build DIR] [--runs N] [--seconds S] [--soak S]
+#
+# On a machine of two or more CPUs, pdpd (and the echo server it is
+# compared with) runs on CPU 0 and the client on CPU 1, as
+# docs/stack-notes.md measures bare nng: unpinned, the two processes'
+# threads chase each other across both cores and the run-to-run spread
+# is wider than any difference between the servers.
+#
+# --soak S ends with an S-second run at 16 in flight while the bundle is
+# reloaded every second (SIGHUP), printing pdpd's resident memory every
+# 15 s (the target: flat across 300 s).
+set -eu
+
+build=build runs=5 secs=5 soak=0
+while [ $# -gt 0 ]; do
+	case $1 in
+	--build) build=$2; shift 2 ;;
+	--runs) runs=$2; shift 2 ;;
+	--seconds) secs=$2; shift 2 ;;
+	--soak) soak=$2; shift 2 ;;
+	*) echo "usage: $0 [--build DIR] [--runs N] [--seconds S] [--soak S]" >&2
+	   exit 2 ;;
+	esac
+done
+
+bench=$build/bench/pdpbench
+pdpd=$build/pdp/server/pdpd
+iamc=$build/compiler/iamc
+for f in "$bench" "$pdpd" "$iamc"; do
+	[ -x "$f" ] || { echo "$0: $f: not built (cmake --build $build)" >&2; exit 1; }
+done
+
+tmp=$(mktemp -d /tmp/pdpd-load.XXXXXX)
+pid=
+cleanup() {
+	[ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT INT TERM
+
+srv= cli= echocpu=
+if [ "$(nproc)" -ge 2 ]; then
+	srv="taskset -c 0" cli="taskset -c 1" echocpu="--echo-cpu 0"
+fi
+port=$((20000 + $$ % 20000))
+"$iamc" compile examples/account/account.json -o "$tmp/example.pdpb" >/dev/null
+$srv "$pdpd" --bundle "$tmp/example.pdpb" --listen "ipc://$tmp/pdpd.ipc" \
+    --listen "tcp://127.0.0.1:$port" >"$tmp/pdpd.log" 2>&1 &
+pid=$!
+i=0
+until [ -S "$tmp/pdpd.ipc" ]; do
+	i=$((i + 1))
+	[ $i -lt 100 ] || { cat "$tmp/pdpd.log" >&2; exit 1; }
+	sleep 0.05
+done
+
+# median reads numbers, one a line, and prints their median.
+median() {
+	sort -g | awk '{ v[NR] = $1 } END {
+		if (NR == 0) exit 1
+		printf "%.10g\n", (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# load ARGS... runs pdpbench load pinned, echoing its result lines.
+load() {
+	$cli "$bench" load "$@" 2>/dev/null | tee -a "$tmp/out" | grep -v '^pdpbench load:'
+}
+
+echo "# $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)," \
+    "pdpd on ${srv:-any CPU}, client on ${cli:-any CPU}"
+
+echo "## 64 in flight, ipc, against the echo server: $runs runs of $secs s"
+: >"$tmp/tp"; : >"$tmp/p99"
+for r in $(seq "$runs"); do
+	load --url "ipc://$tmp/pdpd.ipc" --inflight 64 --duration "$secs" \
+	    --compare-echo $echocpu >"$tmp/run"
+	cat "$tmp/run"
+	# ratio  throughput pdpd/echo 98.0%  p99 pdpd/echo 1.04x
+	awk '/^ratio/ { print $4 + 0 }' "$tmp/run" >>"$tmp/tp"
+	awk '/^ratio/ { print $NF + 0 }' "$tmp/run" >>"$tmp/p99"
+done
+echo "median: throughput pdpd/echo $(median <"$tmp/tp")%," \
+    "p99 pdpd/echo $(median <"$tmp/p99")x (targets: >= 90%, <= 1.5x)"
+
+echo "## 1 in flight, ipc, against the echo server"
+load --url "ipc://$tmp/pdpd.ipc" --inflight 1 --duration "$secs" --compare-echo $echocpu
+
+echo "## 64 in flight, tcp"
+load --url "tcp://127.0.0.1:$port" --inflight 64 --duration "$secs"
+
+for n in 8 16; do
+	echo "## batches of 100, $n in flight, ipc: $runs runs of $secs s"
+	: >"$tmp/dps"
+	for r in $(seq "$runs"); do
+		load --url "ipc://$tmp/pdpd.ipc" --batch 100 --inflight "$n" \
+		    --duration "$secs" >"$tmp/run"
+		cat "$tmp/run"
+		awk '/decisions\/s/ { print $4 }' "$tmp/run" >>"$tmp/dps"
+	done
+	echo "median: $(median <"$tmp/dps") decisions/s (target: >= 2,000,000)"
+done
+
+if [ "$soak" -gt 0 ]; then
+	echo "## $soak s at 16 in flight, a reload (SIGHUP) every second"
+	load --url "ipc://$tmp/pdpd.ipc" --inflight 16 --duration "$soak" &
+	lp=$!
+	t=0
+	while [ $t -lt "$soak" ]; do
+		sleep 1
+		t=$((t + 1))
+		kill -HUP "$pid"
+		if [ $((t % 15)) -eq 0 ] || [ $t -eq 1 ]; then
+			echo "t=${t}s VmRSS $(awk '/^VmRSS/ { print $2, $3 }' /proc/$pid/status)"
+		fi
+	done
+	wait $lp
+	echo "bundle loads logged: $(grep -c '"bundle_loaded"' "$tmp/pdpd.log" || true)"
+	kill -TERM "$pid"
+	wait "$pid" && echo "pdpd exited 0 on SIGTERM"
+	pid=
+fi
+
+if grep -q ' [1-9][0-9]* errors' "$tmp/out"; then
+	echo "$0: some requests failed" >&2
+	exit 1
+fi
