@@ -95,14 +95,16 @@ load --url "tcp://127.0.0.1:$port" --inflight 64 --duration "$secs"
 
 for n in 8 16; do
 	echo "## batches of 100, $n in flight, ipc: $runs runs of $secs s"
-	: >"$tmp/dps"
+	: >"$tmp/dps"; : >"$tmp/edps"
 	for r in $(seq "$runs"); do
 		load --url "ipc://$tmp/pdpd.ipc" --batch 100 --inflight "$n" \
-		    --duration "$secs" >"$tmp/run"
+		    --duration "$secs" --compare-echo $echocpu >"$tmp/run"
 		cat "$tmp/run"
-		awk '/decisions\/s/ { print $4 }' "$tmp/run" >>"$tmp/dps"
+		awk '/^pdpd .*decisions\/s/ { print $4 }' "$tmp/run" >>"$tmp/dps"
+		awk '/^echo .*decisions\/s/ { print $4 }' "$tmp/run" >>"$tmp/edps"
 	done
-	echo "median: $(median <"$tmp/dps") decisions/s (target: >= 2,000,000)"
+	echo "median: $(median <"$tmp/dps") decisions/s (target: >= 2,000,000);" \
+	    "the echo server carried $(median <"$tmp/edps") a second"
 done
 
 if [ "$soak" -gt 0 ]; then

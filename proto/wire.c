@@ -153,24 +153,41 @@ pdpw_check(const pdpw_limits *lim, const void *buf, size_t len,
 	}
 	left[0] = 1;
 	for (;;) {
-		while (left[depth] == 0 && depth > 0)
+		while (left[depth] == 0) {
+			if (depth == 0)
+				goto done;
 			depth--;
-		if (left[depth] == 0)
-			break;
+		}
 		left[depth]--;
-		// In the top map, keys sit where an odd count is left.
-		bool at_key = top_map && depth == 1 && (left[1] & 1);
-		bool lv = top_map && depth == 1 && !at_key && long_val;
-		if (top_map && depth == 1 && !at_key)
-			long_val = false;
 		if (p == end)
 			goto truncated;
 		uint8_t b = *p++;
-		size_t skip = 0, lenbytes = 0;
-		bool body = false, map = false, container = false;
+		// In the top map, keys sit where an odd count is left; a
+		// value may be long only after a long_key key.
+		bool top = top_map && depth == 1, at_key = false, lv = false;
+		if (top) {
+			at_key = left[1] & 1;
+			lv = !at_key && long_val;
+			long_val = false;
+		}
+		// Scalars in their byte, and short strings below the top
+		// map (most of a batch), need nothing more.
 		if (b <= 0x7f || b >= 0xe0 || b == 0xc0 || b == 0xc2 ||
 		    b == 0xc3)
 			continue;
+		if (!top && (b & 0xe0) == 0xa0) {
+			n = b & 0x1f;
+			if (n > lim->max_str) {
+				*why = "string too long";
+				return PDPW_ETOOBIG;
+			}
+			if ((size_t) (end - p) < n)
+				goto truncated;
+			p += n;
+			continue;
+		}
+		size_t skip = 0, lenbytes = 0;
+		bool body = false, map = false, container = false;
 		if (b >= 0xa0 && b <= 0xbf) {
 			n = b & 0x1f;
 			body = true;
@@ -238,6 +255,7 @@ pdpw_check(const pdpw_limits *lim, const void *buf, size_t len,
 			goto truncated;
 		p += skip;
 	}
+done:
 	if (p != end) {
 		*why = "bytes after the message";
 		return PDPW_EMALFORMED;
