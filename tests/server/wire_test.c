@@ -198,6 +198,23 @@ START_TEST(test_wire_check_limits)
 	ck_assert_int_eq(check("\xdb\x00\x00\x00\x04" "ab", 7),
 	    PDPW_EMALFORMED);
 	ck_assert_int_eq(check("\xcf\x00", 2), PDPW_EMALFORMED);
+	// Only the top map's params (and session_token) may hold a string
+	// longer than max-string: not a value after a scalar value and a
+	// key that is no string, not a string nested anywhere.
+	ck_assert_int_eq(check("\x81\xa6" "params" "\xb4"
+	    "12345678901234567890", 29), PDPW_OK);
+	ck_assert_int_eq(check("\x81\xa5" "other" "\xb4"
+	    "12345678901234567890", 28), PDPW_ETOOBIG);
+	ck_assert_int_eq(check("\x82\xa6" "params" "\x01" "\x05" "\xb4"
+	    "12345678901234567890", 31), PDPW_ETOOBIG);
+	ck_assert_int_eq(check("\x81\xa6" "params" "\x91\xb4"
+	    "12345678901234567890", 30), PDPW_ETOOBIG);
+	ck_assert_int_eq(check("\x81\xa1" "a" "\x91\xa9" "123456789", 14),
+	    PDPW_ETOOBIG);
+	ck_assert_int_eq(check("\x81\xa1" "a" "\x91\xa8" "12345678", 13),
+	    PDPW_OK);
+	ck_assert_int_eq(check("\x81\xa1" "a" "\x91\xa8" "1234567", 12),
+	    PDPW_EMALFORMED);
 	ck_assert_int_eq(check("\xc1", 1), PDPW_EMALFORMED);
 	ck_assert_int_eq(check("\x01\x02", 2), PDPW_EMALFORMED);
 	ck_assert_int_eq(check("", 0), PDPW_EMALFORMED);
