@@ -678,28 +678,32 @@ pdpbench_micro(int argc, char **argv)
 			}
 			bench_world_fini(&w);
 		}
-		ref = 0;
 		nl = 0;
 		if (statements)
 			list[nl++] = statements;
 		else if (!o.principals)
 			for (size_t k = 0; k < 4; k++)
 				list[nl++] = stmts[k];
-		for (size_t k = 0; k < nl; k++) {
-			uint32_t n = list[k];
-			bench_world w;
-			bench_progress("scale: building %u statements per "
-			               "principal",
-			    n);
-			bench_build_stmts(&w, &c, n, &o);
-			double m = run_world(
-			    &o, &w, false, ref > 0 ? refname : NULL, ref);
-			if (ref == 0) {
-				ref = m;
-				snprintf(refname, sizeof(refname),
-				    "statements_%u", n);
+		// Statements per principal, then per account (workload.c).
+		for (int acct = 0; acct < 2; acct++) {
+			ref = 0;
+			for (size_t k = 0; k < nl; k++) {
+				uint32_t n = list[k];
+				bench_world w;
+				bench_progress("scale: building %u statements "
+				    "per %s", n, acct ? "account" :
+				    "principal");
+				bench_build_stmts(&w, &c, n, acct, &o);
+				double m = run_world(&o, &w, false,
+				    ref > 0 ? refname : NULL, ref);
+				if (ref == 0) {
+					ref = m;
+					snprintf(refname, sizeof(refname),
+					    "%s_%u", acct ? "account" :
+					    "statements", n);
+				}
+				bench_world_fini(&w);
 			}
-			bench_world_fini(&w);
 		}
 	}
 	if (have_corpus)

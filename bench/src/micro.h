@@ -129,7 +129,7 @@ void bench_build_corpus(bench_world *w, const char *name,
 void bench_build_abac(
     bench_world *w, uint32_t nprincipals, const bench_opts *o);
 void bench_build_stmts(bench_world *w, const bench_corpus *c, uint32_t nstmts,
-    const bench_opts *o);
+    bool per_account, const bench_opts *o);
 
 // --- Request generation (gen.c) -------------------------------------------
 

@@ -397,7 +397,12 @@ bench_build_corpus(bench_world *w, const char *name, const bench_corpus *c,
 	free(denying);
 }
 
-// --- Accounts of 10 to 10,000 statements per principal -------------------
+// --- Accounts of 10 to 10,000 statements ----------------------------------
+// Two shapes: every principal holds all N statements (statements per
+// principal: a stress beyond what AWS's limits allow one identity), or
+// the N statements are the account's, in policies of ten, and each
+// principal attaches ten of them (statements per account: a user may
+// attach ten managed policies by default).
 
 // stmt_json appends one synthetic statement drawn from real action names.
 static size_t
@@ -476,18 +481,29 @@ stmt_json(char *out, size_t cap, bench_rng *rng, const char *const *univ,
 
 void
 bench_build_stmts(bench_world *w, const bench_corpus *c, uint32_t nstmts,
-    const bench_opts *o)
+    bool per_account, const bench_opts *o)
 {
 	bench_rng rng = {o->seed + nstmts};
 	iamc_builder *bld;
 	uint32_t npol = (nstmts + 9) / 10, nprincipals = 100;
+	// Per account, each principal its own ten policies (all of them in
+	// an account of up to ten policies).
+	uint32_t per = per_account && npol > 10 ? 10 : npol;
+	uint32_t nsets = per < npol ? nprincipals : 1;
 	const pdpi_policy **pol = xcalloc(npol, sizeof(*pol));
 	char **texts = xcalloc(npol, sizeof(*texts));
 	const char **univ = xcalloc(c->n * 64, sizeof(*univ));
 	uint32_t nuniv = 0;
 	char buf[1024];
 
-	world_begin(w, "scale-statements");
+	char wname[64];
+	// Per account, the name carries the account's count: each of its
+	// principals holds 100 statements from 1,000 on.
+	if (per_account)
+		snprintf(wname, sizeof(wname), "scale-account-%u", nstmts);
+	else
+		snprintf(wname, sizeof(wname), "scale-statements");
+	world_begin(w, wname);
 	// Real action names, as written, from the corpus programs.
 	for (size_t i = 0; i < c->n && nuniv < c->n * 64; i++)
 		for (uint32_t s = 0; c->progs[i] && s < c->progs[i]->nstmts;
@@ -529,30 +545,55 @@ bench_build_stmts(bench_world *w, const bench_corpus *c, uint32_t nstmts,
 		    PDP_POLICY_IDENTITY, name, false);
 	}
 	uint64_t t1 = bench_now_ns();
-	uint32_t set;
-	if (iamc_builder_account(bld, BENCH_ACCOUNT, NULL, 0, NULL, 0) ||
-	    iamc_builder_set(bld, pol, npol, true, &set))
-		bench_die("builder: set");
+	const pdpi_policy ***sets = xcalloc(nsets, sizeof(*sets));
+	uint32_t *setn = xcalloc(nsets, sizeof(*setn));
+	uint32_t *set_index = xcalloc(nsets, sizeof(*set_index));
+	uint32_t nst = 0;
+	if (iamc_builder_account(bld, BENCH_ACCOUNT, NULL, 0, NULL, 0))
+		bench_die("builder: account");
+	for (uint32_t s = 0; s < nsets; s++) {
+		sets[s] = xcalloc(per, sizeof(**sets));
+		for (uint32_t k = 0; k < per; k++) {
+			uint32_t x = k;
+			bool dup = per < npol;
+			while (dup) { // ten distinct policies
+				x = bench_below(&rng, npol);
+				dup = false;
+				for (uint32_t j = 0; j < k; j++)
+					dup |= sets[s][j] == pol[x];
+			}
+			sets[s][k] = pol[x];
+			nst += pol[x]->nstmts;
+		}
+		setn[s] = per;
+		if (iamc_builder_set(bld, sets[s], per, true, &set_index[s]))
+			bench_die("builder: set");
+	}
 	char **names = xcalloc(nprincipals, sizeof(*names));
 	char **arns = xcalloc(nprincipals, sizeof(*arns));
 	uint32_t *set_of = xcalloc(nprincipals, sizeof(*set_of));
-	add_users(
-	    bld, w, nprincipals, set_of, &set, names, arns, 0, NULL, NULL);
+	for (uint32_t p = 0; p < nprincipals; p++)
+		set_of[p] = nsets == 1 ? 0 : p;
+	add_users(bld, w, nprincipals, set_of, set_index, names, arns, 0,
+	    NULL, NULL);
 	world_write(w, bld);
 	uint64_t t2 = bench_now_ns();
 	w->nprincipals = nprincipals;
-	w->nsets = 1;
-	w->stmts = nstmts;
+	w->nsets = nsets;
+	w->stmts = (double) nst / nsets;
 	w->compile_ms = (double) (t1 - t0) / 1e6;
 	w->build_ms = (double) (t2 - t1) / 1e6;
 
-	bench_progress("%s: %u statements per principal, bundle %zu bytes; "
-	               "generating requests",
-	    w->name, nstmts, w->len);
-	const pdpi_policy **sets[1] = {pol};
-	fill_psets(
-	    w, o, c->gen, nprincipals, names, arns, set_of, sets, &npol);
+	bench_progress("%s: %u statements in the account, %.0f per "
+	               "principal, bundle %zu bytes; generating requests",
+	    w->name, nstmts, w->stmts, w->len);
+	fill_psets(w, o, c->gen, nprincipals, names, arns, set_of, sets, setn);
 	iamc_builder_close(bld);
+	for (uint32_t s = 0; s < nsets; s++)
+		free(sets[s]);
+	free(sets);
+	free(setn);
+	free(set_index);
 	for (uint32_t p = 0; p < npol; p++)
 		free(texts[p]);
 	free(texts);
