@@ -1,7 +1,8 @@
 #!/bin/sh
 # bench/load.sh - the figures of bench/README.md "pdpd over nng", by one
-# command: pdpd on the example bundle against `pdpbench load`, each
-# measurement repeated and its median printed.
+# command: pdpd's work per decision in process (`pdpbench wire`), then
+# pdpd on the example bundle against `pdpbench load`, each measurement
+# repeated and its median printed.
 #
 #   sh bench/load.sh [--build DIR] [--runs N] [--seconds S] [--soak S]
 #
@@ -73,6 +74,9 @@ load() {
 
 echo "# $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)," \
     "pdpd on ${srv:-any CPU}, client on ${cli:-any CPU}"
+
+echo "## pdpd's work per decision of a batch of 100, in process (pdpbench wire)"
+$cli "$bench" wire --bundle "$tmp/example.pdpb" --count $((runs * 4000))
 
 echo "## 64 in flight, ipc, against the echo server: $runs runs of $secs s"
 : >"$tmp/tp"; : >"$tmp/p99"

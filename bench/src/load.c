@@ -365,8 +365,8 @@ int
 pdpbench_load(int argc, char **argv)
 {
 	load_opts o = {NULL, 64, 0, 5.0, 0, false,
-	    "arn:aws:iam::111111111111:user/audit/auditor", "s3:GetObject",
-	    "arn:aws:s3:::acme-prod-data/q1.csv", false, false, NULL,
+	    PDPBENCH_PRINCIPAL, PDPBENCH_ACTION, PDPBENCH_RESOURCE, false,
+	    false, NULL,
 	    (int) sysconf(_SC_NPROCESSORS_ONLN), NULL, 5000};
 	cpu_set_t echo_cpus;
 	char echo_url[128];

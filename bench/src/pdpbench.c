@@ -3,6 +3,7 @@
 //   pdpbench micro ...   the in-process decision path (micro.c)
 //   pdpbench load ...    a pdpd server over nng (load.c)
 //   pdpbench echo ...    the bare nng echo server load compares with
+//   pdpbench wire ...    pdpd's work per decision, in process (wire.c)
 
 #include <stdio.h>
 #include <string.h>
@@ -13,7 +14,7 @@ static void
 usage(FILE *fp)
 {
 	fprintf(fp,
-	    "usage: pdpbench micro|load|echo [options]\n"
+	    "usage: pdpbench micro|load|echo|wire [options]\n"
 	    "       pdpbench SUBCOMMAND --help\n");
 }
 
@@ -31,6 +32,8 @@ main(int argc, char **argv)
 		return pdpbench_load(argc - 1, argv + 1);
 	if (strcmp(argv[1], "echo") == 0)
 		return pdpbench_echo(argc - 1, argv + 1);
+	if (strcmp(argv[1], "wire") == 0)
+		return pdpbench_wire(argc - 1, argv + 1);
 	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
 		usage(stdout);
 		return 0;

@@ -9,6 +9,16 @@ int pdpbench_micro(int argc, char **argv);
 // pdpbench_load drives a pdpd server over nng (load.c).
 int pdpbench_load(int argc, char **argv);
 
+// The request `pdpbench load` and `pdpbench wire` send by default: the
+// example bundle's auditor reading a prod report (Allow).
+#define PDPBENCH_PRINCIPAL "arn:aws:iam::111111111111:user/audit/auditor"
+#define PDPBENCH_ACTION "s3:GetObject"
+#define PDPBENCH_RESOURCE "arn:aws:s3:::acme-prod-data/q1.csv"
+
+// pdpbench_wire times what pdpd does per decision of a batch, in process:
+// decode, decide, encode, and a client's decode of the reply (wire.c).
+int pdpbench_wire(int argc, char **argv);
+
 // pdpbench_echo runs the bare nng echo server that load compares against
 // (echo.c).
 int pdpbench_echo(int argc, char **argv);

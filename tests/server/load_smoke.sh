@@ -1,7 +1,7 @@
 #!/bin/sh
-# load_smoke.sh BUILD_DIR - a smoke run of bench/load.sh: pdpbench load
-# against pdpd and the echo server, single requests and batches, a short
-# soak with reloads. Asserts that every run completed without an error
+# load_smoke.sh BUILD_DIR - a smoke run of bench/load.sh: pdpbench wire in
+# process, pdpbench load against pdpd and the echo server, single requests
+# and batches, a short soak with reloads. Asserts that every run completed without an error
 # and printed its figures; the figures themselves are not judged (speed
 # belongs to bench/README.md, not to tests).
 set -eu
@@ -20,5 +20,9 @@ echo "$out" | grep -q '^median: throughput pdpd/echo [0-9.]*%, p99 pdpd/echo [0-
 	fail "expected the 64-in-flight median"
 [ "$(echo "$out" | grep -c ' 0 errors$')" -eq "$(echo "$out" | grep -c ' errors$')" ] ||
 	fail "a run had errors"
+echo "$out" | grep -q '^per decision: decode [0-9.]* ns  decide [0-9.]* ns  encode [0-9.]* ns' ||
+	fail "expected pdpbench wire's figures"
+echo "$out" | grep -q '^wire  batch 100 .* decision Allow$' ||
+	fail "pdpbench wire's request was not allowed"
 echo "$out" | grep -q '^pdpd exited 0 on SIGTERM$' || fail "pdpd did not exit 0 on SIGTERM"
 echo "$out" | grep -q '^bundle loads logged: [3-9]' || fail "the reloads did not happen"
