@@ -195,8 +195,12 @@ run_load(const load_opts *o, const char *url, bool echo, const void *req,
 	r->reqlen = reqlen;
 	r->per_req = per_req;
 	r->c = calloc((size_t) o->inflight, sizeof(*r->c));
-	if ((rv = nng_req0_open(&sock)) != 0) {
-		fprintf(stderr, "pdpbench load: %s\n", nng_strerror(rv));
+	if (r->c == NULL || (rv = nng_req0_open(&sock)) != 0) {
+		fprintf(stderr, "pdpbench load: %s\n",
+		    r->c ? nng_strerror(rv) : "out of memory");
+		free(r->c);
+		free(r);
+		free(snap);
 		return -1;
 	}
 	nng_socket_set_size(sock, NNG_OPT_RECVMAXSZ, 64u << 20);
@@ -204,10 +208,18 @@ run_load(const load_opts *o, const char *url, bool echo, const void *req,
 	// Contexts copy the socket's timeouts when opened.
 	nng_socket_set_ms(sock, NNG_OPT_RECVTIMEO, o->timeout_ms);
 	nng_socket_set_ms(sock, NNG_OPT_SENDTIMEO, o->timeout_ms);
-	if ((rv = nng_dial(sock, url, NULL, 0)) != 0) {
+	// A server just started (the echo child, or pdpd on a loaded
+	// machine) may not listen yet: retry a refused dial for 5 s.
+	for (int tries = 0; (rv = nng_dial(sock, url, NULL, 0)) ==
+	    NNG_ECONNREFUSED && tries < 250; tries++)
+		nng_msleep(20);
+	if (rv != 0) {
 		fprintf(stderr, "pdpbench load: %s: %s\n", url,
 		    nng_strerror(rv));
 		nng_close(sock);
+		free(r->c);
+		free(r);
+		free(snap);
 		return -1;
 	}
 	for (int i = 0; i < o->inflight; i++) {
@@ -357,8 +369,7 @@ spawn_echo(const char *url, int workers, const cpu_set_t *cpus)
 		    "--workers", w, (char *) NULL);
 		_exit(127);
 	}
-	nng_msleep(200);
-	return pid;
+	return pid; // run_load's dial waits for it to listen
 }
 
 int
