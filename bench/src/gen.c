@@ -236,8 +236,8 @@ generic_arn(bench_rng *rng, const char *action, iamc_arena *a)
 static const char *
 concretize(const pdpi_resource *r, const char *user, iamc_arena *a)
 {
-	const char *t = r->text.p;
-	size_t n = r->text.n;
+	const char *t = r->text;
+	size_t n = r->text_len;
 	char *out = iamc_arena_alloc(a, 4 * n + 256);
 	size_t o = 0;
 	int field = 0;

@@ -451,7 +451,7 @@ write_stmt(iamc_builder *b, const pdpi_stmt *st, pdpb_stmt *r)
 		for (int k = 0; k < 5; k++)
 			tmp.seg[k] = pstr(b, res->seg[k]);
 		tmp.rest = tmpl(b, &res->rest);
-		tmp.text = pstr(b, res->text);
+		tmp.text = pstr(b, pdpi_res_text(res));
 		*REC(b, resources, pdpb_resource) = tmp;
 	}
 	r->principals = count(&b->prins, sizeof(pdpb_prin));

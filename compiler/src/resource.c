@@ -78,8 +78,10 @@ resource_compile(iamci_ctx *c, const char *path, const char *s, size_t n,
 	const char *rest = NULL;
 	size_t restn = 0;
 
-	if (!iamci_str(c, s, n, &r->text))
+	pdpi_str text;
+	if (!iamci_str(c, s, n, &text))
 		return false;
+	pdpi_res_set_text(r, text);
 	if (n == 1 && s[0] == '*') {
 		r->kind = PDPI_RES_ALL;
 		return true;

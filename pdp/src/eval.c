@@ -430,12 +430,13 @@ scan_cands(pdpi_scan *s, const pdpi_pset *set, pdpi_cands c, bool keep)
 	for (uint32_t i = 0; i < c.n; i++) {
 		const uint32_t *e = c.v + (size_t) i * c.width;
 		const pdpi_policy *p = set->v[e[0]];
-		const pdpi_stmt *st = &p->stmts[e[1] & PDPI_CAND_INDEX];
+		const pdpi_stmt *st;
 		bool known = (e[1] & PDPI_CAND_KNOWN) != 0;
 		if (c.width == 3 && e[2] != PDPI_CAND_NOACT) {
 			if (judged != NULL && judged[0] == e[0] &&
 			    judged[1] == e[1])
 				continue;
+			st = &p->stmts[e[1] & PDPI_CAND_INDEX];
 			if (!pattern_known(s->r, st, c, i, &i))
 				continue;
 			judged = e;
@@ -443,8 +444,13 @@ scan_cands(pdpi_scan *s, const pdpi_pset *set, pdpi_cands c, bool keep)
 		}
 		unsigned cat;
 		if (known && (e[1] & PDPI_CAND_ALWAYS)) {
+			// Neither the policy's record nor the statement is
+			// read, but for an explanation.
 			cat = CAT_DIRECT;
+			if (keep && s->ex != NULL)
+				record(s, p, &p->stmts[e[1] & PDPI_CAND_INDEX]);
 		} else {
+			st = &p->stmts[e[1] & PDPI_CAND_INDEX];
 			// Without an explanation, a statement one of whose
 			// plain conditions was found false already cannot
 			// apply: its answer depends on the request alone.
@@ -452,9 +458,9 @@ scan_cands(pdpi_scan *s, const pdpi_pset *set, pdpi_cands c, bool keep)
 			    s->memo[st->guard] == 2 && s->ex == NULL)
 				continue;
 			cat = stmt_applies(s, p, st, known);
+			if (cat != 0 && keep && s->ex != NULL)
+				record(s, p, st);
 		}
-		if (cat != 0 && keep && s->ex != NULL)
-			record(s, p, st);
 		acc |= cat;
 		if (acc != 0 && !full)
 			break;

@@ -131,15 +131,33 @@ enum pdpi_res_kind {
 };
 
 typedef struct pdpi_resource {
-	uint8_t kind;    // enum pdpi_res_kind
-	uint8_t literal; // bit i: seg[i] holds no wildcard (set by the
-	                 // loader: compared, not globbed)
-	uint8_t shape;   // enum pdpi_shape of rest, when it has no
-	                 // variable (set by the loader)
-	pdpi_str seg[5]; // "arn", partition, service, region, account
-	pdpi_tmpl rest;  // the resource part: everything after colon five
-	pdpi_str text;   // as written
+	// 128 bytes, so that the loader's array (64-byte aligned) gives
+	// each resource two whole cache lines: the segments a decision
+	// compares first share the first with the kind.
+	uint8_t kind;      // enum pdpi_res_kind
+	uint8_t literal;   // bit i: seg[i] holds no wildcard (set by the
+	                   // loader: compared, not globbed)
+	uint8_t shape;     // enum pdpi_shape of rest, when it has no
+	                   // variable (set by the loader)
+	uint32_t text_len; // text: as written (pdpi_res_text)
+	pdpi_str seg[5];   // "arn", partition, service, region, account
+	pdpi_tmpl rest;    // the resource part: everything after colon five
+	const char *text;
 } pdpi_resource;
+
+static inline pdpi_str
+pdpi_res_text(const pdpi_resource *r)
+{
+	pdpi_str t = {r->text, r->text_len};
+	return t;
+}
+
+static inline void
+pdpi_res_set_text(pdpi_resource *r, pdpi_str t)
+{
+	r->text = t.p;
+	r->text_len = t.n;
+}
 
 // Principals named by Principal / NotPrincipal.
 enum pdpi_prin_kind {
@@ -221,19 +239,21 @@ typedef struct pdpi_cvalue {
 } pdpi_cvalue;
 
 typedef struct pdpi_cond {
+	// What a decision reads comes first, in one 32-byte half line; the
+	// texts follow.
 	uint8_t op;      // enum pdpi_cop
 	uint8_t set;     // enum pdpi_set
 	bool negated;
 	bool if_exists;
 	bool custom;     // a plugin computes the key (pdp_provider.key)
-	pdpi_str opname; // as written ("ForAnyValue:StringLike")
-	pdpi_str key;    // context key, case-folded to lower case
-	pdpi_str keytext; // context key as written
 	pdpi_keyref ref;  // how to find key (set by the loader)
 	uint32_t memo;    // the loader's id of conditions alike whose answer
 	                  // a decision may keep, or PDPI_NO_MEMO
 	uint32_t nvalues;
 	const pdpi_cvalue *values;
+	pdpi_str key;    // context key, case-folded to lower case
+	pdpi_str opname; // as written ("ForAnyValue:StringLike")
+	pdpi_str keytext; // context key as written
 } pdpi_cond;
 
 enum pdpi_effect {
@@ -242,6 +262,9 @@ enum pdpi_effect {
 };
 
 typedef struct pdpi_stmt {
+	// What a decision reads comes first, in 48 bytes (a statement is
+	// 80): read from a table's candidate, it mostly takes one cache
+	// line, not two.
 	uint8_t effect;      // enum pdpi_effect
 	bool not_action;     // NotAction: matches when no action matches
 	bool not_resource;   // NotResource
@@ -256,16 +279,16 @@ typedef struct pdpi_stmt {
 	                     // are plain, or PDPI_NO_MEMO (set by the
 	                     // loader): known false, the statement cannot
 	                     // apply
+	uint32_t nconds;
+	uint32_t nresources;
+	uint32_t nactions;
+	const pdpi_resource *resources;
+	const pdpi_cond *conds;
+	const pdpi_action *actions;
+	const pdpi_principal *principals;
+	uint32_t nprincipals;
 	uint32_t index;      // position in the Statement array
 	pdpi_str sid;        // empty when absent
-	uint32_t nactions;
-	const pdpi_action *actions;
-	uint32_t nresources;
-	const pdpi_resource *resources;
-	uint32_t nprincipals;
-	const pdpi_principal *principals;
-	uint32_t nconds;
-	const pdpi_cond *conds;
 } pdpi_stmt;
 
 typedef struct pdpi_policy {
