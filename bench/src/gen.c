@@ -419,7 +419,8 @@ bench_reqs_fill(bench_world *w, size_t n, bench_rng *rng, bench_propose_fn fn,
 	size_t want[BENCH_NINTENTS], budget = 200 * n, kept = 0;
 
 	r->v = calloc(n, sizeof(*r->v));
-	if (r->v == NULL)
+	r->intent = calloc(n, sizeof(*r->intent));
+	if (r->v == NULL || r->intent == NULL)
 		bench_die("out of memory");
 	for (int i = 0; i < BENCH_NINTENTS; i++)
 		want[i] = (size_t) (quota[i] * (double) n + 0.5);
@@ -461,6 +462,7 @@ bench_reqs_fill(bench_world *w, size_t n, bench_rng *rng, bench_propose_fn fn,
 			if (pass == 0 && !expected(it, d.effect))
 				continue;
 			r->v[kept] = q;
+			r->intent[kept] = (uint8_t) it;
 			r->by_intent[it]++;
 			kept++;
 		}
@@ -478,6 +480,9 @@ bench_reqs_fill(bench_world *w, size_t n, bench_rng *rng, bench_propose_fn fn,
 		pdp_request t = r->v[i];
 		r->v[i] = r->v[j];
 		r->v[j] = t;
+		uint8_t k = r->intent[i];
+		r->intent[i] = r->intent[j];
+		r->intent[j] = k;
 	}
 	for (size_t i = 0; i < kept; i++) {
 		pdp_decision d;

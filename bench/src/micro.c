@@ -234,6 +234,19 @@ single_pass(const pdp_bundle *b, const bench_reqs *r, double seconds,
 		if ((n & 1023) == 0 && t1 >= end)
 			break;
 	}
+	// By intent: sample k decided request k of the pool (mod its size).
+	uint32_t *u = r->intent ? malloc(n * sizeof(*u)) : NULL;
+	for (int it = 0; u != NULL && it < BENCH_NINTENTS; it++) {
+		size_t m = 0;
+		for (size_t k = 0; k < n; k++)
+			if (r->intent[k % r->n] == it)
+				u[m++] = v[k];
+		if (m == 0)
+			continue;
+		qsort(u, m, sizeof(*u), u32_cmp);
+		out->kind_p50_ns[it] = fmax(0, pct(u, m, 0.50) - cost);
+	}
+	free(u);
 	qsort(v, n, sizeof(*v), u32_cmp);
 	out->single_p50_ns = fmax(0, pct(v, n, 0.50) - cost);
 	out->single_p99_ns = fmax(0, pct(v, n, 0.99) - cost);
@@ -431,8 +444,13 @@ emit_decide(const bench_opts *o, const bench_world *w, const bench_result *r,
 		    r->decisions, BENCH_BATCH, r->median_ns, r->p99_ns);
 		if (r->threads == 1 && r->single_p50_ns + r->single_p99_ns > 0)
 			printf(
-			    "\"single_p50_ns\":%.1f,\"single_p99_ns\":%.1f,",
-			    r->single_p50_ns, r->single_p99_ns);
+			    "\"single_p50_ns\":%.1f,\"single_p99_ns\":%.1f,"
+			    "\"single_p50_by_kind\":{\"hit\":%.1f,"
+			    "\"wildcard\":%.1f,\"miss\":%.1f,\"deny\":%.1f},",
+			    r->single_p50_ns, r->single_p99_ns,
+			    r->kind_p50_ns[BENCH_HIT], r->kind_p50_ns[BENCH_WILD],
+			    r->kind_p50_ns[BENCH_MISS],
+			    r->kind_p50_ns[BENCH_DENY]);
 		printf("\"decisions_per_sec\":%.0f,\"per_core\":%.0f,"
 		       "\"alloc_bytes_per_decision\":%.4f,\"alloc_bytes\":"
 		       "%" PRIu64
@@ -455,8 +473,12 @@ emit_decide(const bench_opts *o, const bench_world *w, const bench_result *r,
 		    w->name, w->nprincipals, w->stmts, r->threads,
 		    r->median_ns, r->p99_ns);
 		if (r->threads == 1 && r->single_p50_ns + r->single_p99_ns > 0)
-			printf("  single p50 %6.1f p99 %7.1f ns",
-			    r->single_p50_ns, r->single_p99_ns);
+			printf("  single p50 %6.1f p99 %7.1f ns (p50 hit %.0f "
+			       "wildcard %.0f miss %.0f deny %.0f)",
+			    r->single_p50_ns, r->single_p99_ns,
+			    r->kind_p50_ns[BENCH_HIT], r->kind_p50_ns[BENCH_WILD],
+			    r->kind_p50_ns[BENCH_MISS],
+			    r->kind_p50_ns[BENCH_DENY]);
 		printf("  %10.0f dec/s (%10.0f /core)  alloc %.2f B/dec  "
 		       "baseline %.1f ns (x%.1f)",
 		    r->dps, r->dps / r->threads, r->bytes_per_dec, base_ns,

@@ -60,6 +60,8 @@ enum bench_intent {
 
 typedef struct bench_reqs {
 	pdp_request *v;
+	uint8_t *intent; // per request, the bench_intent it was made for
+	                 // (NULL for a FILE workload)
 	size_t n;
 	size_t by_intent[BENCH_NINTENTS];  // kept requests per intent
 	size_t allow, implicit, explicit_; // decisions of the kept set
@@ -181,6 +183,7 @@ typedef struct bench_result {
 	double p99_ns;        // per decision, p99 over batches
 	double single_p50_ns; // one decision timed alone, timer cost
 	double single_p99_ns; //   subtracted (1 thread only)
+	double kind_p50_ns[BENCH_NINTENTS]; // single p50 by intent (0: none)
 	double dps;           // decisions/s, all threads together
 	double bytes_per_dec; // jemalloc thread.allocated per decision
 	uint64_t alloc_bytes; // total, all threads

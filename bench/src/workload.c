@@ -247,6 +247,7 @@ bench_world_fini(bench_world *w)
 	pdp_bundle_close(w->b);
 	free(w->data);
 	free(w->reqs.v);
+	free(w->reqs.intent);
 	iamc_arena_close(w->strs);
 	memset(w, 0, sizeof(*w));
 }
