@@ -16,17 +16,28 @@ struct pdpd_keys {
 	pdp_creds_keyring *kr; // NULL: no keyring, tokens are refused
 };
 
+// keys_new makes an empty keys holder with one reference; NULL, with
+// err set, when memory runs out.
+static pdpd_keys *
+keys_new(char *err, size_t errlen)
+{
+	pdpd_keys *k = calloc(1, sizeof(*k));
+
+	if (k == NULL)
+		snprintf(err, errlen, "out of memory");
+	else
+		atomic_init(&k->refs, 1);
+	return k;
+}
+
 int
 pdpd_keys_open(const char *path, pdpd_keys **out, char *err, size_t errlen)
 {
-	pdpd_keys *k = calloc(1, sizeof(*k));
+	pdpd_keys *k = keys_new(err, errlen);
 	int rv;
 
-	if (k == NULL) {
-		snprintf(err, errlen, "out of memory");
+	if (k == NULL)
 		return PDP_ENOMEM;
-	}
-	atomic_init(&k->refs, 1);
 	if (path != NULL &&
 	    (rv = pdp_creds_keyring_load(path, &k->kr, err, errlen)) !=
 	    PDP_OK) {
@@ -40,14 +51,11 @@ pdpd_keys_open(const char *path, pdpd_keys **out, char *err, size_t errlen)
 int
 pdpd_keys_store(pdpd_server *s, char *err, size_t errlen)
 {
-	pdpd_keys *k = calloc(1, sizeof(*k));
+	pdpd_keys *k = keys_new(err, errlen);
 	int rv;
 
-	if (k == NULL) {
-		snprintf(err, errlen, "out of memory");
+	if (k == NULL)
 		return PDP_ENOMEM;
-	}
-	atomic_init(&k->refs, 1);
 	// Without a store key there is no keyring: tokens are refused and
 	// long-term keys still decide.
 	rv = iams_keyring_copy(s->iams, &k->kr);
