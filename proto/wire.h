@@ -164,6 +164,18 @@ typedef struct pdpw_result {
 	const char *reason;
 } pdpw_result;
 
+// pdpw_result_of fills *r from a decision's error, effect and reason
+// (libpdp's error and effect numbers are the wire's): any error is an
+// ImplicitDeny, never an Allow (R-WIRE-021), and an Allow carries no
+// reason.
+static inline void
+pdpw_result_of(pdpw_result *r, int err, int effect, const char *reason)
+{
+	r->status = err;
+	r->decision = err == PDPW_OK ? effect : PDPW_IMPLICIT_DENY;
+	r->reason = r->decision == PDPW_ALLOW ? NULL : reason;
+}
+
 #define PDPW_EXPLAIN_MAX 32
 
 typedef struct pdpw_match {

@@ -118,11 +118,8 @@ pdpbench_wire(int argc, char **argv)
 			    .action = a->action, .resource = a->resource};
 			pdp_decision d;
 			pdp_bundle_authorize(b, &pq, &d, NULL);
-			res[i].status = d.err;
-			res[i].decision = d.err == PDP_OK ? (int) d.effect :
-			    PDPW_IMPLICIT_DENY;
-			res[i].reason = res[i].decision == PDPW_ALLOW ? NULL :
-			    d.reason;
+			pdpw_result_of(&res[i], d.err, (int) d.effect,
+			    d.reason);
 		}
 		uint64_t t2 = bench_now_ns();
 		if (pdpw_encode_batch(&rep, 1, 1, res, q.nitems) != PDPW_OK)

@@ -195,10 +195,7 @@ decide(pdpd_worker *w, uint64_t id, const pdpw_authz *a, pdpw_result *r,
 			pdpd_creds_decide(w, a, &q, &d, ex);
 		else
 			pdp_bundle_authorize(w->bundle, &q, &d, ex);
-		r->status = d.err;
-		r->decision = d.err == PDP_OK ? (int) d.effect :
-		    PDPW_IMPLICIT_DENY;
-		r->reason = r->decision == PDPW_ALLOW ? NULL : d.reason;
+		pdpw_result_of(r, d.err, (int) d.effect, d.reason);
 		if (q.provider != NULL && r->reason != NULL)
 			r->reason = keep_reason(w, r->reason);
 	}
