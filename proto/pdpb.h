@@ -15,7 +15,7 @@
 #include <string.h>
 
 #define PDPB_MAGIC "PDPBNDL"   // 7 characters and a NUL: 8 bytes
-#define PDPB_VERSION 2u
+#define PDPB_VERSION 3u
 #define PDPB_ENDIAN_PROBE 0x01020304u
 #define PDPB_NONE 0xffffffffu   // "no set", "no table", ...
 

@@ -217,23 +217,20 @@ find_group(const vec *x, const group *g, size_t ng, const char *s,
 	return NULL;
 }
 
-// place puts a key into an open-addressing slot array in the block.
+// place puts the entry at `entry` (of a key of hash h) into an
+// open-addressing slot array in the block.
 static void
-place(block *b, uint32_t slots_off, uint32_t nslots, uint32_t key_off,
-    const char *key, uint32_t len, const uint32_t lists[4])
+place(block *b, uint32_t slots_off, uint32_t nslots, uint64_t h,
+    uint32_t entry)
 {
-	uint64_t h = pdpi_hash(key, len);
 	uint32_t mask = nslots - 1;
 	for (uint32_t i = (uint32_t) h & mask;; i = (i + 1) & mask) {
 		uint32_t *s = (uint32_t *) ((char *) b->w + slots_off) +
 		    (size_t) i * PDPI_TABLE_SLOT_WORDS;
-		if (s[3] != 0)
+		if (s[1] != 0)
 			continue;
-		s[0] = (uint32_t) h;
-		s[1] = (uint32_t) (h >> 32);
-		s[2] = key_off;
-		s[3] = len;
-		memcpy(s + 4, lists, 4 * sizeof(uint32_t));
+		s[0] = (uint32_t) (h >> 32);
+		s[1] = entry;
 		return;
 	}
 }
@@ -429,7 +426,6 @@ iamc_table_build(iamc_arena *a, const pdpi_policy *const *v, uint32_t n,
 	sorted x;
 	cands tmp = {0}, skip = {0};
 	block b = {0};
-	uint32_t *klist = NULL;
 	int rv = PDP_ENOMEM;
 
 	memset(&x, 0, sizeof(x));
@@ -454,32 +450,32 @@ iamc_table_build(iamc_arena *a, const pdpi_policy *const *v, uint32_t n,
 		emit_list(&b, &tmp, 2, &glob[2 * d], &glob[2 * d + 1]);
 	}
 
-	// Each key is laid out just before its lists, so that a lookup
-	// that compares the key finds the lists in the same cache line;
-	// the strings region is the whole block.
-	klist = malloc((x.nge + x.ngg + 1) * 5 * sizeof(uint32_t));
-	if (klist == NULL)
-		goto out;
+	// Each key is laid out in its entry, just before its lists, so
+	// that a lookup that compares the key finds the lists beside it.
 	for (size_t i = 0; i < x.nge + x.ngg; i++) {
 		const keyed *k = i < x.nge ? &x.exact.v[x.ge[i].start] :
 		    &x.glob.v[x.gg[i - x.nge].start];
-		uint32_t koff = block_reserve(&b, (k->len + 3) / 4);
+		uint32_t eoff = block_reserve(&b, PDPI_TABLE_ENTRY_WORDS +
+		    (k->len + 3) / 4);
+		uint32_t lists[4];
 		if (b.err)
 			goto out;
-		memcpy((char *) b.w + koff, k->key, k->len);
-		klist[5 * i + 4] = koff;
+		memcpy((char *) b.w + eoff + 4 * PDPI_TABLE_ENTRY_WORDS,
+		    k->key, k->len);
 		if (i < x.nge ? exact_lists(&b, v, &x, &x.ge[i], &tmp, &skip,
-		    &klist[5 * i]) != 0 : service_lists(&b, &x,
-		    &x.gg[i - x.nge], &tmp, &skip, &klist[5 * i]) != 0)
+		    lists) != 0 : service_lists(&b, &x, &x.gg[i - x.nge],
+		    &tmp, &skip, lists) != 0)
 			goto out;
-	}
-	if (b.err)
-		goto out;
-	for (size_t i = 0; i < x.nge + x.ngg; i++) {
-		const keyed *k = i < x.nge ? &x.exact.v[x.ge[i].start] :
-		    &x.glob.v[x.gg[i - x.nge].start];
+		if (b.err)
+			goto out;
+		// The two lists follow the key, Deny first (emit_list
+		// reserves as it goes).
+		uint32_t *e = (uint32_t *) ((char *) b.w + eoff);
+		e[0] = k->len;
+		e[1] = lists[1];
+		e[2] = lists[3];
 		place(&b, i < x.nge ? slots_off : svc_off, i < x.nge ? nslots :
-		    nsvc, klist[5 * i + 4], k->key, k->len, &klist[5 * i]);
+		    nsvc, pdpi_hash(k->key, k->len), eoff);
 	}
 	b.w[0] = PDPI_TABLE_MAGIC;
 	b.w[1] = (uint32_t) (b.n * 4);
@@ -488,8 +484,6 @@ iamc_table_build(iamc_arena *a, const pdpi_policy *const *v, uint32_t n,
 	b.w[4] = nsvc;
 	b.w[5] = svc_off;
 	memcpy(&b.w[6], glob, sizeof(glob));
-	b.w[10] = 0;
-	b.w[11] = (uint32_t) (b.n * 4);
 
 	uint32_t *copy = iamc_arena_alloc(a, b.n * 4);
 	if (copy == NULL)
@@ -499,7 +493,6 @@ iamc_table_build(iamc_arena *a, const pdpi_policy *const *v, uint32_t n,
 	out->size = (uint32_t) (b.n * 4);
 	rv = PDP_OK;
 out:
-	free(klist);
 	free(x.exact.v);
 	free(x.glob.v);
 	free(x.global[0].v);

@@ -4,39 +4,41 @@
 
 #include "table.h"
 
-// slot_find probes an open-addressing slot array for key s[0..n).
+// entry_find probes an open-addressing slot array for key s[0..n) of
+// hash h and returns its entry, or NULL.
 static const uint32_t *
-slot_find(const pdpi_table *t, uint32_t off, uint32_t nslots, const char *s,
+entry_find(const uint32_t *w, uint32_t off, uint32_t nslots, const char *s,
     size_t n, uint64_t h)
 {
-	const uint32_t *w = t->w;
-	const char *strings = (const char *) w + w[10];
-	uint32_t mask = nslots - 1;
+	const uint32_t *slots = (const uint32_t *) ((const char *) w + off);
+	uint32_t mask = nslots - 1, tag = (uint32_t) (h >> 32);
 
 	if (nslots == 0)
 		return NULL;
 	for (uint32_t i = (uint32_t) h & mask, k = 0; k < nslots;
 	    i = (i + 1) & mask, k++) {
-		const uint32_t *slot = (const uint32_t *) ((const char *) w +
-		    off) + (size_t) i * PDPI_TABLE_SLOT_WORDS;
-		if (slot[3] == 0)
+		const uint32_t *slot = slots + (size_t) i * PDPI_TABLE_SLOT_WORDS;
+		if (slot[1] == 0)
 			return NULL; // empty: the key is not here
+		if (slot[0] != tag)
+			continue;
 		// The hash only narrows; the full key decides.
-		if (slot[0] == (uint32_t) h && slot[1] == (uint32_t) (h >> 32) &&
-		    slot[3] == n && pdpi_mem_eq(strings + slot[2], s, n))
-			return slot;
+		const uint32_t *e = (const uint32_t *) ((const char *) w +
+		    slot[1]);
+		if (e[0] == n && pdpi_mem_eq((const char *) (e +
+		    PDPI_TABLE_ENTRY_WORDS), s, n))
+			return e;
 	}
 	return NULL;
 }
 
-static pdpi_cands
-cands_at(const pdpi_table *t, uint32_t off, uint32_t n, uint32_t width)
+// entry_cands points out[] at an entry's two lists of `width` words.
+static void
+entry_cands(const uint32_t *e, uint32_t width, pdpi_cands out[2])
 {
-	pdpi_cands c;
-	c.v = (const uint32_t *) ((const char *) t->w + off);
-	c.n = n;
-	c.width = width;
-	return c;
+	const uint32_t *v = e + PDPI_TABLE_ENTRY_WORDS + (e[0] + 3) / 4;
+	out[0] = (pdpi_cands){v, e[1], width};
+	out[1] = (pdpi_cands){v + (size_t) width * e[1], e[2], width};
 }
 
 void
@@ -44,23 +46,23 @@ pdpi_table_lookup(const pdpi_table *t, pdpi_str action, uint64_t ah,
     pdpi_str svc, pdpi_cands out[2])
 {
 	const uint32_t *w = t->w;
-	const uint32_t *slot;
+	const uint32_t *e;
 
-	slot = slot_find(t, w[3], w[2], action.p, action.n, ah);
-	if (slot != NULL) {
-		out[0] = cands_at(t, slot[4], slot[5], 2);
-		out[1] = cands_at(t, slot[6], slot[7], 2);
+	e = entry_find(w, w[3], w[2], action.p, action.n, ah);
+	if (e != NULL) {
+		entry_cands(e, 2, out);
 		return;
 	}
-	slot = w[4] == 0 ? NULL : slot_find(t, w[5], w[4], svc.p, svc.n,
+	e = w[4] == 0 ? NULL : entry_find(w, w[5], w[4], svc.p, svc.n,
 	    pdpi_hash(svc.p, svc.n));
-	if (slot != NULL) {
-		out[0] = cands_at(t, slot[4], slot[5], 3);
-		out[1] = cands_at(t, slot[6], slot[7], 3);
+	if (e != NULL) {
+		entry_cands(e, 3, out);
 		return;
 	}
-	out[0] = cands_at(t, w[6], w[7], 2);
-	out[1] = cands_at(t, w[8], w[9], 2);
+	out[0] = (pdpi_cands){(const uint32_t *) ((const char *) w + w[6]),
+	    w[7], 2};
+	out[1] = (pdpi_cands){(const uint32_t *) ((const char *) w + w[8]),
+	    w[9], 2};
 }
 
 // in_block reports whether [off, off + words * 4) lies inside the table.
@@ -104,6 +106,7 @@ list_ok(const uint32_t *w, uint32_t size, uint32_t off, uint32_t n,
 	return true;
 }
 
+// slots_ok checks a slot array and the entries its slots point to.
 static bool
 slots_ok(const uint32_t *w, uint32_t size, uint32_t off, uint32_t nslots,
     uint32_t width, const pdpi_table_env *env)
@@ -115,13 +118,21 @@ slots_ok(const uint32_t *w, uint32_t size, uint32_t off, uint32_t nslots,
 	const uint32_t *s = (const uint32_t *) ((const char *) w + off);
 	uint32_t empty = 0;
 	for (uint32_t i = 0; i < nslots; i++, s += PDPI_TABLE_SLOT_WORDS) {
-		if (s[3] == 0) {
+		uint32_t eo = s[1];
+		if (eo == 0) {
 			empty++;
 			continue;
 		}
-		if ((uint64_t) s[2] + s[3] > w[11] ||
-		    !list_ok(w, size, s[4], s[5], width, true, env) ||
-		    !list_ok(w, size, s[6], s[7], width, false, env))
+		if (!in_block(size, eo, PDPI_TABLE_ENTRY_WORDS))
+			return false;
+		const uint32_t *e = (const uint32_t *) ((const char *) w + eo);
+		uint64_t lists = (uint64_t) eo + 4 * PDPI_TABLE_ENTRY_WORDS +
+		    4 * (((uint64_t) e[0] + 3) / 4);
+		if (e[0] == 0 || lists > size ||
+		    !list_ok(w, size, (uint32_t) lists, e[1], width, true,
+		    env) ||
+		    !list_ok(w, size, (uint32_t) (lists + 4ull * width * e[1]),
+		    e[2], width, false, env))
 			return false;
 	}
 	// Probing stops at an empty slot: a full table could loop.
@@ -135,8 +146,6 @@ pdpi_table_check(const uint32_t *w, size_t size, const pdpi_table_env *env)
 	    w[0] != PDPI_TABLE_MAGIC || w[1] != size)
 		return false;
 	uint32_t sz = (uint32_t) size;
-	if (w[10] > sz || w[11] > sz - w[10])
-		return false;
 	return slots_ok(w, sz, w[3], w[2], 2, env) &&
 	    slots_ok(w, sz, w[5], w[4], 3, env) &&
 	    list_ok(w, sz, w[6], w[7], 2, true, env) &&

@@ -17,11 +17,13 @@
 //   [4] nsvc (power of two)      [5] service slots offset
 //   [6] global Deny list offset  [7] its length
 //   [8] global Allow list offset [9] its length
-//   [10] strings offset          [11] strings size
-//   slot:  hash lo, hash hi, key offset, key length, Deny list offset,
-//          its length, Allow list offset, its length (an empty slot has
-//          key length 0); the key is the folded "svc:name" (exact slots)
-//          or "svc" (service slots), in strings
+//   slot:  the high 32 bits of the key's hash, and the offset of its
+//          entry (0: an empty slot); eight slots share a cache line
+//   entry: key length, Deny list length, Allow list length, the key
+//          (the folded "svc:name" of exact slots, "svc" of service
+//          slots) padded to a word, then the Deny list and the Allow
+//          list, so that a lookup reads the slot's line and then one
+//          place that holds the key and both lists
 //   exact and global lists: pairs of words, the policy's index in the
 //          set and the statement's index with its flags
 //   service lists: triples, the same pair and the index of an action of
@@ -66,9 +68,10 @@
 #include "pdpb.h"
 #include "program.h"
 
-#define PDPI_TABLE_MAGIC 0x32425450u // "PTB2"
-#define PDPI_TABLE_HEADER_WORDS 12
-#define PDPI_TABLE_SLOT_WORDS 8
+#define PDPI_TABLE_MAGIC 0x33425450u // "PTB3"
+#define PDPI_TABLE_HEADER_WORDS 10
+#define PDPI_TABLE_SLOT_WORDS 2
+#define PDPI_TABLE_ENTRY_WORDS 3 // an entry's words before its key
 #define PDPI_CAND_KNOWN 0x80000000u  // see the flags above
 #define PDPI_CAND_ALWAYS 0x40000000u
 #define PDPI_CAND_NOT 0x20000000u

@@ -800,8 +800,6 @@ START_TEST(test_bundle_corrupt_tables_are_refused_r031)
 		{7, BIG},         // global list length
 		{8, BIG},         // candidates
 		{9, BIG},
-		{10, BIG},        // strings
-		{11, BIG},
 	};
 	for (size_t k = 0; k < sizeof(w) / sizeof(w[0]); k++) {
 		char *b = copy();
@@ -833,35 +831,45 @@ START_TEST(test_bundle_corrupt_tables_are_refused_r031)
 }
 END_TEST
 
+// slot_at returns slot i of the exact slots of table w.
+static uint32_t *
+slot_at(uint32_t *w, uint32_t i)
+{
+	return &w[w[3] / 4 + i * PDPI_TABLE_SLOT_WORDS];
+}
+
 START_TEST(test_bundle_table_slots_and_lists_are_checked_r031)
 {
 	char *b = copy();
 	uint32_t *w = table_words(b, first_set_with_table(b));
 	uint32_t nslots = w[2], used = UINT32_MAX;
 
-	for (uint32_t i = 0; i < nslots; i++)
-		if (w[w[3] / 4 + i * PDPI_TABLE_SLOT_WORDS + 3] != 0 &&
-		    w[w[3] / 4 + i * PDPI_TABLE_SLOT_WORDS + 5] > 0) {
-			used = i;
-			break;
-		}
+	for (uint32_t i = 0; i < nslots && used == UINT32_MAX; i++) {
+		uint32_t *slot = slot_at(w, i);
+		if (slot[1] != 0 && w[slot[1] / 4 + 1] > 0)
+			used = i; // its Deny list is not empty
+	}
 	ck_assert_msg(used != UINT32_MAX, "the table has no used slot");
 	free(b);
 
-	// Slot words: 2 key offset, 3 key length, 4 list offset, 5 length;
-	// then the list's first pair: policy index, statement index.
-	for (int k = 0; k < 7; k++) {
+	// Slot word 1: the entry's offset. Entry words: 0 key length,
+	// 1 Deny list length, 2 Allow list length; then the key and the
+	// Deny list's first pair: policy index, statement index.
+	for (int k = 0; k < 8; k++) {
 		b = copy();
 		w = table_words(b, first_set_with_table(b));
-		uint32_t *slot = &w[w[3] / 4 + used * PDPI_TABLE_SLOT_WORDS];
+		uint32_t *slot = slot_at(w, used);
+		uint32_t *e = &w[slot[1] / 4];
+		uint32_t *list = e + PDPI_TABLE_ENTRY_WORDS + (e[0] + 3) / 4;
 		switch (k) {
-		case 0: slot[2] = BIG; break;
-		case 1: slot[3] = BIG; break;
-		case 2: slot[4] = BIG; break;
-		case 3: slot[4] |= 2; break; // misaligned list
-		case 4: slot[5] = BIG; break;
-		case 5: w[slot[4] / 4] = 1000; break; // no such policy
-		default: w[slot[4] / 4 + 1] = 100000; break; // statement
+		case 0: slot[1] = BIG; break;
+		case 1: slot[1] |= 2; break; // misaligned entry
+		case 2: slot[1] = w[1] - 4; break; // entry past the block
+		case 3: e[0] = BIG; break; // key past the block
+		case 4: e[0] = 0; break;   // no key
+		case 5: e[1] = BIG; break; // list past the block
+		case 6: list[0] = 1000; break; // no such policy
+		default: list[1] = 100000; break; // no such statement
 		}
 		reseal(b, g_len);
 		expect_reject(b, g_len, PDP_ECORRUPT, "decision table",
@@ -871,14 +879,11 @@ START_TEST(test_bundle_table_slots_and_lists_are_checked_r031)
 	// A table with no empty slot would make lookups probe forever.
 	b = copy();
 	w = table_words(b, first_set_with_table(b));
+	uint32_t entry = slot_at(w, used)[1];
 	for (uint32_t i = 0; i < nslots; i++) {
-		uint32_t *slot = &w[w[3] / 4 + i * PDPI_TABLE_SLOT_WORDS];
-		if (slot[3] == 0) {
-			slot[2] = 0;
-			slot[3] = 1;
-			slot[4] = w[6];
-			slot[5] = 0;
-		}
+		uint32_t *slot = slot_at(w, i);
+		if (slot[1] == 0)
+			slot[1] = entry;
 	}
 	reseal(b, g_len);
 	expect_reject(b, g_len, PDP_ECORRUPT, "decision table", "full table");
@@ -888,7 +893,7 @@ END_TEST
 
 // A list entry of a decision table and the statement it names.
 typedef struct site {
-	uint32_t *slot;       // the slot whose list it is in
+	uint32_t *entry;      // the table entry whose list it is in
 	uint32_t *e;          // the entry
 	uint32_t width;       // 2 or 3 (service slots)
 	bool deny;            // in the slot's Deny list
@@ -915,14 +920,17 @@ find_site(char *b, bool (*want)(const site *), site *out)
 			for (uint32_t j = 0; j < n; j++) {
 				uint32_t *slot = &w[off / 4 +
 				    j * PDPI_TABLE_SLOT_WORDS];
-				for (int d = 0; d < 2 && slot[3] != 0; d++) {
-					for (uint32_t k = 0; k < slot[5 + 2 * d];
+				uint32_t *ent = &w[slot[1] / 4];
+				uint32_t *list = ent + PDPI_TABLE_ENTRY_WORDS +
+				    (ent[0] + 3) / 4;
+				for (int d = 0; d < 2 && slot[1] != 0; d++) {
+					for (uint32_t k = 0; k < ent[1 + d];
 					    k++) {
 						site x;
-						x.slot = slot;
+						x.entry = ent;
 						x.width = svc ? 3 : 2;
-						x.e = &w[slot[4 + 2 * d] / 4 +
-						    k * x.width];
+						x.e = list + (d ? ent[1] *
+						    x.width : 0) + k * x.width;
 						x.deny = d == 0;
 						const pdpb_policy *p = &pol[setidx[
 						    set->first + x.e[0]]];
@@ -959,9 +967,9 @@ want_pattern(const site *x)
 }
 
 static bool
-want_both_lists(const site *x)
+want_allow_list(const site *x)
 {
-	return x->slot[5] > 0 && x->slot[7] > 0;
+	return x->entry[2] > 0;
 }
 
 START_TEST(test_bundle_unreferenced_parts_are_checked_r027)
@@ -995,12 +1003,13 @@ START_TEST(test_bundle_table_entries_are_checked_r031)
 	// statement in the list of the other effect.
 	static bool (*const want[])(const site *) = {
 		want_pair, want_conditional, want_pattern, want_pattern,
-		want_both_lists,
+		want_allow_list,
 	};
 	static const char *const what[] = {
 		"NotAction flag in a pair list", "always on a conditional "
 		"statement", "action index past the statement's",
-		"NotAction flag on a positive pattern", "lists swapped",
+		"NotAction flag on a positive pattern",
+		"an Allow counted in the Deny list",
 	};
 	int done = 0;
 
@@ -1016,14 +1025,10 @@ START_TEST(test_bundle_table_entries_are_checked_r031)
 		case 1: x.e[1] |= PDPI_CAND_ALWAYS | PDPI_CAND_KNOWN; break;
 		case 2: x.e[2] = x.st->nactions; break;
 		case 3: x.e[1] ^= PDPI_CAND_NOT; break;
-		default: {
-			uint32_t t[2] = {x.slot[4], x.slot[5]};
-			x.slot[4] = x.slot[6];
-			x.slot[5] = x.slot[7];
-			x.slot[6] = t[0];
-			x.slot[7] = t[1];
+		default:
+			x.entry[1]++;
+			x.entry[2]--;
 			break;
-		}
 		}
 		reseal(b, g_len);
 		expect_reject(b, g_len, PDP_ECORRUPT, "decision table",
