@@ -411,6 +411,40 @@ expected(int intent, pdp_effect e)
 	}
 }
 
+// pack copies the requests' principals, actions and resources into one
+// buffer, each request's strings together and the requests in pool order,
+// as a server holds a request it has just read: the workers then stream
+// through the pool, instead of gathering each request's strings from
+// wherever its proposal left them among rejected ones. The pool's cache
+// misses stay out of the decisions' figures and its memory out of the
+// bundle's way.
+static void
+pack(bench_reqs *r)
+{
+	size_t len = 0;
+	for (size_t i = 0; i < r->n; i++) {
+		const pdp_request *q = &r->v[i];
+		len += strlen(q->principal) + strlen(q->action) + 2;
+		if (q->resource != NULL)
+			len += strlen(q->resource) + 1;
+	}
+	char *o = r->text = malloc(len);
+	if (o == NULL)
+		bench_die("out of memory");
+	for (size_t i = 0; i < r->n; i++) {
+		const char **s[] = {&r->v[i].principal, &r->v[i].action,
+		    &r->v[i].resource};
+		for (size_t k = 0; k < 3; k++) {
+			if (*s[k] == NULL)
+				continue;
+			size_t sl = strlen(*s[k]) + 1;
+			memcpy(o, *s[k], sl);
+			*s[k] = o;
+			o += sl;
+		}
+	}
+}
+
 void
 bench_reqs_fill(bench_world *w, size_t n, bench_rng *rng, bench_propose_fn fn,
     void *ctx, const double quota[BENCH_NINTENTS])
@@ -484,6 +518,7 @@ bench_reqs_fill(bench_world *w, size_t n, bench_rng *rng, bench_propose_fn fn,
 		r->intent[i] = r->intent[j];
 		r->intent[j] = k;
 	}
+	pack(r);
 	for (size_t i = 0; i < kept; i++) {
 		pdp_decision d;
 		pdp_bundle_authorize(w->b, &r->v[i], &d, NULL);

@@ -67,6 +67,8 @@ typedef struct bench_reqs {
 	size_t allow, implicit, explicit_; // decisions of the kept set
 	size_t errors;                     // not decided (err != PDP_OK)
 	size_t attempts;                   // proposals made
+	char *text; // the requests' principals, actions and resources,
+	            // each request's together and in pool order
 } bench_reqs;
 
 typedef struct bench_gen bench_gen;
