@@ -4,6 +4,7 @@
 //   pdpbench load ...    a pdpd server over nng (load.c)
 //   pdpbench echo ...    the bare nng echo server load compares with
 //   pdpbench wire ...    pdpd's work per decision, in process (wire.c)
+//   pdpbench memory      this machine's cache and memory latency (memory.c)
 
 #include <stdio.h>
 #include <string.h>
@@ -14,7 +15,7 @@ static void
 usage(FILE *fp)
 {
 	fprintf(fp,
-	    "usage: pdpbench micro|load|echo|wire [options]\n"
+	    "usage: pdpbench micro|load|echo|wire|memory [options]\n"
 	    "       pdpbench SUBCOMMAND --help\n");
 }
 
@@ -34,6 +35,8 @@ main(int argc, char **argv)
 		return pdpbench_echo(argc - 1, argv + 1);
 	if (strcmp(argv[1], "wire") == 0)
 		return pdpbench_wire(argc - 1, argv + 1);
+	if (strcmp(argv[1], "memory") == 0)
+		return pdpbench_memory(argc - 1, argv + 1);
 	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
 		usage(stdout);
 		return 0;

@@ -19,6 +19,10 @@ int pdpbench_load(int argc, char **argv);
 // decode, decide, encode, and a client's decode of the reply (wire.c).
 int pdpbench_wire(int argc, char **argv);
 
+// pdpbench_memory prints this machine's latency of a dependent load for
+// working sets of 1 to 64 MiB (memory.c): what a cache miss costs here.
+int pdpbench_memory(int argc, char **argv);
+
 // pdpbench_echo runs the bare nng echo server that load compares against
 // (echo.c).
 int pdpbench_echo(int argc, char **argv);

@@ -1,0 +1,29 @@
+#!/bin/sh
+# micro_smoke.sh BUILD_DIR - a smoke run of pdpbench micro on the
+# 10-statement account and of pdpbench memory. Asserts that each printed
+# its figures, that no decision allocated, and that the smallest account
+# takes the same mix of requests as the larger ones (wildcards included);
+# the figures themselves are not judged (speed belongs to
+# bench/README.md, not to tests).
+set -eu
+fail() { echo "micro_smoke: $*" >&2; exit 1; }
+bin=$1/bench/pdpbench
+out=$("$bin" micro --workload scale --statements 10 --seconds 0.05 \
+    --requests 2048 --threads 1 --quiet 2>&1) || {
+	echo "$out"
+	fail "pdpbench micro failed"
+}
+echo "$out"
+for w in scale-statements scale-account-10; do
+	line=$(echo "$out" | grep "^decide  $w ") || fail "no figures for $w"
+	echo "$line" | grep -q 'median *[0-9.]* ns  p99 *[0-9.]* ns' ||
+		fail "$w: no median and p99"
+	echo "$line" | grep -q ' alloc 0.00 B/dec ' ||
+		fail "$w: decisions allocated"
+	echo "$line" | grep -q 'mix allow 50% implicit 30% explicit 20% wildcard 15%$' ||
+		fail "$w: not the workload's mix of requests"
+done
+out=$("$bin" memory) || fail "pdpbench memory failed"
+echo "$out"
+[ "$(echo "$out" | grep -c '^memory  *[0-9]* MiB  *[0-9.]* ns/load$')" -eq 10 ] ||
+	fail "expected ten memory latency lines"
