@@ -309,7 +309,8 @@ load_usage(FILE *f)
 	    "--echo-url\n"
 	    "                       (default ipc:///tmp/pdpbench-echo-PID) "
 	    "and print\n"
-	    "                       the ratios\n"
+	    "                       the ratios (exit 1 if either run "
+	    "has an error)\n"
 	    "  --echo-workers N     the echo server's contexts (default: "
 	    "cores)\n"
 	    "  --echo-cpu LIST      pin the echo server to these CPUs "
@@ -496,6 +497,10 @@ pdpbench_load(int argc, char **argv)
 			rc = 1;
 		} else {
 			print_result("echo", &er, per_req);
+			// An echo run with errors is no baseline to compare
+			// with.
+			if (er.errors > 0)
+				rc = 1;
 			printf("ratio  throughput pdpd/echo %.1f%%  "
 			    "p99 pdpd/echo %.2fx\n",
 			    100.0 * ((double) pr.done / pr.secs) /
