@@ -23,10 +23,6 @@
 #define LAST_USED_EVERY 60  // seconds between two records of a key's use
 #define WORD_MAX 128        // longest service or action name
 
-// IAM is a global service whose endpoint (and signing region) is AWS's
-// us-east-1; GetAccessKeyLastUsed reports that region for IAM calls.
-#define IAM_REGION "us-east-1"
-
 // plain_word: service and action names are letters only, so that no
 // field of the canonical string can hold its separator.
 static bool
@@ -224,7 +220,7 @@ record_use(iamsi_ctx *c, const iams_key *k, const char *service)
 	if (iams_store_begin(c->st, true) != PDP_OK)
 		return;
 	if (iams_store_key_used(c->st, k->key_id, c->now, service,
-	    IAM_REGION) != PDP_OK || iams_store_commit(c->st) != PDP_OK)
+	    IAMSI_REGION) != PDP_OK || iams_store_commit(c->st) != PDP_OK)
 		iams_store_rollback(c->st);
 }
 

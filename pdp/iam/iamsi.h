@@ -11,6 +11,11 @@
 #include "pdp_creds.h"
 #include "store.h"
 
+// IAM is a global service whose endpoint (and signing region) is AWS's
+// us-east-1: the region reported for IAM calls (GetAccessKeyLastUsed)
+// and for AssumeRole (RoleLastUsed).
+#define IAMSI_REGION "us-east-1"
+
 // AWS's IAM quotas (iam-semantics 13).
 #define IAMSI_USER_NAME_MAX 64
 #define IAMSI_GROUP_NAME_MAX 128

@@ -36,7 +36,11 @@ role_json(iamsi_ctx *c, const iams_entity *e, bool full)
 			json_object_set_new(o, "Tags", t);
 		else
 			json_decref(t);
-		json_object_set_new(o, "RoleLastUsed", json_object());
+		// Set by AssumeRole (iams_store_role_used): when, and where.
+		json_object_set_new(o, "RoleLastUsed", e->last_used ?
+		    json_pack("{s:o, s:s}", "LastUsedDate",
+		    iamsi_date(e->last_used), "Region", IAMSI_REGION) :
+		    json_object());
 	}
 	return o;
 }

@@ -111,6 +111,10 @@ int iams_store_entity_by_eid(iams_store *st, int64_t eid,
 // max_session and boundary of entity e->eid. PDP_EINVAL on a name taken.
 int iams_store_entity_update(iams_store *st, const iams_entity *e);
 
+// iams_store_role_used records an AssumeRole of role `eid` at `when`
+// (GetRole's RoleLastUsed).
+int iams_store_role_used(iams_store *st, int64_t eid, int64_t when);
+
 // iams_store_entity_delete removes an entity with everything that hangs
 // off it (memberships, inline policies, attachments, tags, keys, login
 // profile): IAM's DeleteConflict rules are the caller's to apply first.

@@ -126,8 +126,8 @@ static const char *const migrations[] = {
 enum {
 	S_REV_GET, S_REV_BUMP, S_REV_RAISE,
 	S_ACC_INSERT, S_ACC_EXISTS, S_ACC_DELETE, S_ACC_LIST,
-	S_ENT_INSERT, S_ENT_GET, S_ENT_BY_EID, S_ENT_UPDATE, S_ENT_DELETE,
-	S_ENT_LIST, S_ENT_COUNT,
+	S_ENT_INSERT, S_ENT_GET, S_ENT_BY_EID, S_ENT_UPDATE, S_ENT_USED,
+	S_ENT_DELETE, S_ENT_LIST, S_ENT_COUNT,
 	S_MEM_ADD, S_MEM_REMOVE, S_MEM_GROUPS, S_MEM_USERS,
 	S_POL_INSERT, S_POL_GET, S_POL_BY_PID, S_POL_UPDATE, S_POL_DELETE,
 	S_POL_LIST, S_POL_COUNT,
@@ -169,6 +169,7 @@ static const char *const sql[S_COUNT] = {
 	[S_ENT_UPDATE] = "UPDATE entities SET name = ?2, path = ?3, "
 	    "description = ?4, trust = ?5, max_session = ?6, boundary = ?7 "
 	    "WHERE eid = ?1",
+	[S_ENT_USED] = "UPDATE entities SET last_used = ?2 WHERE eid = ?1",
 	[S_ENT_DELETE] = "DELETE FROM entities WHERE eid = ?1",
 	[S_ENT_LIST] = "SELECT " ENTITY_COLS " FROM entities WHERE "
 	    "account = ?1 AND kind = ?2 AND substr(path, 1, length(?3)) = ?3 "
@@ -738,6 +739,18 @@ iams_store_entity_update(iams_store *st, const iams_entity *e)
 	sqlite3_bind_int64(s, 6, e->max_session);
 	if (e->boundary)
 		sqlite3_bind_int64(s, 7, e->boundary);
+	return step_change(st, s);
+}
+
+int
+iams_store_role_used(iams_store *st, int64_t eid, int64_t when)
+{
+	sqlite3_stmt *s = prep(st, S_ENT_USED);
+
+	if (s == NULL)
+		return PDP_EIO;
+	sqlite3_bind_int64(s, 1, eid);
+	sqlite3_bind_int64(s, 2, when);
 	return step_change(st, s);
 }
 

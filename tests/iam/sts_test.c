@@ -372,6 +372,55 @@ START_TEST(test_assume_role_who_may_call)
 }
 END_TEST
 
+// last_used returns GetRole's RoleLastUsed of the role "app" (a new
+// reference).
+static json_t *
+last_used(void)
+{
+	char code[48];
+	json_t *r = call_j(s, ROOT, "GetRole", json_pack("{s:s}", "RoleName",
+	    "app"), code);
+
+	ck_assert_msg(r != NULL, "GetRole failed: %s", code);
+	json_t *u = json_object_get(json_object_get(r, "Role"),
+	    "RoleLastUsed");
+	ck_assert_msg(json_is_object(u), "no RoleLastUsed object");
+	json_incref(u);
+	json_decref(r);
+	return u;
+}
+
+START_TEST(test_assume_role_records_role_last_used)
+{
+	char code[48];
+
+	world();
+	// Never assumed: an empty RoleLastUsed, as AWS returns it.
+	json_t *u = last_used();
+	ck_assert_int_eq(json_object_size(u), 0);
+	json_decref(u);
+	// A refused AssumeRole is no use of the role.
+	FAILSJ(s, ROOT, "AssumeRole", json_pack("{s:s, s:s}", "RoleArn",
+	    ROLE, "RoleSessionName", "s1"), "AccessDenied");
+	u = last_used();
+	ck_assert_int_eq(json_object_size(u), 0);
+	json_decref(u);
+	json_t *r = ASSUME(ALICE, "{s:s, s:s}", "RoleArn", ROLE,
+	    "RoleSessionName", "s1");
+	json_decref(r);
+	u = last_used();
+	const char *when = json_string_value(json_object_get(u,
+	    "LastUsedDate"));
+	ck_assert_msg(when != NULL, "no LastUsedDate after AssumeRole");
+	ck_assert_int_eq(strlen(when), 20); // 2024-05-01T10:00:00Z
+	ck_assert_int_eq(when[10], 'T');
+	ck_assert_str_eq(json_string_value(json_object_get(u, "Region")),
+	    "us-east-1");
+	json_decref(u);
+	pdp_drop();
+}
+END_TEST
+
 START_TEST(test_trust_external_id)
 {
 	char code[48];
@@ -1359,6 +1408,7 @@ sts_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_assume_role_shapes_and_decisions);
 	tcase_add_test(tc, test_assume_role_who_may_call);
+	tcase_add_test(tc, test_assume_role_records_role_last_used);
 	tcase_add_test(tc, test_trust_external_id);
 	tcase_add_test(tc, test_trust_other_account_needs_both_sides);
 	tcase_add_test(tc, test_tag_session_and_source_identity_required);
