@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "iamsi.h"
@@ -283,18 +284,58 @@ iamsi_authorize(iamsi_ctx *c, const char *action, const char *resource,
 	return iamsi_authorize_ctx(c, action, resource, tags, NULL, 0);
 }
 
+// resource_tags returns the tags of the IAM user or role that `resource`
+// names, when it exists (a new reference), or NULL: a user's or role's
+// tags are its aws:ResourceTag and iam:ResourceTag keys, for the calls
+// that act on it and for AssumeRole.
+static json_t *
+resource_tags(iamsi_ctx *c, const char *resource)
+{
+	static const char pre[] = "arn:aws:iam::";
+	const size_t np = sizeof(pre) - 1;
+	char account[13], arn[1100];
+	iams_entity e;
+	iams_kind kind;
+
+	if (strncmp(resource, pre, np) != 0 || strlen(resource) < np + 13 ||
+	    resource[np + 12] != ':')
+		return NULL;
+	const char *rest = resource + np + 13;
+	if (strncmp(rest, "user/", 5) == 0)
+		kind = IAMS_USER;
+	else if (strncmp(rest, "role/", 5) == 0)
+		kind = IAMS_ROLE;
+	else
+		return NULL;
+	memcpy(account, resource + np, 12);
+	account[12] = '\0';
+	memset(&e, 0, sizeof(e));
+	if (iams_store_entity_get(c->st, account, kind, strrchr(rest, '/') + 1,
+	    &e) != PDP_OK)
+		return NULL;
+	// The name found it; the path must be the entity's too.
+	iamsi_entity_arn(&e, arn, sizeof(arn));
+	json_t *tags = strcasecmp(arn, resource) == 0 ?
+	    iamsi_tags_json(c, false, e.eid) : NULL;
+	iams_entity_fini(&e);
+	return tags;
+}
+
 bool
 iamsi_authorize_ctx(iamsi_ctx *c, const char *action, const char *resource,
     const json_t *tags, const pdp_context_entry *extra, uint32_t nextra)
 {
-	pdp_context_entry ctx[IAMSI_TAGS_MAX + 1 + IAMSI_EXTRA_MAX];
+	pdp_context_entry ctx[3 * IAMSI_TAGS_MAX + 1 + IAMSI_EXTRA_MAX];
 	const char *vals[IAMSI_TAGS_MAX];
 	const char *keys[IAMSI_TAGS_MAX];
 	char names[IAMSI_TAGS_MAX][IAMSI_TAG_KEY_MAX + 32];
+	const char *rvals[IAMSI_TAGS_MAX];
+	char rnames[2 * IAMSI_TAGS_MAX][IAMSI_TAG_KEY_MAX + 32];
 	pdp_request req;
 	pdp_decision d;
 	pdp_explanation ex;
-	uint32_t n = 0;
+	uint32_t n = 0, nr = 0;
+	json_t *rtags = resource_tags(c, resource);
 
 	memset(&req, 0, sizeof(req));
 	req.principal = c->caller;
@@ -334,16 +375,36 @@ iamsi_authorize_ctx(iamsi_ctx *c, const char *action, const char *resource,
 			n++;
 		}
 	}
+	// The target's own tags (IAM allows at most IAMSI_TAGS_MAX).
+	size_t i;
+	const json_t *t;
+	json_array_foreach(rtags, i, t) {
+		const char *k = json_string_value(json_object_get(t, "Key"));
+		const char *v = json_string_value(json_object_get(t, "Value"));
+		if (k == NULL || v == NULL || nr >= IAMSI_TAGS_MAX)
+			continue;
+		rvals[nr] = v;
+		for (int iam = 0; iam < 2; iam++) {
+			char *name = rnames[2 * nr + iam];
+			snprintf(name, sizeof(rnames[0]), "%s:ResourceTag/%s",
+			    iam ? "iam" : "aws", k);
+			ctx[n++] = (pdp_context_entry) {name, &rvals[nr], 1,
+			    false};
+		}
+		nr++;
+	}
 	// A key left out could leave a Deny's condition unmet: refuse.
 	if (nextra > IAMSI_EXTRA_MAX) {
+		json_decref(rtags);
 		iamsi_fail(c, "ServiceFailure", "too many context keys");
 		return false;
 	}
-	for (uint32_t i = 0; i < nextra; i++)
-		ctx[n++] = extra[i];
+	for (uint32_t j = 0; j < nextra; j++)
+		ctx[n++] = extra[j];
 	req.context = ctx;
 	req.ncontext = n;
 	iamsi_decide(c, &req, &d, &ex);
+	json_decref(rtags);
 	if (d.effect == PDP_ALLOW) {
 		c->authorized = true;
 		return true;

@@ -421,6 +421,61 @@ START_TEST(test_assume_role_records_role_last_used)
 }
 END_TEST
 
+// tag tags user or role `name` (op TagUser or TagRole) with key=value.
+static void
+tag(const char *op, const char *field, const char *name, const char *key,
+    const char *value)
+{
+	OKJ(s, ROOT, op, json_pack("{s:s, s:[{s:s, s:s}]}", field, name,
+	    "Tags", "Key", key, "Value", value));
+}
+
+START_TEST(test_resource_tags_of_users_and_roles)
+{
+	char code[48];
+
+	// bob may read users of team red, and assume roles of env dev.
+	user(ROOT, "bob", "{\"Version\":\"2012-10-17\",\"Statement\":["
+	    "{\"Effect\":\"Allow\",\"Action\":\"iam:GetUser\","
+	    "\"Resource\":\"*\",\"Condition\":{\"StringEquals\":"
+	    "{\"aws:ResourceTag/team\":\"red\"}}},"
+	    "{\"Effect\":\"Allow\",\"Action\":\"sts:AssumeRole\","
+	    "\"Resource\":\"*\",\"Condition\":{\"StringEquals\":"
+	    "{\"iam:ResourceTag/env\":\"dev\"}}}]}");
+	user(ROOT, "carol", NULL);
+	user(ROOT, "dave", NULL);
+	user(ROOT, "erin", NULL);
+	tag("TagUser", "UserName", "carol", "team", "red");
+	tag("TagUser", "UserName", "dave", "team", "blue");
+	OKJ(s, BOB, "GetUser", json_pack("{s:s}", "UserName", "carol"));
+	FAILSJ(s, BOB, "GetUser", json_pack("{s:s}", "UserName", "dave"),
+	    "AccessDenied");
+	// Untagged: the key is absent, the condition unmet.
+	FAILSJ(s, BOB, "GetUser", json_pack("{s:s}", "UserName", "erin"),
+	    "AccessDenied");
+	// The trust policies name the account, so bob's own policies
+	// decide, on the role's tags.
+	role(ROOT, "dev", trust_doc(ROOT, "\"sts:AssumeRole\"", NULL), NULL,
+	    3600);
+	role(ROOT, "prod", trust_doc(ROOT, "\"sts:AssumeRole\"", NULL), NULL,
+	    3600);
+	tag("TagRole", "RoleName", "dev", "env", "dev");
+	tag("TagRole", "RoleName", "prod", "env", "prod");
+	json_t *r = ASSUME(BOB, "{s:s, s:s}", "RoleArn",
+	    "arn:aws:iam::111122223333:role/dev", "RoleSessionName", "b1");
+	json_decref(r);
+	FAILSJ(s, BOB, "AssumeRole", json_pack("{s:s, s:s}", "RoleArn",
+	    "arn:aws:iam::111122223333:role/prod", "RoleSessionName", "b1"),
+	    "AccessDenied");
+	// A tag changed is a decision changed.
+	tag("TagRole", "RoleName", "prod", "env", "dev");
+	r = ASSUME(BOB, "{s:s, s:s}", "RoleArn",
+	    "arn:aws:iam::111122223333:role/prod", "RoleSessionName", "b2");
+	json_decref(r);
+	pdp_drop();
+}
+END_TEST
+
 START_TEST(test_trust_external_id)
 {
 	char code[48];
@@ -1409,6 +1464,7 @@ sts_suite(void)
 	tcase_add_test(tc, test_assume_role_shapes_and_decisions);
 	tcase_add_test(tc, test_assume_role_who_may_call);
 	tcase_add_test(tc, test_assume_role_records_role_last_used);
+	tcase_add_test(tc, test_resource_tags_of_users_and_roles);
 	tcase_add_test(tc, test_trust_external_id);
 	tcase_add_test(tc, test_trust_other_account_needs_both_sides);
 	tcase_add_test(tc, test_tag_session_and_source_identity_required);
