@@ -44,6 +44,20 @@ case $AKID in ASIA*) ;; *) fail "access key id $AKID" ;; esac
 AWS_ACCESS_KEY_ID=$AKID AWS_SESSION_TOKEN=$TOKEN "$STS" --store "$S" \
     get-caller-identity | grep -q "\"Arn\": \"$SESSION\"" ||
     fail get-caller-identity from the environment
+# --query and --output, as the iam command and the AWS CLI have them.
+[ "$(AWS_ACCESS_KEY_ID=$AKID AWS_SESSION_TOKEN=$TOKEN "$STS" --store "$S" \
+    get-caller-identity --query Arn --output text)" = "$SESSION" ] ||
+    fail get-caller-identity --query Arn --output text
+"$STS" --store "$S" --as $ALICE assume-role --role-arn $APP \
+    --role-session-name s3 --query 'Credentials.[AccessKeyId,SessionToken]' \
+    --output text >"$DIR/out" || fail assume-role --query
+awk -F '\t' 'NF == 2 && $1 ~ /^ASIA/ { ok = 1 } END { exit !ok }' \
+    "$DIR/out" || fail "assume-role --output text: $(cat "$DIR/out")"
+"$STS" --store "$S" --as $ALICE get-caller-identity --output yaml \
+    2>"$DIR/err"
+[ $? -eq 2 ] || fail an unknown --output is not a usage error
+grep -q '^sts: --output is json or text$' "$DIR/err" ||
+    fail "--output's message: $(cat "$DIR/err")"
 # The session may not chain: the role has no permission to.
 "$STS" --store "$S" --access-key-id "$AKID" --session-token "$TOKEN" \
     assume-role --role-arn $APP --role-session-name s2 2>"$DIR/err" &&

@@ -221,3 +221,150 @@ print_json(const json_t *j)
 		free(t);
 	}
 }
+
+// query_path applies the --query subset (see usage) to v: a new
+// reference, or NULL when the path leads nowhere.
+static json_t *
+query_path(const json_t *v, const char *q)
+{
+	if (*q == '\0')
+		return json_incref((json_t *) v);
+	if (q[0] == '[' && q[1] != ']') {
+		json_t *out = json_array();
+		const char *p = q + 1;
+		while (*p && *p != ']') {
+			size_t n = strcspn(p, ",]");
+			char name[128];
+			snprintf(name, sizeof(name), "%.*s", (int) n, p);
+			json_t *f = json_object_get(v, name);
+			json_array_append_new(out, f ? json_incref(f) :
+			    json_null());
+			p += n + (p[n] == ',');
+		}
+		return out;
+	}
+	size_t n = strcspn(q, ".[");
+	char name[128];
+	snprintf(name, sizeof(name), "%.*s", (int) n, q);
+	const json_t *child = json_object_get(v, name);
+	const char *rest = q + n;
+	if (child == NULL)
+		return NULL;
+	if (strncmp(rest, "[]", 2) == 0) {
+		rest += 2 + (rest[2] == '.');
+		json_t *out = json_array();
+		size_t i;
+		const json_t *e;
+		json_array_foreach(child, i, e) {
+			json_t *r = query_path(e, rest);
+			json_array_append_new(out, r ? r : json_null());
+		}
+		return out;
+	}
+	return query_path(child, rest + (*rest == '.'));
+}
+
+static void
+print_scalar(const json_t *v)
+{
+	if (json_is_string(v))
+		fputs(json_string_value(v), stdout);
+	else if (json_is_null(v))
+		fputs("None", stdout);
+	else if (json_is_true(v) || json_is_false(v))
+		fputs(json_is_true(v) ? "True" : "False", stdout);
+	else {
+		char *t = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+		fputs(t ? t : "", stdout);
+		free(t);
+	}
+}
+
+// print_text prints as the aws CLI's --output text does, roughly: a
+// list of scalars (or an object's values) on one line, tab-separated;
+// a list of lists one line each.
+static void
+print_text(const json_t *v)
+{
+	size_t i;
+	const char *k;
+	const json_t *e;
+	bool nested = false;
+
+	if (json_is_array(v)) {
+		json_array_foreach(v, i, e)
+			nested |= json_is_array(e) || json_is_object(e);
+		if (nested) {
+			json_array_foreach(v, i, e)
+				print_text(e);
+			return;
+		}
+		json_array_foreach(v, i, e) {
+			if (i > 0)
+				putchar('\t');
+			print_scalar(e);
+		}
+	} else if (json_is_object(v)) {
+		i = 0;
+		json_object_foreach((json_t *) v, k, e) {
+			if (i++ > 0)
+				putchar('\t');
+			if (json_is_array(e) || json_is_object(e)) {
+				char *t = json_dumps(e, JSON_COMPACT);
+				fputs(t ? t : "", stdout);
+				free(t);
+			} else {
+				print_scalar(e);
+			}
+		}
+	} else {
+		print_scalar(v);
+	}
+	putchar('\n');
+}
+
+bool
+take_output(int *argc, char **argv, output *o)
+{
+	int n = 0;
+
+	for (int i = 0; i < *argc; i++) {
+		if ((strcmp(argv[i], "--query") == 0 ||
+		    strcmp(argv[i], "--output") == 0) && i + 1 < *argc) {
+			if (argv[i][2] == 'q')
+				o->query = argv[i + 1];
+			else if (strcmp(argv[i + 1], "text") == 0)
+				o->text = true;
+			else if (strcmp(argv[i + 1], "json") != 0) {
+				fprintf(stderr, "%s: --output is json or "
+				    "text\n", flags_prog);
+				return false;
+			}
+			i++;
+			continue;
+		}
+		argv[n++] = argv[i];
+	}
+	*argc = n;
+	return true;
+}
+
+void
+print_answer(const json_t *resp, const output *o)
+{
+	json_t *v = o->query ? query_path(resp, o->query) :
+	    json_incref((json_t *) resp);
+
+	if (v == NULL)
+		v = json_null();
+	if (o->text)
+		print_text(v);
+	else if (json_is_object(v) || json_is_array(v))
+		print_json(v);
+	else {
+		char *t = json_dumps(v, JSON_ENCODE_ANY);
+		puts(t ? t : "null");
+		free(t);
+	}
+	json_decref(v);
+}

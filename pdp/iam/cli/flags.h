@@ -5,6 +5,7 @@
 #ifndef IAM_FLAGS_H
 #define IAM_FLAGS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include <jansson.h>
@@ -28,5 +29,20 @@ json_t *parse_flags(int argc, char **argv);
 
 // print_json prints AWS's JSON answer, indented, in field order.
 void print_json(const json_t *j);
+
+// Output options, taken out of a command's flags: --query PATH (names
+// separated by dots, NAME[] for every item of a list, [A,B] for several
+// fields) and --output json|text, as the AWS CLI has them.
+typedef struct output {
+	const char *query; // NULL: the whole answer
+	bool text;         // --output text
+} output;
+
+// take_output removes --query and --output (each with its value) from
+// the flags into o; false, having said why, on an unknown --output.
+bool take_output(int *argc, char **argv, output *o);
+
+// print_answer prints the part of an answer that o selects, as o says.
+void print_answer(const json_t *resp, const output *o);
 
 #endif // IAM_FLAGS_H

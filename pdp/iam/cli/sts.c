@@ -16,9 +16,9 @@
 // --session-token, else AWS_ACCESS_KEY_ID and AWS_SESSION_TOKEN from the
 // environment, as the AWS CLI reads them. With --endpoint it asks pdpd
 // (pdpd --store), signing with AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY
-// and AWS_SESSION_TOKEN. Answers are AWS's JSON on standard output; an
-// error prints AWS's code and message on standard error and exits 1 (2
-// for usage).
+// and AWS_SESSION_TOKEN. Answers are AWS's JSON on standard output
+// (--query and --output as the iam command has them); an error prints
+// AWS's code and message on standard error and exits 1 (2 for usage).
 
 #define _POSIX_C_SOURCE 200809L
 
@@ -53,7 +53,10 @@ usage(FILE *f)
 	    "get-session-token, ...); flags are its request fields\n"
 	    "(--role-session-name s1), with values as the iam command\n"
 	    "takes them: --tags Key=k,Value=v ..., --policy-arns arn=ARN\n"
-	    "..., --policy file://PATH.\n");
+	    "..., --policy file://PATH.\n"
+	    "--query PATH and --output text select and print the answer\n"
+	    "as the iam command does (--query Credentials.[AccessKeyId,\n"
+	    "SecretAccessKey,SessionToken] --output text).\n");
 }
 
 static bool
@@ -88,7 +91,8 @@ typedef struct caller {
 } caller;
 
 static int
-run(iam_transport *t, const caller *who, const char *op, json_t *params)
+run(iam_transport *t, const caller *who, const char *op, json_t *params,
+    const output *out)
 {
 	json_t *resp = NULL;
 	iams_error e;
@@ -106,7 +110,7 @@ run(iam_transport *t, const caller *who, const char *op, json_t *params)
 		    "operation: %s\n", e.code, op, e.message);
 		return 1;
 	}
-	print_json(resp);
+	print_answer(resp, out);
 	json_decref(resp);
 	return 0;
 }
@@ -186,7 +190,11 @@ main(int argc, char **argv)
 		fprintf(stderr, "sts: %s\n", why);
 		return 2;
 	}
-	json_t *params = export ? NULL : parse_flags(argc - i, argv + i);
+	output out = {NULL, false};
+	int nflags = argc - i;
+	if (!export && !take_output(&nflags, argv + i, &out))
+		return 2;
+	json_t *params = export ? NULL : parse_flags(nflags, argv + i);
 	if (!export && params == NULL)
 		return 2;
 	int rv = endpoint ? iam_remote_open(endpoint, &t, err, sizeof(err)) :
@@ -199,7 +207,7 @@ main(int argc, char **argv)
 	if (endpoint != NULL)
 		iam_remote_service(&t, "sts");
 	int status = export ? export_keyring(&t, argc - i, argv + i) :
-	    run(&t, &who, op, params);
+	    run(&t, &who, op, params, &out);
 	json_decref(params);
 	t.close(t.arg);
 	return status;
