@@ -581,6 +581,39 @@ requests(pdpc_client *c)
 	return r.stats.requests;
 }
 
+// stall locks the store with a write transaction of its own, starts a
+// CreateUser of `user` in ic, and returns once a worker has taken the
+// call (each stats request counts itself; the IAM call makes one more):
+// the call then waits on the store until release.
+static iams_store *
+stall(pdpc_client *c, iam_caller *ic, const char *user)
+{
+	iams_store *lock = NULL;
+	char err[256];
+
+	ck_assert_int_eq(iams_store_open(srv.store, &lock, err, sizeof(err)),
+	    PDP_OK);
+	ck_assert_int_eq(iams_store_begin(lock, true), PDP_OK);
+	memset(ic, 0, sizeof(*ic));
+	snprintf(ic->user, sizeof(ic->user), "%s", user);
+	uint64_t base = requests(c), polls = 0;
+	ck_assert_int_eq(pthread_create(&ic->thr, NULL, iam_caller_main, ic),
+	    0);
+	while (requests(c) != base + ++polls + 1)
+		ck_assert_uint_lt(polls, 5000);
+	return lock;
+}
+
+// release lets the stalled call commit and checks that it succeeded.
+static void
+release(iams_store *lock, iam_caller *ic)
+{
+	iams_store_rollback(lock);
+	iams_store_close(lock);
+	pthread_join(ic->thr, NULL);
+	json_decref(ok(&ic->r));
+}
+
 // With one worker, an IAM call that cannot commit (the test holds the
 // store's write lock) must not hold the decision context: authorize
 // requests are answered while it waits, then it completes.
@@ -588,33 +621,18 @@ START_TEST(test_iam_call_does_not_stall_decisions)
 {
 	static const char *const one[] = {"--workers", "1", NULL};
 	iam_caller ic;
-	iams_store *lock = NULL;
-	char err[256];
 	pdpc_client *c;
 
 	setup_store(one);
 	c = th_client(&srv, 5000);
-	ck_assert_int_eq(iams_store_open(srv.store, &lock, err, sizeof(err)),
-	    PDP_OK);
-	ck_assert_int_eq(iams_store_begin(lock, true), PDP_OK);
-	memset(&ic, 0, sizeof(ic));
-	snprintf(ic.user, sizeof(ic.user), "waiting");
-	uint64_t base = requests(c), polls = 0;
-	ck_assert_int_eq(pthread_create(&ic.thr, NULL, iam_caller_main, &ic),
-	    0);
-	// Each stats request counts itself; the IAM call makes one more.
-	// Waiting for it proves the one worker took it.
-	while (requests(c) != base + ++polls + 1)
-		ck_assert_uint_lt(polls, 5000);
+	// The one worker took the call, which waits on the store.
+	iams_store *lock = stall(c, &ic, "waiting");
 	for (int i = 0; i < 200; i++)
 		ck_assert_int_eq(decide(c, TH_ALICE, "s3:GetObject", REPORT,
 		    NULL), PDPW_IMPLICIT_DENY);
 	// The call cannot have committed: the store is still locked.
 	ck_assert(!atomic_load(&ic.done));
-	iams_store_rollback(lock);
-	iams_store_close(lock);
-	pthread_join(ic.thr, NULL);
-	json_decref(ok(&ic.r));
+	release(lock, &ic);
 	pdpc_close(c);
 }
 END_TEST
@@ -625,32 +643,18 @@ START_TEST(test_iam_queue_full_is_throttling)
 {
 	static const char *const one[] = {"--iam-queue", "1", NULL};
 	iam_caller ic;
-	iams_store *lock = NULL;
-	char err[256];
 	pdpc_client *c;
 	pdpw_reply r;
 
 	setup_store(one);
 	c = th_client(&srv, 5000);
-	ck_assert_int_eq(iams_store_open(srv.store, &lock, err, sizeof(err)),
-	    PDP_OK);
-	ck_assert_int_eq(iams_store_begin(lock, true), PDP_OK);
-	memset(&ic, 0, sizeof(ic));
-	snprintf(ic.user, sizeof(ic.user), "first");
-	uint64_t base = requests(c), polls = 0;
-	ck_assert_int_eq(pthread_create(&ic.thr, NULL, iam_caller_main, &ic),
-	    0);
-	while (requests(c) != base + ++polls + 1)
-		ck_assert_uint_lt(polls, 5000);
+	iams_store *lock = stall(c, &ic, "first");
 	call k = {.action = "CreateUser", .params = "{\"UserName\":"
 	    "\"second\"}", .key = &root_key};
 	do_call(c, &k, &r);
 	aws_error(&r, "Throttling", 400);
 	ck_assert(!atomic_load(&ic.done));
-	iams_store_rollback(lock);
-	iams_store_close(lock);
-	pthread_join(ic.thr, NULL);
-	json_decref(ok(&ic.r));
+	release(lock, &ic);
 	// Room again once the IAM thread has sent its reply and counted
 	// the call out, which may be just after the reply arrived.
 	for (int i = 0; i < 500; i++) {
