@@ -219,9 +219,9 @@ key_one(iamci_am *m, const json_t *e, const char *w, iamci_keys *k,
 		    "status must be \"Active\" or \"Inactive\"");
 		return false;
 	}
-	const char *where = iamci_am_strdup(m, w);
-	const char *prev = where ? iamci_smap_put(m, &m->keymap,
-	    json_string_value(id), (void *) where) : NULL;
+	// w is the arena's already (iamci_am_where), as the map needs.
+	const char *prev = iamci_smap_put(m, &m->keymap,
+	    json_string_value(id), (void *) w);
 	if (prev != NULL) {
 		iamci_am_error(m, NULL, w, "access key \"%s\" is also at %s",
 		    json_string_value(id), prev);

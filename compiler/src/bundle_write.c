@@ -146,11 +146,13 @@ typedef struct pspec {
 
 typedef struct rspec {
 	const char *arn;
+	uint64_t hash; // XXH3_64bits of arn
 	uint32_t policy;
 } rspec;
 
 typedef struct nspec {
 	const char *name;
+	uint64_t hash; // XXH3_64bits of name
 	uint32_t set;
 } nspec;
 
@@ -545,13 +547,15 @@ tables_hash(const pdpi_policy *const *v, uint32_t n)
 	return XXH3_64bits(v, n * sizeof(*v));
 }
 
-// tables_get returns the kept table of the n policies v, or NULL.
+// tables_get returns the kept table of the n policies v (of
+// tables_hash h), or NULL.
 static const tentry *
-tables_get(iamc_tables *t, const pdpi_policy *const *v, uint32_t n)
+tables_get(iamc_tables *t, const pdpi_policy *const *v, uint32_t n,
+    uint64_t h)
 {
 	uint32_t i = UINT32_MAX, k;
 
-	while (hmap_next(&t->map, tables_hash(v, n), &i, &k)) {
+	while (hmap_next(&t->map, h, &i, &k)) {
 		tentry *e = &t->e[k];
 		if (e->n == n && memcmp(e->v, v, n * sizeof(*v)) == 0) {
 			e->used = true;
@@ -561,11 +565,11 @@ tables_get(iamc_tables *t, const pdpi_policy *const *v, uint32_t n)
 	return NULL;
 }
 
-// tables_put keeps a copy of table `tb` of the n policies v; a failure
-// only means it is not kept.
+// tables_put keeps a copy of table `tb` of the n policies v (of
+// tables_hash h); a failure only means it is not kept.
 static void
 tables_put(iamc_tables *t, const pdpi_policy *const *v, uint32_t n,
-    const pdpi_table *tb)
+    uint64_t h, const pdpi_table *tb)
 {
 	tentry e = {.n = n, .size = tb->size, .used = true};
 
@@ -574,7 +578,7 @@ tables_put(iamc_tables *t, const pdpi_policy *const *v, uint32_t n,
 	e.v = malloc((n + 1) * sizeof(*v));
 	e.w = malloc(tb->size ? tb->size : 1);
 	if (e.v == NULL || e.w == NULL ||
-	    hmap_put(&t->map, tables_hash(v, n), t->n) != 0) {
+	    hmap_put(&t->map, h, t->n) != 0) {
 		free(e.v);
 		free(e.w);
 		return;
@@ -625,7 +629,8 @@ static void
 set_table(iamc_builder *b, const pdpi_policy *const *v, uint32_t n,
     pdpb_set *rs)
 {
-	const tentry *e = b->cache ? tables_get(b->cache, v, n) : NULL;
+	uint64_t h = b->cache ? tables_hash(v, n) : 0;
+	const tentry *e = b->cache ? tables_get(b->cache, v, n, h) : NULL;
 	pdpi_table t;
 
 	if (e != NULL) {
@@ -635,7 +640,7 @@ set_table(iamc_builder *b, const pdpi_policy *const *v, uint32_t n,
 		b->err = PDP_ENOMEM;
 		return;
 	} else if (b->cache != NULL) {
-		tables_put(b->cache, v, n, &t);
+		tables_put(b->cache, v, n, h, &t);
 	}
 	// Tables are 8-aligned within their section.
 	size_t pad = (8 - b->tables.n % 8) % 8;
@@ -895,6 +900,7 @@ iamc_builder_resource_policy(iamc_builder *b, const char *arn,
 	if (grow2((void **) &b->rp, &b->rpcap, b->nrp, sizeof(*b->rp)))
 		return PDP_ENOMEM;
 	b->rp[b->nrp].arn = iamc_arena_strdup(b->a, arn, strlen(arn));
+	b->rp[b->nrp].hash = h;
 	b->rp[b->nrp].policy = policy_index(b, p);
 	if (b->rp[b->nrp].arn == NULL ||
 	    hmap_put(&b->rpmap, h, b->nrp) != 0)
@@ -913,6 +919,7 @@ iamc_builder_named(iamc_builder *b, const char *name, uint32_t set)
 	if (grow2((void **) &b->nm, &b->nmcap, b->nnm, sizeof(*b->nm)))
 		return PDP_ENOMEM;
 	b->nm[b->nnm].name = iamc_arena_strdup(b->a, name, strlen(name));
+	b->nm[b->nnm].hash = h;
 	b->nm[b->nnm].set = set;
 	if (b->nm[b->nnm].name == NULL ||
 	    hmap_put(&b->nmmap, h, b->nnm) != 0)
@@ -1064,7 +1071,7 @@ iamc_builder_write(iamc_builder *b, uint64_t revision, void **data,
 	for (uint32_t i = 0; i < b->nrp && !b->err; i++) {
 		pdpb_rpolicy r;
 		memset(&r, 0, sizeof(r));
-		r.hash = XXH3_64bits(b->rp[i].arn, strlen(b->rp[i].arn));
+		r.hash = b->rp[i].hash;
 		r.arn = cstr(b, b->rp[i].arn);
 		r.policy = b->rp[i].policy;
 		memcpy(place_slot(rpol.p, nr, sizeof(r),
@@ -1077,7 +1084,7 @@ iamc_builder_write(iamc_builder *b, uint64_t revision, void **data,
 	for (uint32_t i = 0; i < b->nnm && !b->err; i++) {
 		pdpb_named r;
 		memset(&r, 0, sizeof(r));
-		r.hash = XXH3_64bits(b->nm[i].name, strlen(b->nm[i].name));
+		r.hash = b->nm[i].hash;
 		r.name = cstr(b, b->nm[i].name);
 		r.set = b->nm[i].set;
 		memcpy(place_slot(named.p, nn, sizeof(r),
