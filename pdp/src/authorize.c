@@ -231,7 +231,6 @@ typedef struct frame {
 	pdpi_pset session;
 	const pdpi_policy *spol[PDP_SESSION_POLICIES_MAX];
 	pdpi_lazy lz;
-	char who[PRINCIPAL_MAX + 64];
 	char action[ACTION_MAX];
 	pdpi_ckey ctx[PDP_CONTEXT_MAX];
 	pdpi_str vals[VALUES_MAX];
@@ -331,13 +330,6 @@ spell_context(frame *f, const pdp_bundle *b)
 	f->r.nimplied = m;
 }
 
-static bool
-cstr_eq(pdpi_str a, const char *s)
-{
-	size_t n = strlen(s);
-	return a.n == n && (n == 0 || memcmp(a.p, s, n) == 0);
-}
-
 // find_parent resolves a federated user whose request names the user (or
 // root) that called GetFederationToken: that user's record gives the
 // identity policies, boundary and tags (iam-semantics 6.5), and a
@@ -347,12 +339,11 @@ find_parent(frame *f, const pdp_bundle *b, const char *parent,
     const pdpb_principal **recp, pdp_decision *out)
 {
 	pdpi_who *who = &f->r.who, p;
-	char buf[8];
 	size_t n = strlen(parent);
 
-	if (n > PRINCIPAL_MAX || !pdpi_who_parse(&p, parent, n, buf,
-	    sizeof(buf)) || (p.kind != PDPI_WHO_USER &&
-	    p.kind != PDPI_WHO_ROOT) || !str_eq(p.account, who->account))
+	if (n > PRINCIPAL_MAX || !pdpi_who_parse(&p, parent, n, NULL, 0) ||
+	    (p.kind != PDPI_WHO_USER && p.kind != PDPI_WHO_ROOT) ||
+	    !str_eq(p.account, who->account))
 		return refuse(out, PDP_EINVAL, "a federated user's parent is "
 		    "a user or root of the same account");
 	// A user is found by its ARN, path included.
@@ -397,7 +388,8 @@ find_caller(frame *f, const pdp_bundle *b, const pdp_request *q, uint64_t h,
 	if (rec != NULL && q->principal_id != NULL) {
 		pdpi_str uid = pdpi_bundle_str(b,
 		    b->prinfo[rec - b->principals].unique_id);
-		if (uid.n > 0 && !cstr_eq(uid, q->principal_id))
+		pdpi_str want = {q->principal_id, strlen(q->principal_id)};
+		if (uid.n > 0 && !str_eq(uid, want))
 			return refuse(out, PDP_ENOENT, "the credentials' "
 			    "principal no longer exists (its unique id has "
 			    "changed)");
@@ -541,7 +533,7 @@ pdp_bundle_authorize(const pdp_bundle *b, const pdp_request *q,
 	f.w.has_boundary = false;
 	f.w.has_session = false;
 	f.w.nmemo = b->nmemo;
-	if (!pdpi_who_parse(&f.r.who, q->principal, pn, f.who, sizeof(f.who)))
+	if (!pdpi_who_parse(&f.r.who, q->principal, pn, NULL, 0))
 		return refuse(out, PDP_EINVAL, "the principal is not an ARN, "
 		    "a service principal or \"anonymous\"");
 	// Ask for the caller's slot: it arrives while the action and the

@@ -205,12 +205,15 @@ pdpi_who_parse(pdpi_who *who, const char *principal, size_t n, char *buf,
 		who->session = mkstr(slash + 1, rn - (size_t) (slash - r) - 1);
 		who->service_linked = has_prefix(who->name.p, who->name.n,
 		    "AWSServiceRoleFor");
-		int len = snprintf(buf, cap, "arn:%.*s:iam::%.*s:role/%.*s",
-		    (int) seg[1].n, seg[1].p, (int) seg[4].n, seg[4].p,
-		    (int) who->name.n, who->name.p);
-		if (len < 0 || (size_t) len >= cap)
-			return false;
-		who->role_arn = mkstr(buf, (size_t) len);
+		if (buf != NULL) {
+			int len = snprintf(buf, cap,
+			    "arn:%.*s:iam::%.*s:role/%.*s", (int) seg[1].n,
+			    seg[1].p, (int) seg[4].n, seg[4].p,
+			    (int) who->name.n, who->name.p);
+			if (len < 0 || (size_t) len >= cap)
+				return false;
+			who->role_arn = mkstr(buf, (size_t) len);
+		}
 	} else if (str_is(seg[2], "sts") && has_prefix(rest.p, rest.n,
 	    "federated-user/")) {
 		who->kind = PDPI_WHO_FEDUSER;

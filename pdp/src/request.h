@@ -43,7 +43,9 @@ typedef struct pdpi_who {
 } pdpi_who;
 
 // pdpi_who_parse classifies `principal` (an ARN, a service principal
-// name or "anonymous") into *who. role_arn is built into buf (cap bytes).
+// name or "anonymous") into *who. A role session's role_arn is built into
+// buf (cap bytes), unless buf is NULL (authorize.c takes the role's own
+// ARN from its record instead).
 // Returns false when the text is no principal at all (empty, bad ARN).
 bool pdpi_who_parse(pdpi_who *who, const char *principal, size_t n,
     char *buf, size_t cap);
