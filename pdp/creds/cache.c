@@ -88,14 +88,17 @@ pdp_creds_cache_alloc(const pdp_creds_keyring *kr, uint32_t capacity,
 	return PDP_OK;
 }
 
+// entry_clear empties slot e, whole or filled part way (fill sets tok
+// first).
 static void
 entry_clear(centry *e)
 {
-	if (e->text == NULL)
+	if (e->tok == NULL)
 		return;
 	pdp_bundle_close(e->session);
 	pdp_creds_token_free(e->tok);
-	OPENSSL_cleanse(e->text, e->len); // a bearer credential
+	if (e->text != NULL)
+		OPENSSL_cleanse(e->text, e->len); // a bearer credential
 	free(e->mem);
 	memset(e, 0, sizeof(*e));
 }
@@ -146,8 +149,10 @@ compile_session(const char *json, pdp_bundle **out)
 	    PDP_OK &&
 	    (rv = iamc_builder_set(bd, &p, 1, false, &set)) == PDP_OK &&
 	    (rv = iamc_builder_write(bd, 0, &data, &len)) == PDP_OK)
-		rv = pdp_bundle_open_mem(data, len, out, NULL, 0);
-	free(data);
+		// The bundle takes the bytes over (freeing them if refused).
+		rv = pdp_bundle_open_owned(data, len, out, NULL, 0);
+	else
+		free(data);
 	iamc_diags_fini(&d);
 	iamc_builder_close(bd);
 	return rv;
@@ -248,10 +253,7 @@ fill(pdp_creds_cache *c, centry *e, uint64_t h, const char *text,
 	if ((e->c->policy != NULL &&
 	    (rv = compile_session(e->c->policy, &e->session)) != PDP_OK) ||
 	    (rv = prepare(e, text, len)) != PDP_OK) {
-		pdp_bundle_close(e->session);
-		pdp_creds_token_free(e->tok);
-		free(e->mem);
-		memset(e, 0, sizeof(*e));
+		entry_clear(e);
 		return rv;
 	}
 	e->hash = h;
