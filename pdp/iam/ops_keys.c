@@ -15,8 +15,7 @@
 
 #include "mfa.h"
 
-#define SECRET_LEN 40
-#define SEALED_LEN (SECRET_LEN + IAMSI_SEAL_OVERHEAD)
+#define SEALED_LEN (IAMSI_SECRET_LEN + IAMSI_SEAL_OVERHEAD)
 
 // seal encrypts the secret (mfa.h's sealing, the key id as additional
 // data); false when OpenSSL fails.
@@ -24,14 +23,9 @@ static bool
 seal(const uint8_t key[IAMS_KEY_LEN], const char *key_id,
     const char *secret, uint8_t out[SEALED_LEN])
 {
-	return iamsi_seal(key, key_id, (const uint8_t *) secret, SECRET_LEN,
+	return iamsi_seal(key, key_id, (const uint8_t *) secret, IAMSI_SECRET_LEN,
 	    out);
 }
-
-// iamsi_key_open decrypts a sealed secret into out (SECRET_LEN + 1
-// bytes) for request signing; false when the key or data is wrong.
-bool iamsi_key_open(const uint8_t key[IAMS_KEY_LEN], const char *key_id,
-    const uint8_t *sealed, size_t len, char *out);
 
 bool
 iamsi_key_open(const uint8_t key[IAMS_KEY_LEN], const char *key_id,
@@ -40,7 +34,7 @@ iamsi_key_open(const uint8_t key[IAMS_KEY_LEN], const char *key_id,
 	bool ok = len == SEALED_LEN && iamsi_unseal(key, key_id, sealed, len,
 	    (uint8_t *) out);
 
-	out[ok ? SECRET_LEN : 0] = '\0';
+	out[ok ? IAMSI_SECRET_LEN : 0] = '\0';
 	return ok;
 }
 
@@ -63,8 +57,8 @@ create_access_key(iamsi_ctx *c)
 {
 	static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmn"
 	    "opqrstuvwxyz0123456789+/";
-	char id[32], secret[SECRET_LEN + 1];
-	uint8_t rnd[SECRET_LEN], sealed[SEALED_LEN];
+	char id[32], secret[IAMSI_SECRET_LEN + 1];
+	uint8_t rnd[IAMSI_SECRET_LEN], sealed[SEALED_LEN];
 	iams_entity e;
 	iams_key k;
 	uint32_t n = 0;
@@ -94,9 +88,9 @@ create_access_key(iamsi_ctx *c)
 		iamsi_fail(c, "ServiceFailure", "no randomness");
 		goto fail;
 	}
-	for (size_t i = 0; i < SECRET_LEN; i++)
+	for (size_t i = 0; i < IAMSI_SECRET_LEN; i++)
 		secret[i] = b64[rnd[i] & 63];
-	secret[SECRET_LEN] = '\0';
+	secret[IAMSI_SECRET_LEN] = '\0';
 	if (!seal(c->s->key, id, secret, sealed)) {
 		iamsi_fail(c, "ServiceFailure", "sealing the secret failed");
 		goto fail;

@@ -11,12 +11,10 @@
 
 #include "iamsi.h"
 
-#define SECRET_LEN 40
-
 bool
 iamsi_session_issue(iamsi_ctx *c, pdp_creds_claims *g, json_t **credentials)
 {
-	char akid[24], secret[SECRET_LEN + 1], why[256];
+	char akid[24], secret[IAMSI_SECRET_LEN + 1], why[256];
 	char token[PDP_CREDS_TOKEN_MAX + 1];
 	size_t len;
 	int rv;
@@ -25,7 +23,7 @@ iamsi_session_issue(iamsi_ctx *c, pdp_creds_claims *g, json_t **credentials)
 		return false;
 	// 40 characters of 32 symbols: 200 random bits.
 	iamsi_random_id("ASIA", 16, akid);
-	iamsi_random_id("", SECRET_LEN, secret);
+	iamsi_random_id("", IAMSI_SECRET_LEN, secret);
 	g->access_key_id = akid;
 	g->secret_access_key = secret;
 	rv = pdp_creds_seal(c->s->keyring, g, token, sizeof(token), &len, why,

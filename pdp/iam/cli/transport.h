@@ -39,9 +39,6 @@ void iam_remote_service(iam_transport *t, const char *service);
 // iam_local_open loads into a store that has none (iams_options).
 void iam_local_aws_managed(const char *path);
 
-// iam_local_service returns the service behind a local transport.
-iams_service *iam_local_service(iam_transport *t);
-
 // iam_bench_live runs `iam bench-live`; returns the exit status.
 int iam_bench_live(int argc, char **argv);
 
