@@ -175,17 +175,14 @@ static int
 run_load(const load_opts *o, const char *url, bool echo, const void *req,
     size_t reqlen, uint32_t per_req, const char *label, result *res)
 {
-	nng_socket sock;
+	nng_socket sock = NNG_SOCKET_INITIALIZER;
 	run *r = calloc(1, sizeof(*r));
 	pdpd_hist_snap *snap = calloc(1, sizeof(*snap));
 	pdpw_limits lim;
-	int rv;
+	int rv, ndec = 0; // contexts whose decoder is set up
 
-	if (r == NULL || snap == NULL) {
-		free(r);
-		free(snap);
-		return -1;
-	}
+	if (r == NULL || snap == NULL)
+		goto fail;
 	pdpw_limits_default(&lim);
 	lim.max_msg = 64u << 20;
 	lim.max_batch = per_req;
@@ -198,10 +195,7 @@ run_load(const load_opts *o, const char *url, bool echo, const void *req,
 	if (r->c == NULL || (rv = nng_req0_open(&sock)) != 0) {
 		fprintf(stderr, "pdpbench load: %s\n",
 		    r->c ? nng_strerror(rv) : "out of memory");
-		free(r->c);
-		free(r);
-		free(snap);
-		return -1;
+		goto fail;
 	}
 	nng_socket_set_size(sock, NNG_OPT_RECVMAXSZ, 64u << 20);
 	nng_socket_set_ms(sock, NNG_OPT_REQ_RESENDTIME, NNG_DURATION_INFINITE);
@@ -216,20 +210,20 @@ run_load(const load_opts *o, const char *url, bool echo, const void *req,
 	if (rv != 0) {
 		fprintf(stderr, "pdpbench load: %s: %s\n", url,
 		    nng_strerror(rv));
-		nng_close(sock);
-		free(r->c);
-		free(r);
-		free(snap);
-		return -1;
+		goto fail;
 	}
 	for (int i = 0; i < o->inflight; i++) {
 		lctx *c = &r->c[i];
 		c->r = r;
-		if (pdpw_decoder_init(&c->dec, &lim, 64u << 10) != PDPW_OK ||
-		    nng_aio_alloc(&c->aio, lctx_cb, c) != 0 ||
+		if (pdpw_decoder_init(&c->dec, &lim, 64u << 10) != PDPW_OK) {
+			fprintf(stderr, "pdpbench load: out of memory\n");
+			goto fail;
+		}
+		ndec++;
+		if (nng_aio_alloc(&c->aio, lctx_cb, c) != 0 ||
 		    nng_ctx_open(&c->ctx, sock) != 0) {
 			fprintf(stderr, "pdpbench load: out of memory\n");
-			return -1;
+			goto fail;
 		}
 	}
 	atomic_store(&r->remaining, (int_fast64_t) o->count);
@@ -272,6 +266,19 @@ run_load(const load_opts *o, const char *url, bool echo, const void *req,
 	free(r);
 	free(snap);
 	return 0;
+fail:
+	// Closing the socket closes the contexts opened on it.
+	if (nng_socket_id(sock) > 0)
+		nng_close(sock);
+	for (int i = 0; i < ndec; i++) {
+		nng_aio_free(r->c[i].aio); // NULL when not allocated
+		pdpw_decoder_fini(&r->c[i].dec);
+	}
+	if (r != NULL)
+		free(r->c);
+	free(r);
+	free(snap);
+	return -1;
 }
 
 static void
