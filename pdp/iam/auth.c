@@ -20,7 +20,6 @@
 #include "iamsi.h"
 
 #define MAC_LEN 32          // bytes of HMAC-SHA256
-#define LAST_USED_EVERY 60  // seconds between two records of a key's use
 #define WORD_MAX 128        // longest service or action name
 
 // plain_word: service and action names are letters only, so that no
@@ -214,7 +213,7 @@ authenticate_session(iamsi_ctx *c, const iams_signed *r, int64_t now,
 static void
 record_use(iamsi_ctx *c, const iams_key *k, const char *service)
 {
-	if (c->now - k->last_used < LAST_USED_EVERY && k->last_service &&
+	if (c->now - k->last_used < IAMSI_LAST_USED_EVERY && k->last_service &&
 	    strcmp(k->last_service, service) == 0)
 		return;
 	if (iams_store_begin(c->st, true) != PDP_OK)

@@ -16,6 +16,11 @@
 // and for AssumeRole (RoleLastUsed).
 #define IAMSI_REGION "us-east-1"
 
+// Seconds between two records of a key's or a role's use
+// (GetAccessKeyLastUsed, RoleLastUsed): a busy key or role does not cost
+// a commit per call.
+#define IAMSI_LAST_USED_EVERY 60
+
 // AWS's IAM quotas (iam-semantics 13).
 #define IAMSI_USER_NAME_MAX 64
 #define IAMSI_GROUP_NAME_MAX 128

@@ -673,9 +673,11 @@ assume_role(iamsi_ctx *c)
 	g.c.source_identity = srcid;
 	if ((rv = issue(c, &q, &g)) != PDP_OK)
 		goto out;
-	// GetRole's RoleLastUsed; it changes no decision, so no rebuild,
-	// and a failure to record it never fails the call.
-	(void) iams_store_role_used(c->st, role.eid, c->now);
+	// GetRole's RoleLastUsed, at most once a minute as a key's use; it
+	// changes no decision, so no rebuild, and a failure to record it
+	// never fails the call.
+	if (c->now - role.last_used >= IAMSI_LAST_USED_EVERY)
+		(void) iams_store_role_used(c->st, role.eid, c->now);
 	json_object_set_new(c->resp, "AssumedRoleUser", json_pack("{s:s, "
 	    "s:s}", "AssumedRoleId", uid, "Arn", arn));
 	if (srcid != NULL)
