@@ -249,7 +249,8 @@ feed_entity(iamc_builder *b, iamc_setlist *s, const iamci_account *a,
 	if ((rv = iamc_builder_principal(b, &ps)) != PDP_OK)
 		return rv;
 	if (!role) {
-		char arn[512];
+		// A path of up to 512 characters and a name of 64 fit.
+		char arn[1024];
 		snprintf(arn, sizeof(arn), "arn:aws:iam::%s:user%s%s", a->id,
 		    e->path, e->name);
 		return feed_keys(b, &e->keys, arn);
@@ -257,8 +258,9 @@ feed_entity(iamc_builder *b, iamc_setlist *s, const iamci_account *a,
 
 	// The trust policy is the role's resource-based policy. Sessions
 	// find it under the role's ARN without its path; a request naming
-	// the role by its full ARN (AssumeRole's RoleArn) finds it too.
-	char arn[512];
+	// the role by its full ARN (AssumeRole's RoleArn) finds it too. A
+	// path of up to 512 characters and a name of 64 fit.
+	char arn[1024];
 	snprintf(arn, sizeof(arn), "arn:aws:iam::%s:role/%s", a->id,
 	    e->name);
 	if ((rv = iamc_builder_resource_policy(b, arn, e->trust.p)) !=

@@ -887,6 +887,36 @@ START_TEST(test_account_access_keys_reach_the_bundle)
 }
 END_TEST
 
+START_TEST(test_account_access_key_of_a_user_with_a_long_path)
+{
+	// The longest path IAM allows (512 characters): the key's owner is
+	// the user's whole ARN.
+	char path[513], model[1024], want[640];
+	ares r;
+	const char *owner;
+	size_t n;
+	bool active;
+
+	memset(path, 'p', 512);
+	path[0] = path[511] = '/';
+	path[512] = '\0';
+	snprintf(model, sizeof(model), ACCOUNT("'users':[{'name':'ann',"
+	    "'path':'%s','accessKeys':[{'accessKeyId':"
+	    "'AKIAANNEXAMPLE000001'}]}]"), path);
+	snprintf(want, sizeof(want), "arn:aws:iam::123456789012:user%sann",
+	    path);
+	ares_compile(&r, model);
+	ck_aclean(&r);
+	pdp_bundle *b = ares_open(&r, 1);
+	ck_assert_int_eq(pdp_bundle_access_key(b, "AKIAANNEXAMPLE000001", 20,
+	    &owner, &n, &active), PDP_OK);
+	ck_assert_uint_eq(n, strlen(want));
+	ck_assert(memcmp(owner, want, n) == 0);
+	pdp_bundle_close(b);
+	ares_fini(&r);
+}
+END_TEST
+
 START_TEST(test_account_error_access_keys)
 {
 	ares r;
@@ -1148,6 +1178,7 @@ account_suite(void)
 	tcase_add_test(err, test_account_error_role_fields);
 	tcase_add_test(err, test_account_error_duplicate_unique_ids);
 	tcase_add_test(err, test_account_access_keys_reach_the_bundle);
+	tcase_add_test(err, test_account_access_key_of_a_user_with_a_long_path);
 	tcase_add_test(err, test_account_error_access_keys);
 	tcase_add_test(err, test_account_error_resource_policies);
 	tcase_add_test(err,
