@@ -404,6 +404,9 @@ int iams_store_stskey_add(iams_store *st, const iams_stskey *k);
 // during the callback only.
 int iams_store_stskey_list(iams_store *st,
     int (*cb)(void *arg, const iams_stskey *k), void *arg);
+// iams_store_stskey_newest gives the newest key's id (0 when there is
+// none) from a cached statement: every session call asks.
+int iams_store_stskey_newest(iams_store *st, uint32_t *id);
 // iams_store_stskey_retire deletes the keys superseded before `before`
 // (never the signing key) and sets *n to how many went.
 int iams_store_stskey_retire(iams_store *st, int64_t before, uint32_t *n);

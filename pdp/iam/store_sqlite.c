@@ -144,6 +144,8 @@ enum {
 	// MFA devices (the block at the end of this file)
 	S_MFA_INSERT, S_MFA_GET, S_MFA_UPDATE, S_MFA_DELETE, S_MFA_LIST,
 	S_MFA_COUNT, S_MFA_PER_ENTITY, S_MTAG_SET, S_MTAG_LIST,
+	// The STS keyring's newest key, asked by every session call.
+	S_STSKEY_NEWEST,
 	S_COUNT
 };
 
@@ -284,6 +286,7 @@ static const char *const sql[S_COUNT] = {
 	[S_MTAG_SET] = "INSERT OR REPLACE INTO mfa_tags VALUES(?1, ?2, ?3)",
 	[S_MTAG_LIST] = "SELECT key, value FROM mfa_tags WHERE did = ?1 "
 	    "ORDER BY key",
+	[S_STSKEY_NEWEST] = "SELECT coalesce(max(kid), 0) FROM sts_keys",
 };
 
 struct iams_store {
@@ -1785,10 +1788,12 @@ iams_store_mfa_tag_list(iams_store *st, int64_t did,
 
 // --- The STS keyring ---------------------------------------------------------
 //
-// Keyring calls are rare (open, rotation, export), so their statements
-// are prepared per call rather than cached with the others.
+// Opening, rotating and exporting the keyring are rare, so their
+// statements are prepared per call (once) rather than cached with the
+// others; the newest key's id, which every session call checks, is.
 
-// once prepares `q` and binds the integers `v` (n of them) as ?1...
+// once prepares `q` for one use (finalize it after) and binds the
+// integers `v` (n of them) as ?1...
 static sqlite3_stmt *
 once(iams_store *st, const char *q, const int64_t *v, int n)
 {
@@ -1860,6 +1865,20 @@ iams_store_stskey_list(iams_store *st,
 }
 
 int
+iams_store_stskey_newest(iams_store *st, uint32_t *id)
+{
+	sqlite3_stmt *s = prep(st, S_STSKEY_NEWEST);
+	int rc;
+
+	if (s == NULL)
+		return PDP_EIO;
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		*id = (uint32_t) sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	return map_rc(rc);
+}
+
+int
 iams_store_stskey_retire(iams_store *st, int64_t before, uint32_t *n)
 {
 	int64_t v[1] = {before};
@@ -1917,25 +1936,16 @@ track_open(iams_store *st, char **msg)
 	return sqlite3_exec(st->db, track_sql, NULL, NULL, msg);
 }
 
-// prep_once prepares `q` for one use (finalize it after): statements
-// here run once per call at most, not worth a slot in the cache.
-static int
-prep_once(iams_store *st, const char *q, sqlite3_stmt **out)
-{
-	return sqlite3_prepare_v2(st->db, q, -1, out, NULL) == SQLITE_OK ?
-	    PDP_OK : PDP_EIO;
-}
-
 int
 iams_store_changes(iams_store *st,
     int (*cb)(void *arg, int kind, int64_t id), void *arg)
 {
 	sqlite3_stmt *s;
-	int rc, rv;
+	int rc = SQLITE_DONE, rv = PDP_OK;
 
-	if ((rv = prep_once(st, "SELECT kind, id FROM changes ORDER BY kind, "
-	    "id", &s)) != PDP_OK)
-		return rv;
+	if ((s = once(st, "SELECT kind, id FROM changes ORDER BY kind, "
+	    "id", NULL, 0)) == NULL)
+		return PDP_EIO;
 	while (rv == PDP_OK && (rc = sqlite3_step(s)) == SQLITE_ROW)
 		rv = cb(arg, sqlite3_column_int(s, 0),
 		    sqlite3_column_int64(s, 1));
@@ -1955,13 +1965,13 @@ iams_store_changes_clear(iams_store *st)
 int
 iams_store_aws_account(iams_store *st, int64_t now)
 {
+	int64_t v[1] = {now};
 	sqlite3_stmt *s;
 	int rv;
 
-	if ((rv = prep_once(st, "INSERT OR IGNORE INTO accounts "
-	    "VALUES('" IAMS_AWS_ACCOUNT "', ?1)", &s)) != PDP_OK)
-		return rv;
-	sqlite3_bind_int64(s, 1, now);
+	if ((s = once(st, "INSERT OR IGNORE INTO accounts "
+	    "VALUES('" IAMS_AWS_ACCOUNT "', ?1)", v, 1)) == NULL)
+		return PDP_EIO;
 	rv = map_rc(sqlite3_step(s));
 	sqlite3_finalize(s);
 	return rv;
@@ -1986,11 +1996,11 @@ iams_store_policy_usage(iams_store *st, int64_t pid, const char *account,
     uint32_t *attachments, uint32_t *boundaries)
 {
 	sqlite3_stmt *s;
-	int rc, rv;
+	int rc;
 
-	if ((rv = prep_once(st, "SELECT " USAGE_IN " FROM policies p "
-	    "WHERE pid = ?2", &s)) != PDP_OK)
-		return rv;
+	if ((s = once(st, "SELECT " USAGE_IN " FROM policies p "
+	    "WHERE pid = ?2", NULL, 0)) == NULL)
+		return PDP_EIO;
 	btext(s, 1, account);
 	sqlite3_bind_int64(s, 2, pid);
 	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
@@ -2011,7 +2021,7 @@ iams_store_policy_list_in(iams_store *st, const char *owner,
 	sqlite3_stmt *s;
 	int rv;
 
-	if ((rv = prep_once(st, "SELECT pid, account, name, path, arn, "
+	if ((s = once(st, "SELECT pid, account, name, path, arn, "
 	    "policy_id, description, default_version, next_version, created, "
 	    "updated, " USAGE_IN " FROM policies p WHERE account = ?2 "
 	    "AND substr(path, 1, length(?3)) = ?3 AND (?4 = 0 OR EXISTS "
@@ -2019,8 +2029,8 @@ iams_store_policy_list_in(iams_store *st, const char *owner,
 	    "a.pid = p.pid AND e.account = ?1) OR EXISTS (SELECT 1 FROM "
 	    "entities e WHERE e.boundary = p.pid AND e.account = ?1)) "
 	    "AND (?5 IS NULL OR name > ?5 COLLATE NOCASE) "
-	    "ORDER BY name COLLATE NOCASE LIMIT ?6", &s)) != PDP_OK)
-		return rv;
+	    "ORDER BY name COLLATE NOCASE LIMIT ?6", NULL, 0)) == NULL)
+		return PDP_EIO;
 	btext(s, 1, account);
 	btext(s, 2, owner);
 	btext(s, 3, prefix ? prefix : "");
@@ -2039,12 +2049,12 @@ iams_store_policies_used(iams_store *st, const char *owner,
 	sqlite3_stmt *s;
 	int rv;
 
-	if ((rv = prep_once(st, "SELECT " POLICY_COLS " FROM policies p "
+	if ((s = once(st, "SELECT " POLICY_COLS " FROM policies p "
 	    "WHERE account = ?1 AND (EXISTS (SELECT 1 FROM attachments a "
 	    "WHERE a.pid = p.pid) OR EXISTS (SELECT 1 FROM entities e "
 	    "WHERE e.boundary = p.pid)) ORDER BY name COLLATE NOCASE",
-	    &s)) != PDP_OK)
-		return rv;
+	    NULL, 0)) == NULL)
+		return PDP_EIO;
 	btext(s, 1, owner);
 	rv = walk_policies(s, cb, arg);
 	sqlite3_finalize(s);

@@ -160,7 +160,7 @@ iamsi_keyring_close(iams_service *s)
 static int
 ready(iams_service *s, char *err, size_t errlen)
 {
-	ring r = {.s = s};
+	uint32_t newest = 0;
 	int rv;
 
 	if (s->keyring == NULL) {
@@ -168,12 +168,12 @@ ready(iams_service *s, char *err, size_t errlen)
 		    "session tokens with");
 		return PDP_ENOENT;
 	}
-	rv = iams_store_stskey_list(s->st, ring_one, &r);
+	rv = iams_store_stskey_newest(s->st, &newest);
 	if (rv != PDP_OK) {
 		snprintf(err, errlen, "%s", iams_store_errmsg(s->st));
 		return rv;
 	}
-	if (r.newest == pdp_creds_keyring_signer(s->keyring))
+	if (newest == pdp_creds_keyring_signer(s->keyring))
 		return PDP_OK;
 	return load(s, err, errlen);
 }
