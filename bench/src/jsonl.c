@@ -400,7 +400,7 @@ bench_file_workload(const char *path, const bench_opts *o)
 		               "count as Deny)",
 		    path, errors);
 	bench_result r;
-	bench_measure(w.b, &w.reqs, 1, o->seconds, false, &r);
+	bench_measure(w.b, &w.reqs, 1, o->many[0], o->seconds, false, &r);
 	// Lines are timed in file order, over and over; the one JSON
 	// object is what bench/peers/peers.mjs reads.
 	printf("{\"decisions\": %zu, \"median_ns\": %.1f, \"p99_ns\": %.1f, "

@@ -1,6 +1,7 @@
 // micro.c - `pdpbench micro`: times the in-process decision path
-// (pdp_bundle_authorize) on generated worlds and requests, and the
-// compile and load steps that come before it.
+// (pdp_bundle_authorize, or pdp_bundle_authorize_many with --many) on
+// generated worlds and requests, and the compile and load steps that
+// come before it.
 //
 // Method (bench/README.md says more): requests are generated and decided
 // once before timing; each thread then decides its own stream in batches
@@ -124,6 +125,7 @@ typedef struct worker {
 	const pdp_bundle *b;
 	const bench_reqs *r;
 	size_t start;
+	int many; // decisions a call
 	double seconds;
 	pthread_barrier_t *bar;
 	uint32_t *samples; // ns per batch
@@ -131,25 +133,48 @@ typedef struct worker {
 	uint64_t decisions, alloc, elapsed, sink;
 } worker;
 
+// decide_batch makes BENCH_BATCH decisions from pool position *i on, one
+// call for each or `many` a call (a call's requests are consecutive, so
+// one that would run past the pool's end starts it again).
+static uint64_t
+decide_batch(const worker *wk, size_t *i)
+{
+	const pdp_request *v = wk->r->v;
+	size_t n = wk->r->n, m = (size_t) wk->many;
+	pdp_decision d[BENCH_BATCH];
+	uint64_t sink = 0;
+
+	if (m <= 1) {
+		for (int k = 0; k < BENCH_BATCH; k++) {
+			pdp_bundle_authorize(wk->b, &v[*i], &d[0], NULL);
+			sink += d[0].effect;
+			if (++*i == n)
+				*i = 0;
+		}
+		return sink;
+	}
+	for (size_t k = 0; k < BENCH_BATCH; k += m) {
+		if (*i + m > n)
+			*i = 0;
+		pdp_bundle_authorize_many(wk->b, &v[*i], m, &d[k]);
+		*i += m;
+	}
+	for (int k = 0; k < BENCH_BATCH; k++)
+		sink += d[k].effect;
+	return sink;
+}
+
 static void *
 worker_run(void *arg)
 {
 	worker *wk = arg;
-	const pdp_request *v = wk->r->v;
-	size_t n = wk->r->n, i = wk->start % n;
-	pdp_decision d;
+	size_t i = wk->start % wk->r->n;
 	uint64_t sink = 0;
 
 	// Warm the caches and the branch predictors first.
 	uint64_t warm = bench_now_ns() + 200000000u;
-	while (bench_now_ns() < warm) {
-		for (int k = 0; k < BENCH_BATCH; k++) {
-			pdp_bundle_authorize(wk->b, &v[i], &d, NULL);
-			sink += d.effect;
-			if (++i == n)
-				i = 0;
-		}
-	}
+	while (bench_now_ns() < warm)
+		sink += decide_batch(wk, &i);
 	if (wk->bar != NULL)
 		pthread_barrier_wait(wk->bar);
 	uint64_t a0 = thread_allocated();
@@ -157,12 +182,7 @@ worker_run(void *arg)
 	uint64_t end = start + (uint64_t) (wk->seconds * 1e9), t1 = start;
 	while (wk->n < wk->cap) {
 		uint64_t t0 = bench_now_ns();
-		for (int k = 0; k < BENCH_BATCH; k++) {
-			pdp_bundle_authorize(wk->b, &v[i], &d, NULL);
-			sink += d.effect;
-			if (++i == n)
-				i = 0;
-		}
+		sink += decide_batch(wk, &i);
 		t1 = bench_now_ns();
 		uint64_t dt = t1 - t0;
 		wk->samples[wk->n++] =
@@ -255,7 +275,7 @@ single_pass(const pdp_bundle *b, const bench_reqs *r, double seconds,
 
 void
 bench_measure(const pdp_bundle *b, const bench_reqs *r, int threads,
-    double seconds, bool single, bench_result *out)
+    int many, double seconds, bool single, bench_result *out)
 {
 	worker wk[2];
 	pthread_t tid[2];
@@ -266,6 +286,7 @@ bench_measure(const pdp_bundle *b, const bench_reqs *r, int threads,
 	memset(out, 0, sizeof(*out));
 	memset(wk, 0, sizeof(wk));
 	out->threads = threads;
+	out->many = many;
 	if (threads > 1)
 		pthread_barrier_init(&bar, NULL, (unsigned) threads);
 	for (int t = 0; t < threads; t++) {
@@ -273,6 +294,7 @@ bench_measure(const pdp_bundle *b, const bench_reqs *r, int threads,
 		wk[t].r = r;
 		// Each thread its own stream: a different place in the pool.
 		wk[t].start = (size_t) t * (r->n / 2 + 7);
+		wk[t].many = many;
 		wk[t].seconds = seconds;
 		wk[t].bar = threads > 1 ? &bar : NULL;
 		wk[t].cap = cap;
@@ -439,9 +461,10 @@ emit_decide(const bench_opts *o, const bench_world *w, const bench_result *r,
 		printf("{\"kind\":\"decide\",\"workload\":\"%s\","
 		       "\"principals\":%u,\"stmts_per_principal\":%.1f,"
 		       "\"threads\":%d,\"decisions\":%" PRIu64 ",\"batch\":%d,"
-		       "\"median_ns\":%.1f,\"p99_ns\":%.1f,",
+		       "\"many\":%d,\"median_ns\":%.1f,\"p99_ns\":%.1f,",
 		    w->name, w->nprincipals, w->stmts, r->threads,
-		    r->decisions, BENCH_BATCH, r->median_ns, r->p99_ns);
+		    r->decisions, BENCH_BATCH, r->many, r->median_ns,
+		    r->p99_ns);
 		if (r->threads == 1 && r->single_p50_ns + r->single_p99_ns > 0)
 			printf(
 			    "\"single_p50_ns\":%.1f,\"single_p99_ns\":%.1f,"
@@ -469,8 +492,8 @@ emit_decide(const bench_opts *o, const bench_world *w, const bench_result *r,
 		    q->by_intent[BENCH_WILD] / n, q->errors);
 	} else {
 		printf("decide  %-17s principals %6u  stmts/principal %7.1f  "
-		       "threads %d  median %7.1f ns  p99 %7.1f ns",
-		    w->name, w->nprincipals, w->stmts, r->threads,
+		       "threads %d  many %2d  median %7.1f ns  p99 %7.1f ns",
+		    w->name, w->nprincipals, w->stmts, r->threads, r->many,
 		    r->median_ns, r->p99_ns);
 		if (r->threads == 1 && r->single_p50_ns + r->single_p99_ns > 0)
 			printf("  single p50 %6.1f p99 %7.1f ns (p50 hit %.0f "
@@ -496,12 +519,14 @@ emit_decide(const bench_opts *o, const bench_world *w, const bench_result *r,
 }
 
 // run_world measures one world: bundle figures, then decisions with the
-// thread counts asked for. Returns the 1-thread median.
-static double
+// thread counts and decisions a call asked for. m1[k] gets the 1-thread
+// median with o->many[k]; ref[k] (NULL: none) is the reference it is
+// compared with, named ref_name.
+static void
 run_world(const bench_opts *o, bench_world *w, bool both_threads,
-    const char *ref_name, double ref_ns)
+    const char *ref_name, const double *ref, double *m1)
 {
-	double mem_ms, file_ms, m1 = 0;
+	double mem_ms, file_ms;
 	bench_result r;
 
 	load_times(w, &mem_ms, &file_ms);
@@ -510,14 +535,19 @@ run_world(const bench_opts *o, bench_world *w, bool both_threads,
 	for (int t = 1; t <= 2; t++) {
 		if (o->threads ? o->threads != t : (t == 2 && !both_threads))
 			continue;
-		bench_progress("%s: timing %d thread%s for %.1f s", w->name, t,
-		    t > 1 ? "s" : "", o->seconds);
-		bench_measure(w->b, &w->reqs, t, o->seconds, t == 1, &r);
-		if (t == 1)
-			m1 = r.median_ns;
-		emit_decide(o, w, &r, base, ref_name, ref_ns);
+		for (int k = 0; k < o->nmany; k++) {
+			bench_progress("%s: timing %d thread%s, %d a call, "
+			    "for %.1f s", w->name, t, t > 1 ? "s" : "",
+			    o->many[k], o->seconds);
+			// The pass of single decisions once a world.
+			bench_measure(w->b, &w->reqs, t, o->many[k],
+			    o->seconds, t == 1 && k == 0, &r);
+			if (t == 1 && m1 != NULL)
+				m1[k] = r.median_ns;
+			emit_decide(o, w, &r, base, ref ? ref_name : NULL,
+			    ref ? ref[k] : 0);
+		}
 	}
-	return m1;
 }
 
 static void
@@ -528,8 +558,8 @@ usage(void)
 	    "handful|corpus|abac|scale|all|plugins|creds|FILE.jsonl]\n"
 	    "                      [--principals N]\n"
 	    "                      [--statements N] [--seconds S] "
-	    "[--threads 1|2] [--json] [--seed N]\n"
-	    "                      [--requests N] [--corpus FILE] "
+	    "[--threads 1|2] [--many N[,N...]] [--json]\n"
+	    "                      [--seed N] [--requests N] [--corpus FILE] "
 	    "[--quiet]\n");
 }
 
@@ -542,8 +572,8 @@ is(const char *a, const char *b)
 int
 pdpbench_micro(int argc, char **argv)
 {
-	bench_opts o = {
-	    .workload = "all", .seconds = 2, .seed = 1, .nreqs = 65536};
+	bench_opts o = {.workload = "all", .seconds = 2, .seed = 1,
+	    .nreqs = 65536, .many = {1}, .nmany = 1};
 	bool nreqs_given = false;
 	const char *corpus_path = DEFAULT_CORPUS;
 	uint32_t statements = 0;
@@ -576,6 +606,20 @@ pdpbench_micro(int argc, char **argv)
 			o.seconds = strtod(v, NULL);
 		else if (is(a, "--threads"))
 			o.threads = atoi(v);
+		else if (is(a, "--many")) {
+			o.nmany = 0;
+			for (const char *p = v; o.nmany < BENCH_MANY_MAX;
+			    p++) {
+				char *end;
+				o.many[o.nmany++] = (int) strtol(p, &end, 10);
+				p = end;
+				if (*p != ',') {
+					if (*p != '\0')
+						o.nmany = 0; // refused below
+					break;
+				}
+			}
+		}
 		else if (is(a, "--seed"))
 			o.seed = strtoull(v, NULL, 10);
 		else if (is(a, "--requests")) {
@@ -595,7 +639,11 @@ pdpbench_micro(int argc, char **argv)
 		if (takes)
 			i++;
 	}
-	if (o.seconds <= 0 || o.nreqs == 0 ||
+	bool many_ok = o.nmany > 0;
+	for (int k = 0; k < o.nmany; k++)
+		many_ok = many_ok && o.many[k] >= 1 &&
+		    o.many[k] <= BENCH_BATCH && BENCH_BATCH % o.many[k] == 0;
+	if (o.seconds <= 0 || o.nreqs == 0 || !many_ok ||
 	    (o.threads != 0 && o.threads != 1 && o.threads != 2)) {
 		usage();
 		return 2;
@@ -628,7 +676,7 @@ pdpbench_micro(int argc, char **argv)
 			ho.nreqs = 1024;
 		bench_progress("handful: building %u principals", n);
 		bench_build_corpus(&w, "handful", &c, n, n, &ho);
-		run_world(&o, &w, false, NULL, 0);
+		run_world(&o, &w, false, NULL, NULL, NULL);
 		bench_world_fini(&w);
 	}
 	if (wcorpus) {
@@ -656,7 +704,7 @@ pdpbench_micro(int argc, char **argv)
 		uint32_t n = o.principals ? o.principals : 1000;
 		bench_progress("corpus: building %u principals", n);
 		bench_build_corpus(&w, "corpus", &c, n, n, &o);
-		run_world(&o, &w, true, NULL, 0);
+		run_world(&o, &w, true, NULL, NULL, NULL);
 		bench_world_fini(&w);
 	}
 	if (wabac) {
@@ -664,13 +712,14 @@ pdpbench_micro(int argc, char **argv)
 		uint32_t n = o.principals ? o.principals : 1000;
 		bench_progress("abac: building %u principals", n);
 		bench_build_abac(&w, n, &o);
-		run_world(&o, &w, true, NULL, 0);
+		run_world(&o, &w, true, NULL, NULL, NULL);
 		bench_world_fini(&w);
 	}
 	if (wscale) {
 		static const uint32_t sizes[] = {10, 100, 1000, 10000, 100000};
 		static const uint32_t stmts[] = {10, 100, 1000, 10000};
-		double ref = 0;
+		double ref[BENCH_MANY_MAX], m[BENCH_MANY_MAX];
+		bool have_ref = false;
 		char refname[32] = "";
 		uint32_t list[5];
 		size_t nl = 0;
@@ -691,10 +740,11 @@ pdpbench_micro(int argc, char **argv)
 			// groups), as in a real account.
 			bench_build_corpus(&w, "scale-principals", &c, n,
 			    n < 100 ? n : 100, &so);
-			double m = run_world(
-			    &o, &w, false, ref > 0 ? refname : NULL, ref);
-			if (ref == 0) {
-				ref = m;
+			run_world(&o, &w, false, refname, have_ref ? ref :
+			    NULL, m);
+			if (!have_ref) {
+				memcpy(ref, m, sizeof(ref));
+				have_ref = true;
 				snprintf(refname, sizeof(refname),
 				    "principals_%u", n);
 			}
@@ -708,7 +758,7 @@ pdpbench_micro(int argc, char **argv)
 				list[nl++] = stmts[k];
 		// Statements per principal, then per account (workload.c).
 		for (int acct = 0; acct < 2; acct++) {
-			ref = 0;
+			have_ref = false;
 			for (size_t k = 0; k < nl; k++) {
 				uint32_t n = list[k];
 				bench_world w;
@@ -716,10 +766,11 @@ pdpbench_micro(int argc, char **argv)
 				    "per %s", n, acct ? "account" :
 				    "principal");
 				bench_build_stmts(&w, &c, n, acct, &o);
-				double m = run_world(&o, &w, false,
-				    ref > 0 ? refname : NULL, ref);
-				if (ref == 0) {
-					ref = m;
+				run_world(&o, &w, false, refname, have_ref ?
+				    ref : NULL, m);
+				if (!have_ref) {
+					memcpy(ref, m, sizeof(ref));
+					have_ref = true;
 					snprintf(refname, sizeof(refname),
 					    "%s_%u", acct ? "account" :
 					    "statements", n);

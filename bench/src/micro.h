@@ -89,6 +89,8 @@ typedef struct bench_world {
 	iamc_arena *strs; // request strings
 } bench_world;
 
+#define BENCH_MANY_MAX 4 // values of --many
+
 typedef struct bench_opts {
 	const char *workload; // corpus | abac | scale | all | FILE
 	uint32_t principals;  // 0: the workload's default
@@ -98,6 +100,11 @@ typedef struct bench_opts {
 	bool quiet;
 	uint64_t seed;
 	size_t nreqs; // request pool size
+	// Decisions a call, each value measured in turn: 1
+	// pdp_bundle_authorize, more pdp_bundle_authorize_many (a divisor
+	// of BENCH_BATCH).
+	int many[BENCH_MANY_MAX];
+	int nmany;
 } bench_opts;
 
 // bench_world_fini frees everything a world holds.
@@ -180,6 +187,7 @@ void bench_reqs_fill(bench_world *w, size_t n, bench_rng *rng,
 
 typedef struct bench_result {
 	int threads;
+	int many;             // decisions a call
 	uint64_t decisions;   // timed decisions, all threads
 	double median_ns;     // per decision, median over batches
 	double p99_ns;        // per decision, p99 over batches
@@ -192,9 +200,11 @@ typedef struct bench_result {
 	uint64_t sink;
 } bench_result;
 
-// bench_measure times pdp_bundle_authorize over the request pool.
+// bench_measure times pdp_bundle_authorize over the request pool, or
+// pdp_bundle_authorize_many over `many` requests a call when many > 1
+// (a divisor of BENCH_BATCH).
 void bench_measure(const pdp_bundle *b, const bench_reqs *r, int threads,
-    double seconds, bool single, bench_result *out);
+    int many, double seconds, bool single, bench_result *out);
 
 // --- Interleaved pairs (pair.c) ----------------------------------------
 

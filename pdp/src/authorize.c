@@ -21,6 +21,8 @@
 #define PRINCIPAL_MAX 2048 // bytes of a principal ARN
 #define ACTION_MAX 256     // bytes of an action
 #define VALUES_MAX 1024    // context values in one request
+#define AHEAD 16           // requests a batch reads ahead together
+#define LOOK_STMTS 4       // statements of a list a batch asks for
 
 static int
 refuse(pdp_decision *out, int err, const char *reason)
@@ -226,7 +228,7 @@ explain_out(const pdpi_explain *ie, pdp_explanation *ex)
 // key (pdpi_lazy), and the implied keys are spelled out only for a
 // provider's view.
 typedef struct frame {
-	pdpi_req r;
+	pdpi_req *r; // the request as read_request read it
 	pdpi_world w;
 	pdpi_pset session;
 	const pdpi_policy *spol[PDP_SESSION_POLICIES_MAX];
@@ -265,10 +267,10 @@ add_context(frame *f, const pdp_bundle *b, const pdp_request *q,
 				    "is NULL");
 		nv += e->nvalues;
 	}
-	f->r.ctx = f->ctx;
-	f->r.nctx = q->ncontext;
-	f->r.implied = NULL;
-	f->r.nimplied = 0;
+	f->r->ctx = f->ctx;
+	f->r->nctx = q->ncontext;
+	f->r->implied = NULL;
+	f->r->nimplied = 0;
 	f->lz.keys = &b->keys;
 	f->lz.raw = q->context;
 	f->lz.ctx = f->ctx;
@@ -279,7 +281,7 @@ add_context(frame *f, const pdp_bundle *b, const pdp_request *q,
 	f->lz.tags = b->tags;
 	f->lz.strings = b->strings;
 	f->lz.uid = false;
-	f->r.lz = &f->lz;
+	f->r->lz = &f->lz;
 	return PDP_OK;
 }
 
@@ -291,7 +293,7 @@ spell_context(frame *f, const pdp_bundle *b)
 {
 	uint32_t m = 0, nv = 0;
 
-	for (uint32_t i = 0; i < f->r.nctx; i++) {
+	for (uint32_t i = 0; i < f->r->nctx; i++) {
 		const pdp_context_entry *e = &f->lz.raw[i];
 		pdpi_ckey *k = &f->ctx[i];
 		k->key.p = e->key;
@@ -323,11 +325,11 @@ spell_context(frame *f, const pdp_bundle *b)
 		f->implied[m].vals = &f->ivals[m];
 		m++;
 	}
-	f->r.who.user_id = pdpi_req_userid(&f->r);
-	m += pdpi_req_derive(&f->r.who, f->implied + m, f->ivals + m,
+	f->r->who.user_id = pdpi_req_userid(f->r);
+	m += pdpi_req_derive(&f->r->who, f->implied + m, f->ivals + m,
 	    f->derived, sizeof(f->derived));
-	f->r.implied = f->implied;
-	f->r.nimplied = m;
+	f->r->implied = f->implied;
+	f->r->nimplied = m;
 }
 
 // find_parent resolves a federated user whose request names the user (or
@@ -338,7 +340,7 @@ static int
 find_parent(frame *f, const pdp_bundle *b, const char *parent,
     const pdpb_principal **recp, pdp_decision *out)
 {
-	pdpi_who *who = &f->r.who, p;
+	pdpi_who *who = &f->r->who, p;
 	size_t n = strlen(parent);
 
 	if (n > PRINCIPAL_MAX || !pdpi_who_parse(&p, parent, n, NULL, 0) ||
@@ -354,13 +356,24 @@ find_parent(frame *f, const pdp_bundle *b, const char *parent,
 	return PDP_OK;
 }
 
+// What a decision knows once it has read its request (read_request),
+// and, in a batch, what the passes ahead of the decisions found.
+typedef struct reading {
+	pdpi_req r;
+	char action[ACTION_MAX];   // the folded action
+	uint64_t ph;               // the hash of the caller's slot
+	const pdpb_principal *rec; // the caller's record, if found ahead
+	pdpi_lookup lk;            // its identity table's lookup, if made
+	                           // ahead (lk.t NULL: not made)
+} reading;
+
 // find_caller resolves the caller to its principal record. Root needs
 // none; services and anonymous callers have none.
 static int
-find_caller(frame *f, const pdp_bundle *b, const pdp_request *q, uint64_t h,
-    const pdpb_principal **recp, pdp_decision *out)
+find_caller(frame *f, const pdp_bundle *b, const pdp_request *q,
+    const reading *rd, const pdpb_principal **recp, pdp_decision *out)
 {
-	pdpi_who *who = &f->r.who;
+	pdpi_who *who = &f->r->who;
 	const pdpb_principal *rec = NULL;
 	int rv;
 
@@ -382,7 +395,7 @@ find_caller(frame *f, const pdp_bundle *b, const pdp_request *q, uint64_t h,
 		*recp = rec;
 		return PDP_OK;
 	}
-	rec = find_principal(b, who, h);
+	rec = rd->rec != NULL ? rd->rec : find_principal(b, who, rd->ph);
 	if (rec == NULL && who->kind != PDPI_WHO_ROOT)
 		return refuse(out, PDP_ENOENT, "unknown principal");
 	if (rec != NULL && q->principal_id != NULL) {
@@ -498,18 +511,20 @@ find_resource_policy(const pdp_bundle *b, const pdpi_req *r)
 	return p ? &b->policies[p->policy] : NULL;
 }
 
-int
-pdp_bundle_authorize(const pdp_bundle *b, const pdp_request *q,
-    pdp_decision *out, pdp_explanation *ex)
+// read_request starts a decision with what the request alone gives: the
+// caller parsed and the hash of its slot (the slot asked for), the
+// action folded and hashed, the resource split. It clears *out; on an
+// error it refuses the request there.
+static int
+read_request(reading *rd, const pdp_bundle *b, const pdp_request *q,
+    pdp_decision *out)
 {
-	frame f;
-	const pdpb_principal *rec;
-	int rv;
+	pdpi_req *r = &rd->r;
 
 	memset(out, 0, sizeof(*out));
 	out->revision = b ? b->revision : 0;
-	if (ex != NULL)
-		memset(ex, 0, sizeof(*ex));
+	rd->rec = NULL;
+	rd->lk.t = NULL;
 	if (b == NULL)
 		return refuse(out, PDP_ENOENT, "no bundle loaded");
 	if (q == NULL || q->principal == NULL || q->action == NULL)
@@ -523,48 +538,61 @@ pdp_bundle_authorize(const pdp_bundle *b, const pdp_request *q,
 	size_t pn = strlen(q->principal), an = strlen(q->action);
 	if (pn > PRINCIPAL_MAX || an > ACTION_MAX)
 		return refuse(out, PDP_ETOOBIG, "principal or action too long");
-
-	// The request's fields are each set below (who_parse,
-	// set_action, set_resource, add_context), and so are the world's:
-	// it starts with no policy (a boundary or session set is read only
-	// when its flag says it is there).
-	f.r.lz = NULL;
-	f.w.identity = (pdpi_pset){0, NULL, NULL};
-	f.w.has_boundary = false;
-	f.w.has_session = false;
-	f.w.nmemo = b->nmemo;
-	if (!pdpi_who_parse(&f.r.who, q->principal, pn, NULL, 0))
+	r->lz = NULL;
+	if (!pdpi_who_parse(&r->who, q->principal, pn, NULL, 0))
 		return refuse(out, PDP_EINVAL, "the principal is not an ARN, "
 		    "a service principal or \"anonymous\"");
 	// Ask for the caller's slot: it arrives while the action and the
 	// resource are read.
-	uint64_t ph = principal_hash(&f.r.who);
-	__builtin_prefetch(&b->principals[ph & (b->nprincipal_slots - 1)]);
-	pdpi_req_set_action(&f.r, q->action, an, f.action, sizeof(f.action));
+	rd->ph = principal_hash(&r->who);
+	__builtin_prefetch(&b->principals[rd->ph & (b->nprincipal_slots - 1)]);
+	pdpi_req_set_action(r, q->action, an, rd->action, ACTION_MAX);
 	const char *res = q->resource ? q->resource : "*";
-	pdpi_req_set_resource(&f.r, res, strlen(res), q->resource_account);
+	pdpi_req_set_resource(r, res, strlen(res), q->resource_account);
+	return PDP_OK;
+}
 
-	if ((rv = find_caller(&f, b, q, ph, &rec, out)) != PDP_OK ||
-	    (rv = add_context(&f, b, q, rec, out)) != PDP_OK)
+// decide_read finishes a decision whose request read_request has read:
+// the caller's record and policy sets, the context, a provider's rules,
+// the organization's levels and the resource's policy, then pdpi_decide.
+static int
+decide_read(frame *f, reading *rd, const pdp_bundle *b, const pdp_request *q,
+    pdp_decision *out, pdp_explanation *ex)
+{
+	const pdpb_principal *rec;
+	int rv;
+
+	f->r = &rd->r;
+	// The world starts with no policy (a boundary or session set is
+	// read only when its flag says it is there).
+	f->w.identity = (pdpi_pset){0, NULL, NULL};
+	f->w.has_boundary = false;
+	f->w.has_session = false;
+	f->w.nmemo = b->nmemo;
+	if ((rv = find_caller(f, b, q, rd, &rec, out)) != PDP_OK ||
+	    (rv = add_context(f, b, q, rec, out)) != PDP_OK)
 		return rv;
 
+	f->w.looked.t = NULL;
 	if (rec != NULL && rec->identity != PDPB_NONE) {
-		f.w.identity = b->sets[rec->identity];
-		if (f.w.identity.table != NULL)
-			pdpi_table_prefetch(f.w.identity.table, f.r.ahash);
+		f->w.identity = b->sets[rec->identity];
+		if (rd->lk.t != NULL && rd->lk.t == f->w.identity.table)
+			f->w.looked = rd->lk;
+		else if (f->w.identity.table != NULL)
+			pdpi_table_prefetch(f->w.identity.table, rd->r.ahash);
 	}
 	if (rec != NULL && rec->boundary != PDPB_NONE) {
-		f.w.has_boundary = true;
-		f.w.boundary = b->sets[rec->boundary];
+		f->w.has_boundary = true;
+		f->w.boundary = b->sets[rec->boundary];
 	}
-	if ((rv = session_set(&f, b, q, out)) != PDP_OK)
+	if ((rv = session_set(f, b, q, out)) != PDP_OK)
 		return rv;
 	// A provider's check (tag rules) sees the whole context and may
 	// change it or refuse the request before any policy is read.
 	if (q->provider != NULL)
-		spell_context(&f, b);
-	pdp_view view = {&f.r, f.ctx, (uint32_t) (sizeof(f.ctx) /
-	    sizeof(f.ctx[0]))};
+		spell_context(f, b);
+	pdp_view view = {f->r, f->ctx, (uint32_t) (sizeof(f->ctx) /
+	    sizeof(f->ctx[0]))};
 	pdpi_hooks hooks = {q->provider, &view, PDP_OK, NULL};
 	if (q->provider != NULL && q->provider->check != NULL) {
 		const char *why = NULL;
@@ -581,23 +609,166 @@ pdp_bundle_authorize(const pdp_bundle *b, const pdp_request *q,
 	// The caller's record names its account; the resource is usually
 	// the caller's account's.
 	const pdpb_account *pa = rec != NULL ? &b->accounts[rec->account] :
-	    find_account(b, f.r.who.account);
-	const pdpb_account *ra = str_eq(f.r.resource_account,
-	    f.r.who.account) ? pa : find_account(b, f.r.resource_account);
-	set_levels(b, pa, true, &f.w.nscp, &f.w.scp);
-	set_levels(b, ra, false, &f.w.nrcp, &f.w.rcp);
-	f.w.resource = find_resource_policy(b, &f.r);
+	    find_account(b, f->r->who.account);
+	const pdpb_account *ra = str_eq(f->r->resource_account,
+	    f->r->who.account) ? pa : find_account(b, f->r->resource_account);
+	set_levels(b, pa, true, &f->w.nscp, &f->w.scp);
+	set_levels(b, ra, false, &f->w.nrcp, &f->w.rcp);
+	f->w.resource = find_resource_policy(b, f->r);
 
 	if (ex == NULL) {
-		out->effect = pdpi_decide(&f.w, &f.r, NULL, &out->reason,
+		out->effect = pdpi_decide(&f->w, f->r, NULL, &out->reason,
 		    &hooks);
 	} else {
 		pdpi_explain ie;
-		out->effect = pdpi_decide(&f.w, &f.r, &ie, &out->reason,
+		out->effect = pdpi_decide(&f->w, f->r, &ie, &out->reason,
 		    &hooks);
 		explain_out(&ie, ex);
 	}
 	if (hooks.err != PDP_OK)
 		out->err = hooks.err;
 	return out->err;
+}
+
+int
+pdp_bundle_authorize(const pdp_bundle *b, const pdp_request *q,
+    pdp_decision *out, pdp_explanation *ex)
+{
+	frame f;
+	reading rd;
+	int rv;
+
+	if (ex != NULL)
+		memset(ex, 0, sizeof(*ex));
+	if ((rv = read_request(&rd, b, q, out)) != PDP_OK)
+		return rv;
+	return decide_read(&f, &rd, b, q, out, ex);
+}
+
+// look_ahead finds the caller's record as find_caller would, for a
+// caller with a record of its own, and asks for the line of its identity
+// table that the lookup reads first. Returns that table, or NULL.
+static const pdpi_table *
+look_ahead(const pdp_bundle *b, const pdp_request *q, reading *rd)
+{
+	uint8_t kind = rd->r.who.kind;
+
+	if (rec_kind[kind] == 0 || (kind == PDPI_WHO_FEDUSER &&
+	    q->parent != NULL))
+		return NULL;
+	rd->rec = find_principal(b, &rd->r.who, rd->ph);
+	if (rd->rec == NULL || rd->rec->identity == PDPB_NONE)
+		return NULL;
+	const pdpi_table *t = b->sets[rd->rec->identity].table;
+	if (t != NULL)
+		pdpi_table_prefetch(t, rd->r.ahash);
+	return t;
+}
+
+// read_stmt returns the statement of candidate i of list c, or NULL when
+// the decision will not read it (the table alone says it applies).
+static const pdpi_stmt *
+read_stmt(const pdpi_pset *set, pdpi_cands c, uint32_t i)
+{
+	const uint32_t *e = c.v + (size_t) i * c.width;
+
+	if (c.width == 2 && (e[1] & PDPI_CAND_KNOWN) &&
+	    (e[1] & PDPI_CAND_ALWAYS))
+		return NULL;
+	return &set->v[e[0]]->stmts[e[1] & PDPI_CAND_INDEX];
+}
+
+// look_up makes the identity table's lookup (its entry asked for by the
+// pass before) and asks for the first statements of each list that the
+// decision will read.
+static void
+look_up(const pdp_bundle *b, const pdpi_table *t, reading *rd)
+{
+	const pdpi_pset *set = &b->sets[rd->rec->identity];
+	const pdpi_req *r = &rd->r;
+
+	rd->lk.t = t;
+	pdpi_table_lookup(t, r->folded, r->ahash, r->svc, rd->lk.c);
+	for (int k = 0; k < 2; k++)
+		for (uint32_t i = 0; i < rd->lk.c[k].n && i < LOOK_STMTS; i++) {
+			const pdpi_stmt *st = read_stmt(set, rd->lk.c[k], i);
+			if (st != NULL)
+				__builtin_prefetch(st);
+		}
+}
+
+// look_in asks for the first resource and condition of the statements
+// look_up asked for, which have arrived by now.
+static void
+look_in(const pdp_bundle *b, const reading *rd)
+{
+	const pdpi_pset *set = &b->sets[rd->rec->identity];
+
+	for (int k = 0; k < 2; k++)
+		for (uint32_t i = 0; i < rd->lk.c[k].n && i < LOOK_STMTS; i++) {
+			const pdpi_stmt *st = read_stmt(set, rd->lk.c[k], i);
+			if (st != NULL && st->nresources > 0)
+				__builtin_prefetch(st->resources);
+			if (st != NULL && st->nconds > 0)
+				__builtin_prefetch(st->conds);
+		}
+}
+
+int
+pdp_bundle_authorize_many(const pdp_bundle *b, const pdp_request *q,
+    size_t n, pdp_decision *out)
+{
+	frame f;
+	reading rd[AHEAD];
+	const pdpi_table *t[AHEAD];
+	int first = PDP_OK;
+
+	if (n > 0 && out == NULL)
+		return PDP_EINVAL;
+	// A bundle that fits in cache has no misses to overlap: the passes
+	// below would only cost.
+	if (!b || !b->ahead) {
+		for (size_t i = 0; i < n; i++) {
+			reading r1;
+			int rv = read_request(&r1, b, q ? &q[i] : NULL, &out[i]);
+			if (rv == PDP_OK)
+				rv = decide_read(&f, &r1, b, &q[i], &out[i], NULL);
+			if (rv != PDP_OK && first == PDP_OK)
+				first = rv;
+		}
+		return first;
+	}
+	// Each pass over a group asks for the lines that the next pass
+	// reads, so that the group's misses overlap instead of following
+	// one another: the callers' slots, their tables' slots, the
+	// entries, the candidates' statements, their resources and
+	// conditions; then the decisions.
+	for (size_t at = 0; at < n; at += AHEAD) {
+		size_t m = n - at < AHEAD ? n - at : AHEAD;
+		const pdp_request *g = q != NULL ? q + at : NULL;
+		pdp_decision *o = out + at;
+		int rv[AHEAD];
+		for (size_t i = 0; i < m; i++)
+			rv[i] = read_request(&rd[i], b, g ? &g[i] : NULL, &o[i]);
+		for (size_t i = 0; i < m; i++)
+			t[i] = rv[i] == PDP_OK ? look_ahead(b, &g[i], &rd[i]) :
+			    NULL;
+		for (size_t i = 0; i < m; i++)
+			if (t[i] != NULL)
+				pdpi_table_prefetch_entry(t[i], rd[i].r.ahash);
+		for (size_t i = 0; i < m; i++)
+			if (t[i] != NULL)
+				look_up(b, t[i], &rd[i]);
+		for (size_t i = 0; i < m; i++)
+			if (t[i] != NULL)
+				look_in(b, &rd[i]);
+		for (size_t i = 0; i < m; i++) {
+			if (rv[i] == PDP_OK)
+				rv[i] = decide_read(&f, &rd[i], b, &g[i], &o[i],
+				    NULL);
+			if (rv[i] != PDP_OK && first == PDP_OK)
+				first = rv[i];
+		}
+	}
+	return first;
 }

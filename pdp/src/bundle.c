@@ -1086,6 +1086,7 @@ pdpi_bundle_load(void *base, size_t size, int owner, bool verify_checksum,
 	b->nnamed_slots = sec_count(&l, PDPB_SEC_NAMED);
 	b->access_keys = sec_data(&l, PDPB_SEC_ACCESS_KEYS);
 	b->naccess_key_slots = sec_count(&l, PDPB_SEC_ACCESS_KEYS);
+	b->ahead = b->size + b->mem_size >= PDPI_AHEAD_BYTES;
 	atomic_init(&b->refs, 1);
 	free(nstmts);
 	*out = b;

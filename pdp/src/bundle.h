@@ -11,6 +11,12 @@
 #include "pdp.h"
 #include "pdpb.h"
 
+// From this size on (file and programs) a bundle is taken to be larger
+// than the cache, and pdp_bundle_authorize_many reads a batch's requests
+// ahead of deciding them; below it, reading ahead only costs
+// (bench/README.md, "Batches").
+#define PDPI_AHEAD_BYTES (4u << 20)
+
 struct pdp_bundle {
 	atomic_uint refs;
 	void *base;          // the file's bytes
@@ -31,6 +37,8 @@ struct pdp_bundle {
 	pdpi_pset *levels;   // LEVELS resolved to sets, for SCP/RCP chains
 	pdpi_keytab keys;    // context keys interned to slots
 	uint32_t nmemo;      // condition memo ids (pdpi_cond.memo)
+	bool ahead;          // batches read ahead (authorize.c): the file
+	                     // and the programs take PDPI_AHEAD_BYTES or more
 
 	const pdpb_account *accounts; // sorted by id
 	uint32_t naccounts;

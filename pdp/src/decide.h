@@ -23,6 +23,8 @@ typedef struct pdpi_pset {
 // Every policy that applies to one request. A zeroed world has none.
 typedef struct pdpi_world {
 	pdpi_pset identity;          // user+groups or role policies
+	pdpi_lookup looked;          // a lookup of a table already made
+	                             // (looked.t NULL: none)
 	const pdpi_policy *resource; // resource-based or trust policy; NULL none
 	bool has_boundary;           // a permissions boundary is attached
 	pdpi_pset boundary;

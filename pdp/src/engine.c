@@ -89,3 +89,14 @@ pdp_authorize(pdp_engine *e, const pdp_request *req, pdp_decision *out,
 	pdp_bundle_close(b);
 	return rv;
 }
+
+int
+pdp_authorize_many(pdp_engine *e, const pdp_request *req, size_t n,
+    pdp_decision *out)
+{
+	pdp_bundle *b = pdp_engine_acquire(e);
+	int rv = pdp_bundle_authorize_many(b, req, n, out);
+
+	pdp_bundle_close(b);
+	return rv;
+}

@@ -552,6 +552,8 @@ pdpi_decide(const pdpi_world *w, const pdpi_req *r, pdpi_explain *ex,
 	s.hooks = hooks;
 	s.ncustom = 0;
 	s.nlookups = 0;
+	if (w->looked.t != NULL)
+		s.lookups[s.nlookups++] = w->looked;
 	s.memo_ready = false;
 	s.ip_p = NULL;
 	s.overflow = false;

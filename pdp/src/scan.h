@@ -27,11 +27,6 @@ typedef struct pdpi_custom {
 // Table lookups kept for the second pass over a set.
 #define PDPI_LOOKUPS 4
 
-typedef struct pdpi_lookup {
-	const pdpi_table *t;
-	pdpi_cands c[2]; // Deny, Allow
-} pdpi_lookup;
-
 typedef struct pdpi_scan {
 	const pdpi_req *r;
 	const pdpi_world *w;

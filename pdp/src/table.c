@@ -32,6 +32,27 @@ entry_find(const uint32_t *w, uint32_t off, uint32_t nslots, const char *s,
 	return NULL;
 }
 
+void
+pdpi_table_prefetch_entry(const pdpi_table *t, uint64_t ah)
+{
+	const uint32_t *w = t->w;
+	const uint32_t *slots = (const uint32_t *) ((const char *) w + w[3]);
+	uint32_t mask = w[2] - 1, tag = (uint32_t) (ah >> 32);
+
+	if (w[2] == 0)
+		return;
+	for (uint32_t i = (uint32_t) ah & mask, k = 0; k < w[2];
+	    i = (i + 1) & mask, k++) {
+		const uint32_t *slot = slots + (size_t) i * PDPI_TABLE_SLOT_WORDS;
+		if (slot[1] == 0)
+			return;
+		if (slot[0] == tag) {
+			__builtin_prefetch((const char *) w + slot[1]);
+			return;
+		}
+	}
+}
+
 // entry_cands points out[] at an entry's two lists of `width` words.
 static void
 entry_cands(const uint32_t *e, uint32_t width, pdpi_cands out[2])

@@ -90,6 +90,12 @@ typedef struct pdpi_cands {
 	uint32_t width;
 } pdpi_cands;
 
+// A lookup made: the table and its candidates.
+typedef struct pdpi_lookup {
+	const pdpi_table *t;
+	pdpi_cands c[2]; // Deny, Allow
+} pdpi_lookup;
+
 // What a table check needs to know of the set's policies: how many
 // statements each has and where they are in the bundle's statements,
 // and which statements may be marked PDPI_CAND_ALWAYS.
@@ -136,6 +142,11 @@ pdpi_table_prefetch(const pdpi_table *t, uint64_t ah)
 		    (size_t) ((uint32_t) ah & (w[2] - 1)) * 4 *
 		    PDPI_TABLE_SLOT_WORDS);
 }
+
+// pdpi_table_prefetch_entry asks for the entry that a lookup of an action
+// of hash `ah` most likely reads, found by the slots' hash halves alone
+// (the slot's line should be at hand: pdpi_table_prefetch).
+void pdpi_table_prefetch_entry(const pdpi_table *t, uint64_t ah);
 
 // pdpi_hash hashes a folded key, "svc:name" or "svc" (a few
 // multiplications a word: a decision hashes its action once).

@@ -1,7 +1,8 @@
 #!/bin/sh
 # micro_smoke.sh BUILD_DIR - a smoke run of pdpbench micro on the
-# 10-statement account and of pdpbench memory. Asserts that each printed
-# its figures, that no decision allocated, and that the smallest account
+# 10-statement account, one decision a call and in batches, and of
+# pdpbench memory. Asserts that each printed its figures, that no
+# decision allocated, and that the smallest account
 # takes the same mix of requests as the larger ones (wildcards included);
 # the figures themselves are not judged (speed belongs to
 # bench/README.md, not to tests).
@@ -23,6 +24,20 @@ for w in scale-statements scale-account-10; do
 	echo "$line" | grep -q 'mix allow 50% implicit 30% explicit 20% wildcard 15%$' ||
 		fail "$w: not the workload's mix of requests"
 done
+# In batches: pdp_bundle_authorize_many, 16 requests a call.
+out=$("$bin" micro --workload scale --statements 10 --seconds 0.05 \
+    --requests 2048 --threads 1 --many 16 --quiet 2>&1) || {
+	echo "$out"
+	fail "pdpbench micro --many 16 failed"
+}
+echo "$out"
+line=$(echo "$out" | grep "^decide  scale-account-10 ") ||
+	fail "no figures for scale-account-10 in batches"
+echo "$line" | grep -q 'many 16  median *[0-9.]* ns' ||
+	fail "batches: not 16 decisions a call"
+echo "$line" | grep -q ' alloc 0.00 B/dec ' || fail "batches: decisions allocated"
+"$bin" micro --workload scale --statements 10 --many 3 --quiet \
+    >/dev/null 2>&1 && fail "--many 3 (not a divisor of 64) was taken"
 out=$("$bin" memory) || fail "pdpbench memory failed"
 echo "$out"
 [ "$(echo "$out" | grep -c '^memory  *[0-9]* MiB  *[0-9.]* ns/load$')" -eq 10 ] ||

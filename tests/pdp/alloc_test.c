@@ -1,7 +1,9 @@
 // alloc_test.c - the decision path allocates nothing (design.md,
 // "Memory"): a counting allocator watches thousands of decisions through
 // pdp_bundle_authorize and the engine's pdp_authorize, with and without
-// explanations, for allowed, denied and refused requests.
+// explanations, and through their batch forms (pdp_bundle_authorize_many,
+// reading ahead and not, and pdp_authorize_many), for allowed, denied and
+// refused requests.
 // The counting allocator is tests/alloc_count.h.
 
 #define _GNU_SOURCE
@@ -14,6 +16,7 @@
 #include <string.h>
 
 #include "alloc_count.h"
+#include "bundle.h"
 #include "check_main.h"
 #include "fixture.h"
 
@@ -149,6 +152,50 @@ START_TEST(test_alloc_engine_authorize_allocates_nothing)
 }
 END_TEST
 
+START_TEST(test_alloc_authorize_many_allocates_nothing)
+{
+	pdp_bundle *b = open_fixture(0, 3);
+	pdp_engine *e = NULL;
+	pdp_request q[64];
+	pdp_decision d[64];
+	size_t n = fx_ncases < 64 ? fx_ncases : 64, outcomes[4] = {0};
+
+	for (size_t i = 0; i < n; i++)
+		q[i] = fx_cases[i].req;
+	ck_assert_int_eq(pdp_engine_open(&e), PDP_OK);
+	pdp_engine_swap(e, b);
+	counter_install();
+	pdp_bundle_authorize_many(b, q, n, d); // warm-up
+	count_begin();
+	for (int r = 0; r < ROUNDS; r++) {
+		// Reading ahead (as in a large bundle) and one by one, and
+		// through the engine.
+		b->ahead = r % 3 == 0;
+		if (r % 3 == 2)
+			pdp_authorize_many(e, q, n, d);
+		else
+			pdp_bundle_authorize_many(b, q, n, d);
+		for (size_t i = 0; i < n; i++)
+			outcomes[d[i].err != PDP_OK ? 3 : d[i].effect]++;
+	}
+	long na = count_end();
+	b->ahead = false;
+	printf("authorize_many: %zu decisions (%zu allow, %zu explicit, "
+	    "%zu implicit deny, %zu refused), %ld allocations\n",
+	    (size_t) ROUNDS * n, outcomes[PDP_ALLOW],
+	    outcomes[PDP_EXPLICIT_DENY], outcomes[PDP_IMPLICIT_DENY],
+	    outcomes[3], na);
+	ck_assert_msg(outcomes[PDP_ALLOW] > 0 &&
+	    outcomes[PDP_EXPLICIT_DENY] > 0 &&
+	    outcomes[PDP_IMPLICIT_DENY] > 0 && outcomes[3] > 0,
+	    "the request mix must cover every outcome");
+	ck_assert_msg(na == 0, "%ld allocations in %zu batched decisions", na,
+	    (size_t) ROUNDS * n);
+	pdp_bundle_close(b);
+	pdp_engine_close(e);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -163,6 +210,7 @@ main(void)
 	tcase_add_test(tc, test_alloc_counter_sees_allocations);
 	tcase_add_test(tc, test_alloc_bundle_authorize_allocates_nothing);
 	tcase_add_test(tc, test_alloc_engine_authorize_allocates_nothing);
+	tcase_add_test(tc, test_alloc_authorize_many_allocates_nothing);
 	suite_add_tcase(s, tc);
 	return pdp_run_suite(s);
 }

@@ -160,6 +160,54 @@ START_TEST(test_bundle_fixture_opens_and_decides)
 }
 END_TEST
 
+// pdp_bundle_authorize_many with nothing to decide, no bundle, no
+// requests or nowhere to answer: every answer a refusal, never a crash.
+START_TEST(test_bundle_authorize_many_edges)
+{
+	pdp_bundle *b = NULL;
+	char err[256] = "";
+	pdp_decision d[3];
+	pdp_request q[3];
+
+	ck_assert_int_eq(pdp_bundle_open_mem(g_data, g_len, &b, err,
+	    sizeof(err)), PDP_OK);
+	// A small bundle is decided one by one; a large one reads ahead.
+	ck_assert(!b->ahead);
+	ck_assert_int_eq(pdp_bundle_authorize_many(b, NULL, 0, NULL), PDP_OK);
+	ck_assert_int_eq(pdp_bundle_authorize_many(b, q, 3, NULL), PDP_EINVAL);
+	for (int ahead = 0; ahead < 2; ahead++) {
+		b->ahead = ahead;
+		memset(d, 0xff, sizeof(d));
+		ck_assert_int_eq(pdp_bundle_authorize_many(b, NULL, 3, d),
+		    PDP_EINVAL);
+		for (int i = 0; i < 3; i++) {
+			ck_assert_int_eq(d[i].err, PDP_EINVAL);
+			ck_assert_int_eq(d[i].effect, PDP_IMPLICIT_DENY);
+			ck_assert_uint_eq(d[i].revision, 42);
+		}
+		// The first error is returned; each answer has its own.
+		q[0] = fx_cases[0].req;
+		memset(&q[1], 0, sizeof(q[1])); // no principal, no action
+		q[2] = fx_cases[0].req;
+		q[2].principal = "arn:aws:iam::" FX_MEMBER ":user/nobody";
+		ck_assert_int_eq(pdp_bundle_authorize_many(b, q, 3, d),
+		    PDP_EINVAL);
+		ck_assert_int_eq(d[0].err, fx_cases[0].want_err);
+		ck_assert_int_eq(d[0].effect, fx_cases[0].want);
+		ck_assert_int_eq(d[1].err, PDP_EINVAL);
+		ck_assert_int_eq(d[2].err, PDP_ENOENT);
+		ck_assert_int_eq(d[2].effect, PDP_IMPLICIT_DENY);
+		ck_assert_str_eq(d[2].reason, "unknown principal");
+	}
+	pdp_bundle_close(b);
+	memset(d, 0xff, sizeof(d));
+	ck_assert_int_eq(pdp_bundle_authorize_many(NULL, q, 2, d), PDP_ENOENT);
+	ck_assert_int_eq(d[0].err, PDP_ENOENT);
+	ck_assert_int_eq(d[1].err, PDP_ENOENT);
+	ck_assert_int_eq(d[1].effect, PDP_IMPLICIT_DENY);
+}
+END_TEST
+
 START_TEST(test_bundle_file_opens_mapped_and_decides)
 {
 	char path[] = "/tmp/pdp-bundle-test-XXXXXX";
@@ -1674,6 +1722,7 @@ bundle_suite(void)
 	tcase_add_test(tc, test_bundle_random_sealed_corruption_never_crashes);
 	tcase_add_test(tc, test_bundle_load_without_checksum_owns_the_buffer);
 	tcase_add_test(tc, test_bundle_fuzz_seeds_are_small_valid_bundles);
+	tcase_add_test(tc, test_bundle_authorize_many_edges);
 	suite_add_tcase(s, tc);
 	return s;
 }

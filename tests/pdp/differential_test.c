@@ -23,6 +23,7 @@
 #include "check_main.h"
 #include "iamc.h"
 #include "iamc_bundle.h"
+#include "bundle.h"
 #include "oracle.h"
 
 #if defined(__SANITIZE_ADDRESS__)
@@ -1088,8 +1089,46 @@ requests_wanted(void)
 #endif
 }
 
+// A batch of requests waiting to be decided together: the requests,
+// what the library was given, and what it answered one by one.
+#define BATCH 16
+static req pend[BATCH];
+static pdp_request pend_pr[BATCH];
+static char pend_sname[BATCH][16];
+static pdp_decision pend_d[BATCH];
+
+// check_batch decides the n waiting requests in one call of
+// pdp_bundle_authorize_many, reading ahead as in a large bundle, and
+// returns how many answers differ from the ones given one by one.
+static size_t
+check_batch(const world *w, size_t n)
+{
+	pdp_decision d[BATCH];
+	size_t bad = 0;
+
+	w->bundle->ahead = true;
+	pdp_bundle_authorize_many(w->bundle, pend_pr, n, d);
+	w->bundle->ahead = false;
+	for (size_t i = 0; i < n; i++) {
+		const pdp_decision *s = &pend_d[i];
+		if (d[i].effect == s->effect && d[i].err == s->err &&
+		    d[i].reason != NULL && s->reason != NULL &&
+		    strcmp(d[i].reason, s->reason) == 0)
+			continue;
+		if (bad++ < 4)
+			printf("BATCH DISAGREEMENT world %d: %s %s on %s: "
+			    "one by one %s (%s), in a batch %s (%s)\n",
+			    w->index, pend_pr[i].principal, pend_pr[i].action,
+			    pend_pr[i].resource ? pend_pr[i].resource : "NULL",
+			    pdp_effect_name(s->effect), s->reason,
+			    pdp_effect_name(d[i].effect), d[i].reason);
+	}
+	return bad;
+}
+
 START_TEST(test_differential_engine_agrees_with_oracle)
 {
+	size_t batched = 0, batched_bad = 0;
 	size_t want = requests_wanted(), per_world = 400;
 	size_t nworlds = (want + per_world - 1) / per_world;
 	size_t total = 0, bad = 0, shown = 0, skipped = 0, counts[3] = {0};
@@ -1109,24 +1148,28 @@ START_TEST(test_differential_engine_agrees_with_oracle)
 		bool from_corpus = wi % 2 == 0;
 		build_world(&w, (int) wi, 0x5eed0000ull + wi, from_corpus);
 		skipped += w.skipped;
+		size_t npend = 0;
 		for (size_t i = 0; i < per_world && total < want; i++) {
-			static req q;
-			gen_request(&w, &q);
+			// Requests wait in batches of BATCH to be decided
+			// again together, reading ahead.
+			req *q = &pend[npend];
+			gen_request(&w, q);
+			pdp_request *pp = &pend_pr[npend];
 			pdp_request pr;
 			memset(&pr, 0, sizeof(pr));
-			pr.principal = callers[q.caller].principal;
-			pr.action = q.action;
-			pr.resource = strcmp(q.resource, "*") ? q.resource :
+			pr.principal = callers[q->caller].principal;
+			pr.action = q->action;
+			pr.resource = strcmp(q->resource, "*") ? q->resource :
 			    (chance(50) ? "*" : NULL);
-			pr.resource_account = q.racct;
-			pr.context = q.pc;
-			pr.ncontext = (uint32_t) q.nctx;
-			char sname[16];
-			if (q.session >= 0) {
-				snprintf(sname, sizeof(sname), "sp%d",
-				    q.session);
+			pr.resource_account = q->racct;
+			pr.context = q->pc;
+			pr.ncontext = (uint32_t) q->nctx;
+			char *sname = pend_sname[npend];
+			if (q->session >= 0) {
+				snprintf(sname, 16, "sp%d", q->session);
 				pr.session_policy = sname;
 			}
+			*pp = pr;
 			pdp_decision d, dx;
 			pdp_explanation ex;
 			pdp_bundle_authorize(w.bundle, &pr, &d, NULL);
@@ -1136,15 +1179,22 @@ START_TEST(test_differential_engine_agrees_with_oracle)
 			oracle_world ow;
 			const char *why = NULL;
 			memset(&oq, 0, sizeof(oq));
-			oq.who = callers[q.caller].oc;
-			oq.action = q.action;
-			oq.resource = q.resource;
-			oq.resource_account = q.racct_eff;
-			oq.ctx = q.oc;
-			oq.nctx = q.nctx;
-			oracle_world_of(&w, &q, &ow);
+			oq.who = callers[q->caller].oc;
+			oq.action = q->action;
+			oq.resource = q->resource;
+			oq.resource_account = q->racct_eff;
+			oq.ctx = q->oc;
+			oq.nctx = q->nctx;
+			oracle_world_of(&w, q, &ow);
 			pdp_effect want_e = oracle_decide(&ow, &oq, &why);
 
+			pend_d[npend++] = d;
+			if (npend == BATCH || i + 1 == per_world ||
+			    total + 1 == want) {
+				batched_bad += check_batch(&w, npend);
+				batched += npend;
+				npend = 0;
+			}
 			total++;
 			by_mode[from_corpus]++;
 			counts[want_e]++;
@@ -1159,7 +1209,7 @@ START_TEST(test_differential_engine_agrees_with_oracle)
 						    "explanation %s)\n", d.err,
 						    pdp_effect_name(
 						    dx.effect));
-					report(&w, &q, &ow, d.effect, d.reason,
+					report(&w, q, &ow, d.effect, d.reason,
 					    want_e, why);
 					fflush(stdout);
 				}
@@ -1187,6 +1237,11 @@ START_TEST(test_differential_engine_agrees_with_oracle)
 	ck_assert_uint_gt(counts[PDP_IMPLICIT_DENY], total / 20);
 	ck_assert_msg(bad == 0, "%zu of %zu decisions disagree with the "
 	    "oracle (first ones above)", bad, total);
+	printf("differential: %zu requests decided again in batches of %d, "
+	    "reading ahead: %zu differ\n", batched, BATCH, batched_bad);
+	ck_assert_uint_eq(batched, total);
+	ck_assert_msg(batched_bad == 0, "%zu of %zu decisions differ in a "
+	    "batch (first ones above)", batched_bad, batched);
 }
 END_TEST
 

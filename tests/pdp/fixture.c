@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bundle.h"
 #include "fixture.h"
 #include "iamc.h"
 #include "iamc_bundle.h"
@@ -427,6 +428,60 @@ const fx_case fx_cases[] = {
 };
 const size_t fx_ncases = sizeof(fx_cases) / sizeof(fx_cases[0]);
 
+// check_many decides every case again through pdp_bundle_authorize_many,
+// in batches of `per`, and compares each answer with the case's.
+static size_t
+check_many(const pdp_bundle *b, int variant, size_t per, bool ahead)
+{
+	pdp_request *q = calloc(fx_ncases, sizeof(*q));
+	pdp_decision *d = calloc(fx_ncases, sizeof(*d));
+	size_t bad = 0;
+
+	if (q == NULL || d == NULL) {
+		printf("out of memory\n");
+		free(q);
+		free(d);
+		return 1;
+	}
+	for (size_t i = 0; i < fx_ncases; i++)
+		q[i] = fx_cases[i].req;
+	// A bundle this small is decided one by one unless told to read
+	// ahead as a large one is.
+	bool was = b->ahead;
+	((pdp_bundle *) b)->ahead = ahead;
+	for (size_t at = 0; at < fx_ncases; at += per) {
+		size_t n = fx_ncases - at < per ? fx_ncases - at : per;
+		int first = PDP_OK;
+		for (size_t i = at; i < at + n && first == PDP_OK; i++)
+			first = fx_cases[i].want_err;
+		int rv = pdp_bundle_authorize_many(b, q + at, n, d + at);
+		if (rv != first) {
+			printf("batch of %zu from case %zu (%s): returned %d, "
+			    "want %d\n", n, at, ahead ? "ahead" : "one by one",
+			    rv, first);
+			bad++;
+		}
+	}
+	((pdp_bundle *) b)->ahead = was;
+	for (size_t i = 0; i < fx_ncases; i++) {
+		const fx_case *c = &fx_cases[i];
+		pdp_effect want = variant ? c->want_alt : c->want;
+		if (d[i].err != c->want_err || d[i].effect != want ||
+		    d[i].reason == NULL) {
+			printf("fixture case \"%s\" (variant %d, batches of "
+			    "%zu, %s): got %s err %d (%s), want %s err %d\n",
+			    c->name, variant, per, ahead ? "ahead" :
+			    "one by one", pdp_effect_name(d[i].effect),
+			    d[i].err, d[i].reason ? d[i].reason : "no reason",
+			    pdp_effect_name(want), c->want_err);
+			bad++;
+		}
+	}
+	free(q);
+	free(d);
+	return bad;
+}
+
 size_t
 fx_check_all(const pdp_bundle *b, int variant)
 {
@@ -453,5 +508,9 @@ fx_check_all(const pdp_bundle *b, int variant)
 			}
 		}
 	}
+	static const size_t per[] = {1, 5, 16, 17, SIZE_MAX};
+	for (size_t k = 0; k < sizeof(per) / sizeof(per[0]); k++)
+		for (int ahead = 0; ahead < 2; ahead++)
+			bad += check_many(b, variant, per[k], ahead);
 	return bad;
 }

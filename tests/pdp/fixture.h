@@ -38,7 +38,9 @@ int fx_bundle(int variant, uint64_t revision, void **data, size_t *len,
     char *err, size_t errlen);
 
 // fx_check_all decides every case against `b` (with and without an
-// explanation) and returns the number of wrong answers, printing each.
+// explanation, then in batches of several sizes through
+// pdp_bundle_authorize_many, reading ahead and not) and returns the
+// number of wrong answers, printing each.
 size_t fx_check_all(const pdp_bundle *b, int variant);
 
 #endif // TESTS_PDP_FIXTURE_H
