@@ -152,16 +152,51 @@ keep_reason(pdpd_worker *w, const char *reason)
 	return p;
 }
 
+// fill_request points *q at a decoded request's fields and copies its
+// context into e (PDP_CONTEXT_MAX entries).
+static void
+fill_request(pdpd_worker *w, const pdpw_authz *a, pdp_request *q,
+    pdp_context_entry *e)
+{
+	memset(q, 0, sizeof(*q));
+	q->principal = a->principal; // NULL when akid names the caller
+	q->action = a->action;
+	q->resource = a->resource;
+	q->resource_account = a->resource_account;
+	q->session_policy = a->session_policy;
+	q->provider = w->plugins ? pdpl_worker_provider(w->plugins) : NULL;
+	// pdpw_ctx mirrors pdp_context_entry field by field; the decoder
+	// held ncontext to max_context <= PDP_CONTEXT_MAX.
+	for (uint32_t i = 0; i < a->ncontext; i++) {
+		e[i].key = a->context[i].key;
+		e[i].values = a->context[i].values;
+		e[i].nvalues = a->context[i].nvalues;
+		e[i].multi = a->context[i].multi;
+	}
+	q->context = e;
+	q->ncontext = a->ncontext;
+}
+
+// count counts one answer in the worker's statistics.
+static void
+count(pdpd_worker *w, const pdpw_result *r)
+{
+	if (r->status == PDPW_OK)
+		pdpd_count(&w->st.decisions[r->decision], 1);
+	else
+		pdpd_count(&w->st.errors[r->status < PDPW_STATUS_MAX ?
+		    r->status : PDPW_EINTERNAL], 1);
+}
+
 // decide decides one request into *r; `ex` (may be NULL) gets the
-// explanation. A request the decoder refused is answered with its status.
+// explanation; `logged` says the decision log sampled it. A request the
+// decoder refused is answered with its status.
 static void
 decide(pdpd_worker *w, uint64_t id, const pdpw_authz *a, pdpw_result *r,
-    pdp_explanation *ex)
+    pdp_explanation *ex, bool logged)
 {
 	pdp_request q;
 	pdp_decision d;
-	bool logged = w->srv->dlog != NULL &&
-	    pdpd_dlog_sample(w->srv->dlog, w->index);
 	uint64_t t0 = logged ? pdpd_now_ns() : 0;
 
 	if (logged && ex == NULL)
@@ -173,24 +208,7 @@ decide(pdpd_worker *w, uint64_t id, const pdpw_authz *a, pdpw_result *r,
 		if (ex != NULL)
 			memset(ex, 0, sizeof(*ex));
 	} else {
-		memset(&q, 0, sizeof(q));
-		q.principal = a->principal; // NULL when akid names the caller
-		q.action = a->action;
-		q.resource = a->resource;
-		q.resource_account = a->resource_account;
-		q.session_policy = a->session_policy;
-		q.provider = w->plugins ? pdpl_worker_provider(w->plugins) :
-		    NULL;
-		// pdpw_ctx mirrors pdp_context_entry field by field; the
-		// decoder held ncontext to max_context <= PDP_CONTEXT_MAX.
-		for (uint32_t i = 0; i < a->ncontext; i++) {
-			w->entries[i].key = a->context[i].key;
-			w->entries[i].values = a->context[i].values;
-			w->entries[i].nvalues = a->context[i].nvalues;
-			w->entries[i].multi = a->context[i].multi;
-		}
-		q.context = w->entries;
-		q.ncontext = a->ncontext;
+		fill_request(w, a, &q, w->entries[0]);
 		if (a->akid != NULL)
 			pdpd_creds_decide(w, a, &q, &d, ex);
 		else
@@ -199,14 +217,54 @@ decide(pdpd_worker *w, uint64_t id, const pdpw_authz *a, pdpw_result *r,
 		if (q.provider != NULL && r->reason != NULL)
 			r->reason = keep_reason(w, r->reason);
 	}
-	if (r->status == PDPW_OK)
-		pdpd_count(&w->st.decisions[r->decision], 1);
-	else
-		pdpd_count(&w->st.errors[r->status < PDPW_STATUS_MAX ?
-		    r->status : PDPW_EINTERNAL], 1);
+	count(w, r);
 	if (logged)
 		dlog_put(w, id, a, r, ex, pdpd_now_ns() - t0,
 		    w->bundle ? pdp_bundle_revision(w->bundle) : 0);
+}
+
+// sampled says whether the decision log takes the next decision.
+static bool
+sampled(pdpd_worker *w)
+{
+	return w->srv->dlog != NULL && pdpd_dlog_sample(w->srv->dlog,
+	    w->index);
+}
+
+// decide_batch decides the requests of a batch into w->results. Without
+// plugins, PDPD_CHUNK at a time of those decided by the bundle alone go
+// through pdp_bundle_authorize_many, which overlaps their cache misses
+// in a large bundle; a plugin's reasons must be kept one decision at a
+// time (keep_reason), and requests by access key, refused ones and those
+// the log samples are decided one by one.
+static void
+decide_batch(pdpd_worker *w, const pdpw_request *req)
+{
+	uint32_t idx[PDPD_CHUNK];
+
+	for (uint32_t at = 0; at < req->nitems; at += PDPD_CHUNK) {
+		uint32_t end = req->nitems - at < PDPD_CHUNK ? req->nitems :
+		    at + PDPD_CHUNK, k = 0;
+		for (uint32_t i = at; i < end; i++) {
+			const pdpw_authz *a = &req->items[i];
+			bool logged = sampled(w);
+			if (a->status != PDPW_OK || a->akid != NULL ||
+			    w->plugins != NULL || logged) {
+				decide(w, req->id, a, &w->results[i], NULL,
+				    logged);
+				continue;
+			}
+			fill_request(w, a, &w->bq[k], w->entries[k]);
+			idx[k++] = i;
+		}
+		pdp_bundle_authorize_many(w->bundle, w->bq, k, w->bd);
+		for (uint32_t j = 0; j < k; j++) {
+			pdpw_result *r = &w->results[idx[j]];
+			pdpw_result_of(r, w->bd[j].err, (int) w->bd[j].effect,
+			    w->bd[j].reason);
+			count(w, r);
+		}
+	}
 }
 
 static void
@@ -290,16 +348,14 @@ encode(pdpd_worker *w, int rv, const char *why, const pdpw_request *req,
 	}
 	switch (req->op) {
 	case PDPW_OP_AUTHORIZE:
-		decide(w, req->id, &req->items[0], &r, NULL);
+		decide(w, req->id, &req->items[0], &r, NULL, sampled(w));
 		return pdpw_encode_result(e, req->id, rev, &r);
 	case PDPW_OP_EXPLAIN:
-		decide(w, req->id, &req->items[0], &r, &w->ex);
+		decide(w, req->id, &req->items[0], &r, &w->ex, sampled(w));
 		explain_out(&w->ex, &r, &w->wx);
 		return pdpw_encode_explain(e, req->id, rev, &r, &w->wx);
 	case PDPW_OP_BATCH:
-		for (uint32_t i = 0; i < req->nitems; i++)
-			decide(w, req->id, &req->items[i], &w->results[i],
-			    NULL);
+		decide_batch(w, req);
 		return pdpw_encode_batch(e, req->id, rev, w->results,
 		    req->nitems);
 	case PDPW_OP_HEALTH: {

@@ -17,6 +17,7 @@
 
 // How long a reply may take to leave (see pdpd_reply_send).
 #define PDPD_SEND_TIMEOUT_MS 1000
+#define PDPD_CHUNK 16 // requests of a batch decided together (handle.c)
 
 typedef struct pdpd_iam_job pdpd_iam_job;
 
@@ -59,7 +60,11 @@ struct pdpd_worker {
 	pdpw_decoder dec;
 	pdpw_encoder enc;
 	pdpw_result *results; // max_batch
-	pdp_context_entry entries[PDP_CONTEXT_MAX];
+	// Requests of a batch decided together (handle.c), and their
+	// contexts; a request decided alone uses entries[0].
+	pdp_request bq[PDPD_CHUNK];
+	pdp_decision bd[PDPD_CHUNK];
+	pdp_context_entry entries[PDPD_CHUNK][PDP_CONTEXT_MAX];
 	pdp_explanation ex;
 	pdpw_explain wx;
 

@@ -145,6 +145,63 @@ START_TEST(test_batch_decides_each_and_keeps_item_errors_apart)
 }
 END_TEST
 
+// A batch longer than the groups pdpd decides together (PDPD_CHUNK),
+// whose items differ in caller, action and context, and some of which
+// cannot be decided: each answer is its own request's.
+START_TEST(test_batch_keeps_each_items_context)
+{
+	pdpw_authz v[50];
+	pdpw_reply r;
+	const char *red[] = {"red"}, *blue[] = {"blue"};
+	pdpw_ctx cred = {"aws:RequestTag/team", red, 1, false};
+	pdpw_ctx cblue = {"aws:RequestTag/team", blue, 1, false};
+	static const int want[5] = {-1, PDPW_ALLOW, PDPW_IMPLICIT_DENY,
+	    PDPW_EXPLICIT_DENY, PDPW_ALLOW};
+
+	up(NULL);
+	for (int i = 0; i < 50; i++) {
+		switch (i % 5) {
+		case 0: // unknown: a status of its own
+			v[i] = th_authz("arn:aws:iam::111122223333:user/eve",
+			    "s3:GetObject", "arn:aws:s3:::reports/a");
+			break;
+		case 1: // TaggedPut with team = red
+		case 2: // and with blue
+			v[i] = th_authz(TH_ALICE, "s3:PutObject",
+			    "arn:aws:s3:::any/x");
+			v[i].context = i % 5 == 1 ? &cred : &cblue;
+			v[i].ncontext = 1;
+			break;
+		case 3:
+			v[i] = th_authz(TH_ALICE, "s3:DeleteObject",
+			    "arn:aws:s3:::reports/x");
+			break;
+		default:
+			v[i] = th_authz(TH_ALICE, "s3:GetObject",
+			    "arn:aws:s3:::reports/a");
+		}
+	}
+	ck_assert_int_eq(pdpc_batch(cli, v, 50, &r), PDPW_OK);
+	ck_assert_int_eq(r.status, PDPW_OK);
+	ck_assert_uint_eq(r.nresults, 50);
+	for (int i = 0; i < 50; i++) {
+		if (want[i % 5] < 0) {
+			ck_assert_int_eq(r.results[i].status, PDPW_ENOENT);
+			ck_assert_int_eq(r.results[i].decision,
+			    PDPW_IMPLICIT_DENY);
+			continue;
+		}
+		ck_assert_msg(r.results[i].status == PDPW_OK &&
+		    (int) r.results[i].decision == want[i % 5],
+		    "item %d: status %d decision %d, want %d", i,
+		    r.results[i].status, r.results[i].decision, want[i % 5]);
+		if (want[i % 5] != PDPW_ALLOW) // a deny says why
+			ck_assert_ptr_nonnull(r.results[i].reason);
+	}
+	down();
+}
+END_TEST
+
 START_TEST(test_health_and_stats)
 {
 	pdpw_reply r;
@@ -702,6 +759,7 @@ suite(void)
 	tcase_add_test(tc, test_explain_names_statements_and_missing_keys);
 	tcase_add_test(tc,
 	    test_batch_decides_each_and_keeps_item_errors_apart);
+	tcase_add_test(tc, test_batch_keeps_each_items_context);
 	tcase_add_test(tc, test_health_and_stats);
 	tcase_add_test(tc, test_bad_input_every_class);
 	tcase_add_test(tc, test_huge_message_gets_etoobig);
