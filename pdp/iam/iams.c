@@ -281,7 +281,28 @@ bool
 iamsi_authorize(iamsi_ctx *c, const char *action, const char *resource,
     const json_t *tags)
 {
-	return iamsi_authorize_ctx(c, action, resource, tags, NULL, 0);
+	return iamsi_authorize_ctx(c, action, resource, tags, NULL, 0, NULL);
+}
+
+bool
+iamsi_tag_inherited(const pdp_creds_claims *from, uint32_t i)
+{
+	for (uint32_t j = 0; j < from->ntransitive; j++)
+		if (strcasecmp(from->transitive[j], from->tags[i].key) == 0)
+			return true;
+	return false;
+}
+
+// carried returns the value a transitive tag of session `from` (may be
+// NULL) gives `key`, ignoring case, or `v` when it has none.
+static const char *
+carried(const pdp_creds_claims *from, const char *key, const char *v)
+{
+	for (uint32_t i = 0; from != NULL && i < from->ntags; i++)
+		if (strcasecmp(from->tags[i].key, key) == 0 &&
+		    iamsi_tag_inherited(from, i))
+			return from->tags[i].value;
+	return v;
 }
 
 // resource_tags returns the tags of the IAM user or role that `resource`
@@ -323,7 +344,8 @@ resource_tags(iamsi_ctx *c, const char *resource)
 
 bool
 iamsi_authorize_ctx(iamsi_ctx *c, const char *action, const char *resource,
-    const json_t *tags, const pdp_context_entry *extra, uint32_t nextra)
+    const json_t *tags, const pdp_context_entry *extra, uint32_t nextra,
+    const pdp_creds_claims *carry)
 {
 	pdp_context_entry ctx[3 * IAMSI_TAGS_MAX + 1 + IAMSI_EXTRA_MAX];
 	const char *vals[IAMSI_TAGS_MAX];
@@ -375,7 +397,8 @@ iamsi_authorize_ctx(iamsi_ctx *c, const char *action, const char *resource,
 			n++;
 		}
 	}
-	// The target's own tags (IAM allows at most IAMSI_TAGS_MAX).
+	// The target's own tags (IAM allows at most IAMSI_TAGS_MAX), or
+	// the calling session's transitive tags in their place.
 	size_t i;
 	const json_t *t;
 	json_array_foreach(rtags, i, t) {
@@ -383,7 +406,7 @@ iamsi_authorize_ctx(iamsi_ctx *c, const char *action, const char *resource,
 		const char *v = json_string_value(json_object_get(t, "Value"));
 		if (k == NULL || v == NULL || nr >= IAMSI_TAGS_MAX)
 			continue;
-		rvals[nr] = v;
+		rvals[nr] = carried(carry, k, v);
 		for (int iam = 0; iam < 2; iam++) {
 			char *name = rnames[2 * nr + iam];
 			snprintf(name, sizeof(rnames[0]), "%s:ResourceTag/%s",

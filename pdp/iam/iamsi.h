@@ -349,10 +349,18 @@ void iamsi_decide(iamsi_ctx *c, const pdp_request *req, pdp_decision *d,
     pdp_explanation *ex);
 
 // iamsi_authorize_ctx is iamsi_authorize with `n` (at most
-// IAMSI_EXTRA_MAX) more context keys.
+// IAMSI_EXTRA_MAX) more context keys. With `carry` (the calling session,
+// in role chaining), a transitive tag of that session replaces the
+// target's tag of the same key, ignoring case, as the target's
+// aws:ResourceTag and iam:ResourceTag (iam-semantics 6.8: the next
+// role's trust decision).
 #define IAMSI_EXTRA_MAX 16
 bool iamsi_authorize_ctx(iamsi_ctx *c, const char *action,
     const char *resource, const json_t *tags,
-    const pdp_context_entry *extra, uint32_t n);
+    const pdp_context_entry *extra, uint32_t n,
+    const pdp_creds_claims *carry);
+
+// iamsi_tag_inherited says whether tag i of session `from` is transitive.
+bool iamsi_tag_inherited(const pdp_creds_claims *from, uint32_t i);
 
 #endif // IAMSI_H
