@@ -208,7 +208,7 @@ decide(pdpd_worker *w, uint64_t id, const pdpw_authz *a, pdpw_result *r,
 		if (ex != NULL)
 			memset(ex, 0, sizeof(*ex));
 	} else {
-		fill_request(w, a, &q, w->entries[0]);
+		fill_request(w, a, &q, w->entries[PDPD_CHUNK]);
 		if (a->akid != NULL)
 			pdpd_creds_decide(w, a, &q, &d, ex);
 		else
@@ -231,12 +231,13 @@ sampled(pdpd_worker *w)
 	    w->index);
 }
 
-// decide_batch decides the requests of a batch into w->results. Without
-// plugins, PDPD_CHUNK at a time of those decided by the bundle alone go
-// through pdp_bundle_authorize_many, which overlaps their cache misses
-// in a large bundle; a plugin's reasons must be kept one decision at a
-// time (keep_reason), and requests by access key, refused ones and those
-// the log samples are decided one by one.
+// decide_batch decides the requests of a batch into w->results, in
+// groups of PDPD_CHUNK items: those of a group that the bundle alone
+// decides go through pdp_bundle_authorize_many together, which overlaps
+// their cache misses in a large bundle. Requests by access key, refused
+// ones and those the log samples are decided alone, and so is every
+// request when plugins are loaded: a plugin's reason must be copied
+// (keep_reason) before its next decision.
 static void
 decide_batch(pdpd_worker *w, const pdpw_request *req)
 {

@@ -146,33 +146,42 @@ START_TEST(test_batch_decides_each_and_keeps_item_errors_apart)
 END_TEST
 
 // A batch longer than the groups pdpd decides together (PDPD_CHUNK),
-// whose items differ in caller, action and context, and some of which
-// cannot be decided: each answer is its own request's.
+// whose items differ in caller, action and context, some of which cannot
+// be decided, and some of which (by access key) are decided alone in the
+// middle of a group: each answer is its own request's.
 START_TEST(test_batch_keeps_each_items_context)
 {
-	pdpw_authz v[50];
+	pdpw_authz v[60];
 	pdpw_reply r;
 	const char *red[] = {"red"}, *blue[] = {"blue"};
 	pdpw_ctx cred = {"aws:RequestTag/team", red, 1, false};
 	pdpw_ctx cblue = {"aws:RequestTag/team", blue, 1, false};
-	static const int want[5] = {-1, PDPW_ALLOW, PDPW_IMPLICIT_DENY,
-	    PDPW_EXPLICIT_DENY, PDPW_ALLOW};
+	enum { UNKNOWN = -1, BY_KEY = -2 };
+	static const int want[6] = {PDPW_ALLOW, BY_KEY, UNKNOWN,
+	    PDPW_IMPLICIT_DENY, PDPW_EXPLICIT_DENY, PDPW_ALLOW};
 
 	up(NULL);
-	for (int i = 0; i < 50; i++) {
-		switch (i % 5) {
-		case 0: // unknown: a status of its own
+	for (int i = 0; i < 60; i++) {
+		switch (i % 6) {
+		case 0: // TaggedPut with team = red
+		case 3: // and with blue
+			v[i] = th_authz(TH_ALICE, "s3:PutObject",
+			    "arn:aws:s3:::any/x");
+			v[i].context = i % 6 == 0 ? &cred : &cblue;
+			v[i].ncontext = 1;
+			break;
+		case 1: // by an unknown key, with blue: decided alone
+			v[i] = th_authz(NULL, "s3:PutObject",
+			    "arn:aws:s3:::any/x");
+			v[i].akid = "AKIAUNKNOWNKEY000000";
+			v[i].context = &cblue;
+			v[i].ncontext = 1;
+			break;
+		case 2: // unknown: a status of its own
 			v[i] = th_authz("arn:aws:iam::111122223333:user/eve",
 			    "s3:GetObject", "arn:aws:s3:::reports/a");
 			break;
-		case 1: // TaggedPut with team = red
-		case 2: // and with blue
-			v[i] = th_authz(TH_ALICE, "s3:PutObject",
-			    "arn:aws:s3:::any/x");
-			v[i].context = i % 5 == 1 ? &cred : &cblue;
-			v[i].ncontext = 1;
-			break;
-		case 3:
+		case 4:
 			v[i] = th_authz(TH_ALICE, "s3:DeleteObject",
 			    "arn:aws:s3:::reports/x");
 			break;
@@ -181,22 +190,26 @@ START_TEST(test_batch_keeps_each_items_context)
 			    "arn:aws:s3:::reports/a");
 		}
 	}
-	ck_assert_int_eq(pdpc_batch(cli, v, 50, &r), PDPW_OK);
+	ck_assert_int_eq(pdpc_batch(cli, v, 60, &r), PDPW_OK);
 	ck_assert_int_eq(r.status, PDPW_OK);
-	ck_assert_uint_eq(r.nresults, 50);
-	for (int i = 0; i < 50; i++) {
-		if (want[i % 5] < 0) {
-			ck_assert_int_eq(r.results[i].status, PDPW_ENOENT);
-			ck_assert_int_eq(r.results[i].decision,
-			    PDPW_IMPLICIT_DENY);
+	ck_assert_uint_eq(r.nresults, 60);
+	for (int i = 0; i < 60; i++) {
+		const pdpw_result *x = &r.results[i];
+		if (want[i % 6] < 0) {
+			ck_assert_msg(x->status != PDPW_OK &&
+			    x->decision == PDPW_IMPLICIT_DENY, "item %d: "
+			    "status %d decision %d, want a refusal", i,
+			    x->status, x->decision);
+			if (want[i % 6] == UNKNOWN)
+				ck_assert_int_eq(x->status, PDPW_ENOENT);
 			continue;
 		}
-		ck_assert_msg(r.results[i].status == PDPW_OK &&
-		    (int) r.results[i].decision == want[i % 5],
-		    "item %d: status %d decision %d, want %d", i,
-		    r.results[i].status, r.results[i].decision, want[i % 5]);
-		if (want[i % 5] != PDPW_ALLOW) // a deny says why
-			ck_assert_ptr_nonnull(r.results[i].reason);
+		ck_assert_msg(x->status == PDPW_OK &&
+		    (int) x->decision == want[i % 6],
+		    "item %d: status %d decision %d, want %d", i, x->status,
+		    x->decision, want[i % 6]);
+		if (want[i % 6] != PDPW_ALLOW) // a deny says why
+			ck_assert_ptr_nonnull(x->reason);
 	}
 	down();
 }
