@@ -334,6 +334,12 @@ bench_file_workload(const char *path, const bench_opts *o)
 		    path);
 		return 2;
 	}
+	if (o->nmany != 1) {
+		fclose(fp);
+		fprintf(stderr, "pdpbench micro: --many takes one value with "
+		    "a FILE workload\n");
+		return 2;
+	}
 	memset(&w, 0, sizeof(w));
 	snprintf(w.name, sizeof(w.name), "file");
 	if (iamc_builder_open(&f.bld) != PDP_OK ||
@@ -406,10 +412,10 @@ bench_file_workload(const char *path, const bench_opts *o)
 	printf("{\"decisions\": %zu, \"median_ns\": %.1f, \"p99_ns\": %.1f, "
 	       "\"decisions_per_sec\": %.0f, \"allow\": %zu, \"deny\": %zu, "
 	       "\"errors\": %zu, \"principals\": %zu, \"batch\": %d, "
-	       "\"alloc_bytes_per_decision\": %.4f, \"checked\": %zu, "
-	       "\"mismatched\": %zu}\n",
+	       "\"many\": %d, \"alloc_bytes_per_decision\": %.4f, "
+	       "\"checked\": %zu, \"mismatched\": %zu}\n",
 	    w.reqs.n, r.median_ns, r.p99_ns, r.dps, allow, deny, errors, f.n,
-	    BENCH_BATCH, r.bytes_per_dec, expected, mismatch);
+	    BENCH_BATCH, r.many, r.bytes_per_dec, expected, mismatch);
 	for (size_t i = 0; i < f.n; i++)
 		free(f.v[i].key);
 	free(f.v);

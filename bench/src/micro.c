@@ -135,7 +135,7 @@ typedef struct worker {
 
 // decide_batch makes BENCH_BATCH decisions from pool position *i on, one
 // call for each or `many` a call (a call's requests are consecutive, so
-// one that would run past the pool's end starts it again).
+// the call that reaches the pool's end is a shorter one).
 static uint64_t
 decide_batch(const worker *wk, size_t *i)
 {
@@ -153,11 +153,13 @@ decide_batch(const worker *wk, size_t *i)
 		}
 		return sink;
 	}
-	for (size_t k = 0; k < BENCH_BATCH; k += m) {
-		if (*i + m > n)
+	for (size_t k = 0, c; k < BENCH_BATCH; k += c) {
+		c = m < n - *i ? m : n - *i;
+		if (c > BENCH_BATCH - k)
+			c = BENCH_BATCH - k;
+		pdp_bundle_authorize_many(wk->b, &v[*i], c, &d[k]);
+		if ((*i += c) == n)
 			*i = 0;
-		pdp_bundle_authorize_many(wk->b, &v[*i], m, &d[k]);
-		*i += m;
 	}
 	for (int k = 0; k < BENCH_BATCH; k++)
 		sink += d[k].effect;
@@ -532,6 +534,15 @@ run_world(const bench_opts *o, bench_world *w, bool both_threads,
 	load_times(w, &mem_ms, &file_ms);
 	emit_bundle(o, w, mem_ms, file_ms);
 	double base = baseline_ns(&w->reqs, o->seconds / 4);
+	// The pass of single decisions once a world, on the row of one
+	// decision a call when there is one.
+	int solo = 0;
+	for (int k = 0; k < o->nmany; k++) {
+		if (m1 != NULL)
+			m1[k] = 0;
+		if (o->many[k] == 1 && o->many[solo] != 1)
+			solo = k;
+	}
 	for (int t = 1; t <= 2; t++) {
 		if (o->threads ? o->threads != t : (t == 2 && !both_threads))
 			continue;
@@ -539,9 +550,8 @@ run_world(const bench_opts *o, bench_world *w, bool both_threads,
 			bench_progress("%s: timing %d thread%s, %d a call, "
 			    "for %.1f s", w->name, t, t > 1 ? "s" : "",
 			    o->many[k], o->seconds);
-			// The pass of single decisions once a world.
 			bench_measure(w->b, &w->reqs, t, o->many[k],
-			    o->seconds, t == 1 && k == 0, &r);
+			    o->seconds, t == 1 && k == solo, &r);
 			if (t == 1 && m1 != NULL)
 				m1[k] = r.median_ns;
 			emit_decide(o, w, &r, base, ref ? ref_name : NULL,
@@ -561,6 +571,26 @@ usage(void)
 	    "[--threads 1|2] [--many N[,N...]] [--json]\n"
 	    "                      [--seed N] [--requests N] [--corpus FILE] "
 	    "[--quiet]\n");
+}
+
+// many_list reads --many N[,N...] into o; false when it is not a list of
+// at most BENCH_MANY_MAX numbers.
+static bool
+many_list(const char *v, bench_opts *o)
+{
+	char *end;
+
+	o->nmany = 0;
+	for (;;) {
+		if (o->nmany == BENCH_MANY_MAX)
+			return false;
+		o->many[o->nmany++] = (int) strtol(v, &end, 10);
+		if (end == v || (*end != ',' && *end != '\0'))
+			return false;
+		if (*end == '\0')
+			return true;
+		v = end + 1;
+	}
 }
 
 static bool
@@ -607,18 +637,8 @@ pdpbench_micro(int argc, char **argv)
 		else if (is(a, "--threads"))
 			o.threads = atoi(v);
 		else if (is(a, "--many")) {
-			o.nmany = 0;
-			for (const char *p = v; o.nmany < BENCH_MANY_MAX;
-			    p++) {
-				char *end;
-				o.many[o.nmany++] = (int) strtol(p, &end, 10);
-				p = end;
-				if (*p != ',') {
-					if (*p != '\0')
-						o.nmany = 0; // refused below
-					break;
-				}
-			}
+			if (!many_list(v, &o))
+				o.nmany = 0; // refused below
 		}
 		else if (is(a, "--seed"))
 			o.seed = strtoull(v, NULL, 10);
@@ -742,7 +762,7 @@ pdpbench_micro(int argc, char **argv)
 			    n < 100 ? n : 100, &so);
 			run_world(&o, &w, false, refname, have_ref ? ref :
 			    NULL, m);
-			if (!have_ref) {
+			if (!have_ref && m[0] > 0) { // 1 thread timed
 				memcpy(ref, m, sizeof(ref));
 				have_ref = true;
 				snprintf(refname, sizeof(refname),
@@ -768,7 +788,7 @@ pdpbench_micro(int argc, char **argv)
 				bench_build_stmts(&w, &c, n, acct, &o);
 				run_world(&o, &w, false, refname, have_ref ?
 				    ref : NULL, m);
-				if (!have_ref) {
+				if (!have_ref && m[0] > 0) {
 					memcpy(ref, m, sizeof(ref));
 					have_ref = true;
 					snprintf(refname, sizeof(refname),

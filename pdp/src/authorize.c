@@ -233,7 +233,6 @@ typedef struct frame {
 	pdpi_pset session;
 	const pdpi_policy *spol[PDP_SESSION_POLICIES_MAX];
 	pdpi_lazy lz;
-	char action[ACTION_MAX];
 	pdpi_ckey ctx[PDP_CONTEXT_MAX];
 	pdpi_str vals[VALUES_MAX];
 	char derived[512];
@@ -666,14 +665,15 @@ look_ahead(const pdp_bundle *b, const pdp_request *q, reading *rd)
 }
 
 // read_stmt returns the statement of candidate i of list c, or NULL when
-// the decision will not read it (the table alone says it applies).
+// the decision will not read it: the table alone says it applies (a
+// service list's entry with a pattern is read to match the pattern).
 static const pdpi_stmt *
 read_stmt(const pdpi_pset *set, pdpi_cands c, uint32_t i)
 {
 	const uint32_t *e = c.v + (size_t) i * c.width;
 
-	if (c.width == 2 && (e[1] & PDPI_CAND_KNOWN) &&
-	    (e[1] & PDPI_CAND_ALWAYS))
+	if ((e[1] & PDPI_CAND_KNOWN) && (e[1] & PDPI_CAND_ALWAYS) &&
+	    (c.width == 2 || e[2] == PDPI_CAND_NOACT))
 		return NULL;
 	return &set->v[e[0]]->stmts[e[1] & PDPI_CAND_INDEX];
 }

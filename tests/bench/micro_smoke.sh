@@ -36,8 +36,19 @@ line=$(echo "$out" | grep "^decide  scale-account-10 ") ||
 echo "$line" | grep -q 'many 16  median *[0-9.]* ns' ||
 	fail "batches: not 16 decisions a call"
 echo "$line" | grep -q ' alloc 0.00 B/dec ' || fail "batches: decisions allocated"
+# Calls that reach the end of a pool that is no multiple of 16, from two
+# threads whose streams start unaligned.
+"$bin" micro --workload scale --statements 10 --seconds 0.05 \
+    --requests 100 --threads 2 --many 16,1 --quiet >/dev/null 2>&1 ||
+	fail "pdpbench micro --requests 100 --threads 2 --many 16,1 failed"
+rc=0
 "$bin" micro --workload scale --statements 10 --many 3 --quiet \
-    >/dev/null 2>&1 && fail "--many 3 (not a divisor of 64) was taken"
+    >/dev/null 2>&1 || rc=$?
+[ "$rc" -eq 2 ] || fail "--many 3 (not a divisor of 64): exit $rc, want 2"
+rc=0
+"$bin" micro --workload scale --many 1,2,4,8,16 --quiet >/dev/null 2>&1 ||
+	rc=$?
+[ "$rc" -eq 2 ] || fail "five --many values: exit $rc, want 2"
 out=$("$bin" memory) || fail "pdpbench memory failed"
 echo "$out"
 [ "$(echo "$out" | grep -c '^memory  *[0-9]* MiB  *[0-9.]* ns/load$')" -eq 10 ] ||

@@ -429,7 +429,8 @@ const fx_case fx_cases[] = {
 const size_t fx_ncases = sizeof(fx_cases) / sizeof(fx_cases[0]);
 
 // check_many decides every case again through pdp_bundle_authorize_many,
-// in batches of `per`, and compares each answer with the case's.
+// in batches of `per`, and compares each answer with the case's (and its
+// reason and revision with those of one call).
 static size_t
 check_many(const pdp_bundle *b, int variant, size_t per, bool ahead)
 {
@@ -466,8 +467,12 @@ check_many(const pdp_bundle *b, int variant, size_t per, bool ahead)
 	for (size_t i = 0; i < fx_ncases; i++) {
 		const fx_case *c = &fx_cases[i];
 		pdp_effect want = variant ? c->want_alt : c->want;
+		pdp_decision one;
+		pdp_bundle_authorize(b, &c->req, &one, NULL);
 		if (d[i].err != c->want_err || d[i].effect != want ||
-		    d[i].reason == NULL) {
+		    d[i].reason == NULL || one.reason == NULL ||
+		    strcmp(d[i].reason, one.reason) != 0 ||
+		    d[i].revision != one.revision) {
 			printf("fixture case \"%s\" (variant %d, batches of "
 			    "%zu, %s): got %s err %d (%s), want %s err %d\n",
 			    c->name, variant, per, ahead ? "ahead" :
