@@ -371,16 +371,26 @@ typedef struct frame {
 	const char *agev[1];
 } frame;
 
-// add_context gives f->r the entries `prep` first, then the caller's
-// context without the keys the credentials decide.
+// The MFA keys of a request whose MFA code was just verified.
+static const char *const yes[] = {"true"}, *const zero[] = {"0"};
+static const pdp_context_entry mfa_now[] = {
+	{"aws:MultiFactorAuthPresent", yes, 1, false},
+	{"aws:MultiFactorAuthAge", zero, 1, false},
+};
+
+// add_context gives f->r the MFA keys of a code just verified (`mfa`),
+// then the entries `prep`, then the caller's context without the keys the
+// credentials decide. The engine takes the first entry of a key.
 static int
-add_context(frame *f, const pdp_request *q, const pdp_context_entry *prep,
-    uint32_t nprep, pdp_decision *out)
+add_context(frame *f, const pdp_request *q, bool mfa,
+    const pdp_context_entry *prep, uint32_t nprep, pdp_decision *out)
 {
 	uint32_t n = 0;
 
 	if (q->ncontext > 0 && q->context == NULL)
 		return refuse(out, PDP_EINVAL, "context counted but not given");
+	for (uint32_t i = 0; mfa && i < 2; i++)
+		f->ctx[n++] = mfa_now[i];
 	for (uint32_t i = 0; i < nprep && n < PDP_CONTEXT_MAX; i++)
 		f->ctx[n++] = prep[i];
 	for (uint32_t i = 0; i < q->ncontext; i++) {
@@ -424,9 +434,10 @@ by_session(pdp_creds_cache *c, frame *f, const pdp_creds_caller *who,
 	f->r.session_bundle = e->session;
 	f->r.session_policies = cl->policy_arns;
 	f->r.nsession_policies = cl->npolicy_arns;
-	if ((rv = add_context(f, q, e->prep, e->nprep, out)) != PDP_OK)
+	if ((rv = add_context(f, q, who->mfa_verified, e->prep, e->nprep,
+	    out)) != PDP_OK)
 		return rv;
-	if (e->mfa_age) {
+	if (e->mfa_age && !who->mfa_verified) {
 		// Seconds since the MFA authentication, as of this request.
 		int64_t age = now > cl->mfa_time ? now - cl->mfa_time : 0;
 		if (f->r.ncontext == PDP_CONTEXT_MAX)
@@ -468,7 +479,7 @@ by_key(const pdp_bundle *b, frame *f, const pdp_creds_caller *who,
 	memcpy(f->owner, owner, n);
 	f->owner[n] = '\0';
 	f->r.principal = f->owner;
-	return add_context(f, q, NULL, 0, out);
+	return add_context(f, q, who->mfa_verified, NULL, 0, out);
 }
 
 int

@@ -345,7 +345,7 @@ resource_tags(iamsi_ctx *c, const char *resource)
 bool
 iamsi_authorize_ctx(iamsi_ctx *c, const char *action, const char *resource,
     const json_t *tags, const pdp_context_entry *extra, uint32_t nextra,
-    const pdp_creds_claims *carry)
+    const iamsi_asserts *as)
 {
 	pdp_context_entry ctx[3 * IAMSI_TAGS_MAX + 1 + IAMSI_EXTRA_MAX];
 	const char *vals[IAMSI_TAGS_MAX];
@@ -406,7 +406,7 @@ iamsi_authorize_ctx(iamsi_ctx *c, const char *action, const char *resource,
 		const char *v = json_string_value(json_object_get(t, "Value"));
 		if (k == NULL || v == NULL || nr >= IAMSI_TAGS_MAX)
 			continue;
-		rvals[nr] = carried(carry, k, v);
+		rvals[nr] = carried(as ? as->carry : NULL, k, v);
 		for (int iam = 0; iam < 2; iam++) {
 			char *name = rnames[2 * nr + iam];
 			snprintf(name, sizeof(rnames[0]), "%s:ResourceTag/%s",
@@ -426,7 +426,7 @@ iamsi_authorize_ctx(iamsi_ctx *c, const char *action, const char *resource,
 		ctx[n++] = extra[j];
 	req.context = ctx;
 	req.ncontext = n;
-	iamsi_decide(c, &req, &d, &ex);
+	iamsi_decide(c, &req, &d, &ex, as != NULL && as->mfa);
 	json_decref(rtags);
 	if (d.effect == PDP_ALLOW) {
 		c->authorized = true;

@@ -572,16 +572,17 @@ trust(iamsi_ctx *c, const stsreq *q, const roleref *r, const json_t *tags,
 	}
 #undef PUT
 	// In role chaining the calling session's transitive tags stand for
-	// the role's tags of the same keys (iam-semantics 6.8).
-	const pdp_creds_claims *carry = c->session;
+	// the role's tags of the same keys (iam-semantics 6.8), and an MFA
+	// code verified now counts whatever the session's own MFA state.
+	const iamsi_asserts as = {c->session, q->mfa};
 	if (!iamsi_authorize_ctx(c, "sts:AssumeRole", r->arn, tags, x, n,
-	    carry))
+	    &as))
 		return false;
 	if (json_array_size(tags) > 0 && !iamsi_authorize_ctx(c,
-	    "sts:TagSession", r->arn, tags, x, n, carry))
+	    "sts:TagSession", r->arn, tags, x, n, &as))
 		return false;
 	if (srcid != NULL && !iamsi_authorize_ctx(c, "sts:SetSourceIdentity",
-	    r->arn, tags, x, n, carry))
+	    r->arn, tags, x, n, &as))
 		return false;
 	return true;
 }

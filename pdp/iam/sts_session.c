@@ -49,7 +49,7 @@ iamsi_session_issue(iamsi_ctx *c, pdp_creds_claims *g, json_t **credentials)
 
 void
 iamsi_decide(iamsi_ctx *c, const pdp_request *req, pdp_decision *d,
-    pdp_explanation *ex)
+    pdp_explanation *ex, bool mfa)
 {
 	pdp_bundle *b = pdp_engine_acquire(c->s->engine);
 
@@ -58,7 +58,9 @@ iamsi_decide(iamsi_ctx *c, const pdp_request *req, pdp_decision *d,
 	} else {
 		// The token says who calls and under which session
 		// policies; the principal is not the request's to give.
-		pdp_creds_caller who = {c->session->access_key_id, c->token};
+		pdp_creds_caller who = {.access_key_id =
+		    c->session->access_key_id, .session_token = c->token,
+		    .mfa_verified = mfa};
 		pdp_request q = *req;
 		q.principal = NULL;
 		q.session_policy = NULL;

@@ -244,6 +244,12 @@ PDP_API void pdp_creds_cache_stats_get(const pdp_creds_cache *c,
 typedef struct pdp_creds_caller {
 	const char *access_key_id; // ASIA... with a token, AKIA... without
 	const char *session_token; // NULL for long-term (AKIA) keys
+	// An MFA code that the service deciding this very request has just
+	// verified (STS's AssumeRole with SerialNumber and TokenCode): the
+	// request then has aws:MultiFactorAuthPresent true and
+	// aws:MultiFactorAuthAge 0, whatever the credentials say. Only the
+	// verifier may set it; never from what a client sends.
+	bool mfa_verified;
 } pdp_creds_caller;
 
 // pdp_creds_authorize decides request `q` against bundle `b` with the

@@ -130,7 +130,8 @@ int
 pdpd_creds_decide(pdpd_worker *w, const pdpw_authz *a, const pdp_request *q,
     pdp_decision *d, pdp_explanation *ex)
 {
-	pdp_creds_caller who = {a->akid, a->token};
+	pdp_creds_caller who = {.access_key_id = a->akid,
+	    .session_token = a->token};
 
 	if (w->creds == NULL) {
 		memset(d, 0, sizeof(*d));

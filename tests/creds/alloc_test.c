@@ -52,15 +52,16 @@ START_TEST(test_creds_cache_hit_allocates_nothing)
 		const char *action, *resource;
 		pdp_effect want;
 	} reqs[] = {
-		{{rc.access_key_id, role}, "s3:GetObject",
+		{{.access_key_id = rc.access_key_id, .session_token = role},
+		    "s3:GetObject", "arn:aws:s3:::data/x", PDP_ALLOW},
+		{{.access_key_id = rc.access_key_id, .session_token = role},
+		    "s3:PutObject", "arn:aws:s3:::teams/blue/x",
+		    PDP_IMPLICIT_DENY},
+		{{.access_key_id = mc.access_key_id, .session_token = mfa},
+		    "probe:AgeUnder300", NULL, PDP_ALLOW},
+		{{.access_key_id = "AKIAALICE00000000001"}, "s3:GetObject",
 		    "arn:aws:s3:::data/x", PDP_ALLOW},
-		{{rc.access_key_id, role}, "s3:PutObject",
-		    "arn:aws:s3:::teams/blue/x", PDP_IMPLICIT_DENY},
-		{{mc.access_key_id, mfa}, "probe:AgeUnder300", NULL,
-		    PDP_ALLOW},
-		{{"AKIAALICE00000000001", NULL}, "s3:GetObject",
-		    "arn:aws:s3:::data/x", PDP_ALLOW},
-		{{"AKIAALICE00000000002", NULL}, "s3:GetObject",
+		{{.access_key_id = "AKIAALICE00000000002"}, "s3:GetObject",
 		    "arn:aws:s3:::data/x", PDP_IMPLICIT_DENY},
 	};
 	size_t nreq = sizeof(reqs) / sizeof(reqs[0]);
@@ -101,7 +102,8 @@ START_TEST(test_creds_cache_hit_allocates_nothing)
 	static char fresh[PDP_CREDS_TOKEN_MAX + 1];
 	ck_assert_int_eq(pdp_creds_seal(kr, &rc, fresh, sizeof(fresh), NULL,
 	    NULL, 0), PDP_OK);
-	pdp_creds_caller who = {rc.access_key_id, fresh};
+	pdp_creds_caller who = {.access_key_id = rc.access_key_id,
+	    .session_token = fresh};
 	pdp_request q = {.action = "s3:GetObject"};
 	count_begin();
 	pdp_creds_authorize(c, b, &who, &q, &d, NULL);

@@ -19,6 +19,7 @@ static pdp_bundle *g_b;
 static pdp_creds_keyring *g_kr;
 static pdp_creds_cache *g_c;
 static int64_t g_now = 1100;
+static bool g_mfa_verified; // decide() says an MFA code was verified now
 
 static int64_t
 test_clock(void *arg)
@@ -67,7 +68,8 @@ typedef struct probe {
 static pdp_decision
 decide(const probe *p, const char *action, const char *resource)
 {
-	pdp_creds_caller who = {p->akid, p->token};
+	pdp_creds_caller who = {.access_key_id = p->akid,
+	    .session_token = p->token, .mfa_verified = g_mfa_verified};
 	pdp_request q;
 	pdp_decision d;
 
@@ -285,6 +287,32 @@ START_TEST(test_creds_context_keys_per_credential_type)
 }
 END_TEST
 
+// A code the deciding service verified now (AssumeRole's TokenCode):
+// MFA present, age 0, whatever the credentials say.
+START_TEST(test_creds_mfa_verified_now)
+{
+	g_now = 1100;
+	g_mfa_verified = true;
+	// A role session, whose own MFA state is false.
+	pdp_creds_claims c = th_role_claims();
+	probe p = {c.access_key_id, seal(&c), NULL, 0, NULL};
+	const bool now[] = {true, false, false, false, true, true, false};
+	probes(&p, "AssumeRole, a code verified now", mfa_acts, now, NMFA);
+	// A GetSessionToken session whose MFA is 400 s old: age 0 now.
+	c = th_user_session_claims(true);
+	p.token = seal(&c);
+	g_now = 1300;
+	ck_decides(&p, "probe:AgeUnder300", NULL, ALLOW);
+	// A long-term key, which has neither key of its own.
+	probe key = {"AKIAALICE00000000001", NULL, NULL, 0, NULL};
+	ck_decides(&key, "probe:MfaTrue", NULL, ALLOW);
+	ck_decides(&key, "probe:AgeUnder300", NULL, ALLOW);
+	g_mfa_verified = false;
+	ck_decides(&key, "probe:MfaTrue", NULL, DENY);
+	ck_decides(&p, "probe:AgeUnder300", NULL, DENY);
+}
+END_TEST
+
 START_TEST(test_creds_federated_user_has_its_callers_policies)
 {
 	pdp_creds_claims c = th_fed_claims();
@@ -412,7 +440,8 @@ START_TEST(test_creds_refused_tokens_deny_with_their_error)
 	snprintf(tok, sizeof(tok), "%s", seal(&c));
 	ck_refused(&p, "s3:GetObject", PDP_ENOENT);
 	// A request by credentials names no principal of its own.
-	pdp_creds_caller who = {c.access_key_id, tok};
+	pdp_creds_caller who = {.access_key_id = c.access_key_id,
+	    .session_token = tok};
 	pdp_request q = {.principal = "arn:aws:iam::111111111111:root",
 	    .action = "s3:GetObject"};
 	pdp_decision d;
@@ -462,7 +491,8 @@ START_TEST(test_creds_explanations_name_the_session_policy)
 	    "\"Effect\":\"Deny\",\"Action\":\"s3:PutObject\",\"Resource\":"
 	    "\"*\"},{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":"
 	    "\"*\"}]}";
-	pdp_creds_caller who = {c.access_key_id, seal(&c)};
+	pdp_creds_caller who = {.access_key_id = c.access_key_id,
+	    .session_token = seal(&c)};
 	pdp_request q = {.action = "s3:PutObject",
 	    .resource = "arn:aws:s3:::data/x"};
 	pdp_decision d;
@@ -530,6 +560,7 @@ suite(void)
 	tcase_add_test(tc, test_creds_session_policies_intersect);
 	tcase_add_test(tc, test_creds_session_tags_override_principal_tags);
 	tcase_add_test(tc, test_creds_context_keys_per_credential_type);
+	tcase_add_test(tc, test_creds_mfa_verified_now);
 	tcase_add_test(tc, test_creds_federated_user_has_its_callers_policies);
 	tcase_add_test(tc, test_creds_revocation_by_token_issue_time);
 	tcase_add_test(tc, test_creds_long_term_keys_and_their_status);

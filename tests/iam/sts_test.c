@@ -270,8 +270,8 @@ static pdp_effect
 sdecide_ctx(const json_t *r, const char *action, const char *resource,
     const pdp_context_entry *ctx, uint32_t n)
 {
-	pdp_creds_caller who = {cred(r, "AccessKeyId"),
-	    cred(r, "SessionToken")};
+	pdp_creds_caller who = {.access_key_id = cred(r, "AccessKeyId"),
+	    .session_token = cred(r, "SessionToken")};
 	pdp_request req;
 	pdp_decision d;
 
@@ -1187,6 +1187,19 @@ START_TEST(test_get_session_token_with_mfa)
 	// An MFA session of alice's satisfies the trust policy.
 	a = must(scall(m, "AssumeRole", json_pack("{s:s, s:s}", "RoleArn",
 	    ROLE, "RoleSessionName", "bb"), code), "from mfa session", code);
+	json_decref(a);
+	// So does a code given to AssumeRole by a session without MFA: the
+	// session's own MFA state (false) does not hide it. It counts for
+	// the trust policy only.
+	SFAILS(plain, "AssumeRole", json_pack("{s:s, s:s}", "RoleArn", ROLE,
+	    "RoleSessionName", "cc"), "AccessDenied");
+	now += 30;
+	totp(seed, now, tc);
+	a = must(scall(plain, "AssumeRole", json_pack("{s:s, s:s, s:s, s:s}",
+	    "RoleArn", ROLE, "RoleSessionName", "dd", "SerialNumber", serial,
+	    "TokenCode", tc), code), "from a session, with a code", code);
+	ck_assert_int_eq(sdecide(a, "s3:GetObject", BUCKET),
+	    PDP_IMPLICIT_DENY);
 	json_decref(a);
 	json_decref(plain);
 	json_decref(m);
