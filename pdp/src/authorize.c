@@ -361,7 +361,8 @@ typedef struct reading {
 	pdpi_req r;
 	char action[ACTION_MAX];   // the folded action
 	uint64_t ph;               // the hash of the caller's slot
-	const pdpb_principal *rec; // the caller's record, if found ahead
+	bool looked;               // the caller's record was looked up
+	const pdpb_principal *rec; // ahead, and found (NULL: none)
 	pdpi_lookup lk;            // its identity table's lookup, if made
 	                           // ahead (lk.t NULL: not made)
 } reading;
@@ -394,7 +395,7 @@ find_caller(frame *f, const pdp_bundle *b, const pdp_request *q,
 		*recp = rec;
 		return PDP_OK;
 	}
-	rec = rd->rec != NULL ? rd->rec : find_principal(b, who, rd->ph);
+	rec = rd->looked ? rd->rec : find_principal(b, who, rd->ph);
 	if (rec == NULL && who->kind != PDPI_WHO_ROOT)
 		return refuse(out, PDP_ENOENT, "unknown principal");
 	if (rec != NULL && q->principal_id != NULL) {
@@ -522,6 +523,7 @@ read_request(reading *rd, const pdp_bundle *b, const pdp_request *q,
 
 	memset(out, 0, sizeof(*out));
 	out->revision = b ? b->revision : 0;
+	rd->looked = false;
 	rd->rec = NULL;
 	rd->lk.t = NULL;
 	if (b == NULL)
@@ -659,6 +661,7 @@ look_ahead(const pdp_bundle *b, const pdp_request *q, reading *rd)
 	    q->parent != NULL))
 		return NULL;
 	rd->rec = find_principal(b, &rd->r.who, rd->ph);
+	rd->looked = true;
 	if (rd->rec == NULL || rd->rec->identity == PDPB_NONE)
 		return NULL;
 	const pdpi_table *t = b->sets[rd->rec->identity].table;

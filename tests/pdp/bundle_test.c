@@ -160,6 +160,28 @@ START_TEST(test_bundle_fixture_opens_and_decides)
 }
 END_TEST
 
+// A bundle of PDPI_AHEAD_BYTES or more reads batches ahead, and decides
+// them as one call each does.
+START_TEST(test_bundle_large_bundle_reads_ahead)
+{
+	pdp_bundle *b = NULL;
+	char err[256] = "";
+	void *data;
+	size_t len;
+
+	ck_assert_int_eq(fx_bundle(2, 44, &data, &len, err, sizeof(err)),
+	    PDP_OK);
+	ck_assert_int_eq(pdp_bundle_open_mem(data, len, &b, err, sizeof(err)),
+	    PDP_OK);
+	free(data);
+	ck_assert_uint_ge(len, PDPI_AHEAD_BYTES);
+	ck_assert(b->ahead);
+	ck_assert_uint_eq(fx_check_all(b, 0), 0);
+	ck_assert(b->ahead);
+	pdp_bundle_close(b);
+}
+END_TEST
+
 // pdp_bundle_authorize_many with nothing to decide, no bundle, no
 // requests or nowhere to answer: every answer a refusal, never a crash.
 START_TEST(test_bundle_authorize_many_edges)
@@ -1723,6 +1745,7 @@ bundle_suite(void)
 	tcase_add_test(tc, test_bundle_load_without_checksum_owns_the_buffer);
 	tcase_add_test(tc, test_bundle_fuzz_seeds_are_small_valid_bundles);
 	tcase_add_test(tc, test_bundle_authorize_many_edges);
+	tcase_add_test(tc, test_bundle_large_bundle_reads_ahead);
 	suite_add_tcase(s, tc);
 	return s;
 }

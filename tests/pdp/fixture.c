@@ -163,7 +163,8 @@ fx_bundle(int variant, uint64_t revision, void **data, size_t *len,
 	C(p_rcp_tls, PDP_POLICY_RCP, "RequireTls", &rcptls);
 
 	const pdpi_policy *alice_v[] = {home, alt};
-	OK(iamc_builder_set(b, alice_v, variant ? 2 : 1, true, &s_alice));
+	OK(iamc_builder_set(b, alice_v, variant == 1 ? 2 : 1, true,
+	    &s_alice));
 	OK(iamc_builder_set(b, &admin, 1, true, &s_admin));
 	OK(iamc_builder_set(b, &bnd, 1, true, &s_bnd));
 	OK(iamc_builder_set(b, &dep, 1, true, &s_dep));
@@ -249,6 +250,11 @@ fx_bundle(int variant, uint64_t revision, void **data, size_t *len,
 	    "arn:aws:iam::111111111111:user/eng/alice", true));
 	OK(iamc_builder_access_key(b, FX_BOB_KEY,
 	    "arn:aws:iam::111111111111:user/bob", false));
+	for (int i = 0; variant == 2 && i < FX_PAD; i++) {
+		char arn[64];
+		snprintf(arn, sizeof(arn), "arn:aws:s3:::fixture-pad-%06d", i);
+		OK(iamc_builder_resource_policy(b, arn, bucket));
+	}
 	OK(iamc_builder_write(b, revision, data, len));
 out:
 	iamc_builder_close(b);

@@ -17,6 +17,8 @@
 #define FX_ALICE_KEY "AKIAFIXTUREALICE0001" // active
 #define FX_BOB_KEY "AKIAFIXTUREBOB000001"   // inactive
 
+#define FX_PAD 60000 // variant 2's extra bucket policies
+
 // One request of the fixture and what the bundle must answer.
 typedef struct fx_case {
 	const char *name;
@@ -32,7 +34,9 @@ extern const size_t fx_ncases;
 // fx_bundle builds the fixture's bundle with the compiler's builder into
 // a malloc'd buffer (*data, *len; the caller frees it). Variant 1 adds
 // one identity policy to alice that denies s3:GetObject, so the cases'
-// want_alt differ from want. Returns PDP_OK, or the failing step's
+// want_alt differ from want. Variant 2 decides as variant 0, with FX_PAD
+// more bucket policies that no case names: a bundle large enough for
+// batches to read ahead (PDPI_AHEAD_BYTES). Returns PDP_OK, or the failing step's
 // error with a message in err.
 int fx_bundle(int variant, uint64_t revision, void **data, size_t *len,
     char *err, size_t errlen);
