@@ -361,7 +361,7 @@ typedef struct reading {
 	pdpi_req r;
 	char action[ACTION_MAX];   // the folded action
 	uint64_t ph;               // the hash of the caller's slot
-	bool looked;               // the caller's record was looked up
+	bool sought;               // the caller's record was looked up
 	const pdpb_principal *rec; // ahead, and found (NULL: none)
 	pdpi_lookup lk;            // its identity table's lookup, if made
 	                           // ahead (lk.t NULL: not made)
@@ -395,7 +395,7 @@ find_caller(frame *f, const pdp_bundle *b, const pdp_request *q,
 		*recp = rec;
 		return PDP_OK;
 	}
-	rec = rd->looked ? rd->rec : find_principal(b, who, rd->ph);
+	rec = rd->sought ? rd->rec : find_principal(b, who, rd->ph);
 	if (rec == NULL && who->kind != PDPI_WHO_ROOT)
 		return refuse(out, PDP_ENOENT, "unknown principal");
 	if (rec != NULL && q->principal_id != NULL) {
@@ -523,7 +523,7 @@ read_request(reading *rd, const pdp_bundle *b, const pdp_request *q,
 
 	memset(out, 0, sizeof(*out));
 	out->revision = b ? b->revision : 0;
-	rd->looked = false;
+	rd->sought = false;
 	rd->rec = NULL;
 	rd->lk.t = NULL;
 	if (b == NULL)
@@ -661,7 +661,7 @@ look_ahead(const pdp_bundle *b, const pdp_request *q, reading *rd)
 	    q->parent != NULL))
 		return NULL;
 	rd->rec = find_principal(b, &rd->r.who, rd->ph);
-	rd->looked = true;
+	rd->sought = true;
 	if (rd->rec == NULL || rd->rec->identity == PDPB_NONE)
 		return NULL;
 	const pdpi_table *t = b->sets[rd->rec->identity].table;
