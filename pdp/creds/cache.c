@@ -379,8 +379,8 @@ static const pdp_context_entry mfa_now[] = {
 };
 
 // add_context gives f->r the MFA keys of a code just verified (`mfa`),
-// then the entries `prep`, then the caller's context without the keys the
-// credentials decide. The engine takes the first entry of a key.
+// then the entries `prep` (but for their MFA key, then), then the
+// caller's context without the keys the credentials decide.
 static int
 add_context(frame *f, const pdp_request *q, bool mfa,
     const pdp_context_entry *prep, uint32_t nprep, pdp_decision *out)
@@ -392,7 +392,8 @@ add_context(frame *f, const pdp_request *q, bool mfa,
 	for (uint32_t i = 0; mfa && i < 2; i++)
 		f->ctx[n++] = mfa_now[i];
 	for (uint32_t i = 0; i < nprep && n < PDP_CONTEXT_MAX; i++)
-		f->ctx[n++] = prep[i];
+		if (!mfa || strcmp(prep[i].key, mfa_now[0].key) != 0)
+			f->ctx[n++] = prep[i];
 	for (uint32_t i = 0; i < q->ncontext; i++) {
 		const pdp_context_entry *e = &q->context[i];
 		if (e->key != NULL && decided(e->key))

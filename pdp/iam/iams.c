@@ -281,7 +281,7 @@ bool
 iamsi_authorize(iamsi_ctx *c, const char *action, const char *resource,
     const json_t *tags)
 {
-	return iamsi_authorize_ctx(c, action, resource, tags, NULL, 0, NULL);
+	return iamsi_authorize_ctx(c, action, resource, tags, NULL, 0, false);
 }
 
 bool
@@ -291,18 +291,6 @@ iamsi_tag_inherited(const pdp_creds_claims *from, uint32_t i)
 		if (strcasecmp(from->transitive[j], from->tags[i].key) == 0)
 			return true;
 	return false;
-}
-
-// carried returns the value a transitive tag of session `from` (may be
-// NULL) gives `key`, ignoring case, or `v` when it has none.
-static const char *
-carried(const pdp_creds_claims *from, const char *key, const char *v)
-{
-	for (uint32_t i = 0; from != NULL && i < from->ntags; i++)
-		if (strcasecmp(from->tags[i].key, key) == 0 &&
-		    iamsi_tag_inherited(from, i))
-			return from->tags[i].value;
-	return v;
 }
 
 // resource_tags returns the tags of the IAM user or role that `resource`
@@ -345,7 +333,7 @@ resource_tags(iamsi_ctx *c, const char *resource)
 bool
 iamsi_authorize_ctx(iamsi_ctx *c, const char *action, const char *resource,
     const json_t *tags, const pdp_context_entry *extra, uint32_t nextra,
-    const iamsi_asserts *as)
+    bool mfa)
 {
 	pdp_context_entry ctx[3 * IAMSI_TAGS_MAX + 1 + IAMSI_EXTRA_MAX];
 	const char *vals[IAMSI_TAGS_MAX];
@@ -397,8 +385,9 @@ iamsi_authorize_ctx(iamsi_ctx *c, const char *action, const char *resource,
 			n++;
 		}
 	}
-	// The target's own tags (IAM allows at most IAMSI_TAGS_MAX), or
-	// the calling session's transitive tags in their place.
+	// The target's own tags (IAM allows at most IAMSI_TAGS_MAX). In
+	// role chaining they stay the role's: a transitive tag of the caller
+	// does not stand for them (pdp/iam/README.md).
 	size_t i;
 	const json_t *t;
 	json_array_foreach(rtags, i, t) {
@@ -406,7 +395,7 @@ iamsi_authorize_ctx(iamsi_ctx *c, const char *action, const char *resource,
 		const char *v = json_string_value(json_object_get(t, "Value"));
 		if (k == NULL || v == NULL || nr >= IAMSI_TAGS_MAX)
 			continue;
-		rvals[nr] = carried(as ? as->carry : NULL, k, v);
+		rvals[nr] = v;
 		for (int iam = 0; iam < 2; iam++) {
 			char *name = rnames[2 * nr + iam];
 			snprintf(name, sizeof(rnames[0]), "%s:ResourceTag/%s",
@@ -426,7 +415,7 @@ iamsi_authorize_ctx(iamsi_ctx *c, const char *action, const char *resource,
 		ctx[n++] = extra[j];
 	req.context = ctx;
 	req.ncontext = n;
-	iamsi_decide(c, &req, &d, &ex, as != NULL && as->mfa);
+	iamsi_decide(c, &req, &d, &ex, mfa);
 	json_decref(rtags);
 	if (d.effect == PDP_ALLOW) {
 		c->authorized = true;

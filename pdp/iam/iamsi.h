@@ -350,23 +350,14 @@ int iamsi_session_open(iamsi_ctx *c, const char *akid, const char *token,
 void iamsi_decide(iamsi_ctx *c, const pdp_request *req, pdp_decision *d,
     pdp_explanation *ex, bool mfa);
 
-// What an STS call asserts about its own caller in a role's trust
-// decision: the calling session in role chaining, whose transitive tags
-// stand for the role's tags of the same keys, ignoring case, as its
-// aws:ResourceTag and iam:ResourceTag (iam-semantics 6.8); and an MFA
-// code the call verified (aws:MultiFactorAuthPresent true, age 0).
-typedef struct iamsi_asserts {
-	const pdp_creds_claims *carry;
-	bool mfa;
-} iamsi_asserts;
-
 // iamsi_authorize_ctx is iamsi_authorize with `n` (at most
-// IAMSI_EXTRA_MAX) more context keys and what the call asserts (`as`,
-// NULL: nothing).
+// IAMSI_EXTRA_MAX) more context keys; `mfa`: the call verified an MFA
+// code (AssumeRole's TokenCode), which counts whatever the caller's own
+// MFA state (iamsi_decide).
 #define IAMSI_EXTRA_MAX 16
 bool iamsi_authorize_ctx(iamsi_ctx *c, const char *action,
     const char *resource, const json_t *tags,
-    const pdp_context_entry *extra, uint32_t n, const iamsi_asserts *as);
+    const pdp_context_entry *extra, uint32_t n, bool mfa);
 
 // iamsi_tag_inherited says whether tag i of session `from` is transitive.
 bool iamsi_tag_inherited(const pdp_creds_claims *from, uint32_t i);

@@ -571,18 +571,16 @@ trust(iamsi_ctx *c, const stsreq *q, const roleref *r, const json_t *tags,
 		PUT("aws:MultiFactorAuthAge", &zero, 1, false);
 	}
 #undef PUT
-	// In role chaining the calling session's transitive tags stand for
-	// the role's tags of the same keys (iam-semantics 6.8), and an MFA
-	// code verified now counts whatever the session's own MFA state.
-	const iamsi_asserts as = {c->session, q->mfa};
+	// An MFA code verified now counts whatever the caller's own MFA
+	// state (a session's token says false without MFA).
 	if (!iamsi_authorize_ctx(c, "sts:AssumeRole", r->arn, tags, x, n,
-	    &as))
+	    q->mfa))
 		return false;
 	if (json_array_size(tags) > 0 && !iamsi_authorize_ctx(c,
-	    "sts:TagSession", r->arn, tags, x, n, &as))
+	    "sts:TagSession", r->arn, tags, x, n, q->mfa))
 		return false;
 	if (srcid != NULL && !iamsi_authorize_ctx(c, "sts:SetSourceIdentity",
-	    r->arn, tags, x, n, &as))
+	    r->arn, tags, x, n, q->mfa))
 		return false;
 	return true;
 }

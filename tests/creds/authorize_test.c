@@ -36,6 +36,7 @@ setup(void)
 	ck_assert_int_eq(pdp_creds_cache_alloc(g_kr, 16, &g_c), PDP_OK);
 	pdp_creds_cache_set_clock(g_c, test_clock, NULL);
 	g_now = 1100;
+	g_mfa_verified = false;
 }
 
 static void
