@@ -130,7 +130,11 @@ typedef struct pdp_context_entry {
 	bool multi;
 } pdp_context_entry;
 
-#define PDP_CONTEXT_MAX 128 // context entries one request may carry
+// Context entries one request may carry: room for the most a call of
+// AWS's own limits brings, such as AssumeRole with 50 session tags
+// (aws:RequestTag/*, aws:TagKeys) on a role with 50 tags
+// (aws:ResourceTag/*, iam:ResourceTag/*) by a session with 50 of its own.
+#define PDP_CONTEXT_MAX 256
 
 typedef struct pdp_provider pdp_provider;
 

@@ -740,6 +740,42 @@ START_TEST(test_transitive_tag_does_not_stand_for_role_tag)
 }
 END_TEST
 
+// IAM's limits at once: a role with 50 tags, assumed with 50 session
+// tags, by a user and then by a session of its own with 50 tags too.
+START_TEST(test_assume_role_with_every_tag_allowed)
+{
+	char code[48], k[16], v[16];
+	json_t *rtags = json_array(), *stags = json_array();
+
+	user(ROOT, "alice", doc("Allow", "sts:*", "*", NULL));
+	role(ROOT, "app", trust_doc(ROOT, "[\"sts:AssumeRole\","
+	    "\"sts:TagSession\"]", NULL), doc("Allow", "sts:*", "*", NULL),
+	    3600);
+	for (int i = 0; i < 50; i++) {
+		snprintf(k, sizeof(k), "rk%02d", i);
+		snprintf(v, sizeof(v), "rv%02d", i);
+		json_array_append_new(rtags, json_pack("{s:s, s:s}", "Key", k,
+		    "Value", v));
+		snprintf(k, sizeof(k), "sk%02d", i);
+		snprintf(v, sizeof(v), "sv%02d", i);
+		json_array_append_new(stags, json_pack("{s:s, s:s}", "Key", k,
+		    "Value", v));
+	}
+	OKJ(s, ROOT, "TagRole", json_pack("{s:s, s:O}", "RoleName", "app",
+	    "Tags", rtags));
+	json_t *a = ASSUME(ALICE, "{s:s, s:s, s:O}", "RoleArn", ROLE,
+	    "RoleSessionName", "aa", "Tags", stags);
+	json_t *b = must(scall(a, "AssumeRole", json_pack("{s:s, s:s, s:O}",
+	    "RoleArn", ROLE, "RoleSessionName", "bb", "Tags", stags), code),
+	    "chained with 50 tags", code);
+	json_decref(a);
+	json_decref(b);
+	json_decref(rtags);
+	json_decref(stags);
+	pdp_drop();
+}
+END_TEST
+
 START_TEST(test_tags_through_role_chaining)
 {
 	char code[48];
@@ -1531,6 +1567,7 @@ sts_suite(void)
 	tcase_add_test(tc, test_session_policy_intersection);
 	tcase_add_test(tc, test_session_policy_errors);
 	tcase_add_test(tc, test_tags_through_role_chaining);
+	tcase_add_test(tc, test_assume_role_with_every_tag_allowed);
 	tcase_add_test(tc, test_transitive_tag_does_not_stand_for_role_tag);
 	tcase_add_test(tc, test_tag_errors);
 	tcase_add_test(tc, test_source_identity_through_chaining);
