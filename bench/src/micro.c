@@ -133,11 +133,11 @@ typedef struct worker {
 	uint64_t decisions, alloc, elapsed, sink;
 } worker;
 
-// decide_batch makes BENCH_BATCH decisions from pool position *i on, one
+// time_batch makes BENCH_BATCH decisions from pool position *i on, one
 // call for each or `many` a call (a call's requests are consecutive, so
 // the call that reaches the pool's end is a shorter one).
 static uint64_t
-decide_batch(const worker *wk, size_t *i)
+time_batch(const worker *wk, size_t *i)
 {
 	const pdp_request *v = wk->r->v;
 	size_t n = wk->r->n, m = (size_t) wk->many;
@@ -176,7 +176,7 @@ worker_run(void *arg)
 	// Warm the caches and the branch predictors first.
 	uint64_t warm = bench_now_ns() + 200000000u;
 	while (bench_now_ns() < warm)
-		sink += decide_batch(wk, &i);
+		sink += time_batch(wk, &i);
 	if (wk->bar != NULL)
 		pthread_barrier_wait(wk->bar);
 	uint64_t a0 = thread_allocated();
@@ -184,7 +184,7 @@ worker_run(void *arg)
 	uint64_t end = start + (uint64_t) (wk->seconds * 1e9), t1 = start;
 	while (wk->n < wk->cap) {
 		uint64_t t0 = bench_now_ns();
-		sink += decide_batch(wk, &i);
+		sink += time_batch(wk, &i);
 		t1 = bench_now_ns();
 		uint64_t dt = t1 - t0;
 		wk->samples[wk->n++] =

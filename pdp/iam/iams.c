@@ -284,15 +284,6 @@ iamsi_authorize(iamsi_ctx *c, const char *action, const char *resource,
 	return iamsi_authorize_ctx(c, action, resource, tags, NULL, 0, false);
 }
 
-bool
-iamsi_tag_inherited(const pdp_creds_claims *from, uint32_t i)
-{
-	for (uint32_t j = 0; j < from->ntransitive; j++)
-		if (strcasecmp(from->transitive[j], from->tags[i].key) == 0)
-			return true;
-	return false;
-}
-
 // resource_tags returns the tags of the IAM user or role that `resource`
 // names, when it exists (a new reference), or NULL: a user's or role's
 // tags are its aws:ResourceTag and iam:ResourceTag keys, for the calls

@@ -359,7 +359,5 @@ bool iamsi_authorize_ctx(iamsi_ctx *c, const char *action,
     const char *resource, const json_t *tags,
     const pdp_context_entry *extra, uint32_t n, bool mfa);
 
-// iamsi_tag_inherited says whether tag i of session `from` is transitive.
-bool iamsi_tag_inherited(const pdp_creds_claims *from, uint32_t i);
 
 #endif // IAMSI_H

@@ -318,6 +318,16 @@ is_transitive(const stsreq *q, const char *key)
 	return false;
 }
 
+// inherited says whether tag i of the calling session is transitive.
+static bool
+inherited(const pdp_creds_claims *from, uint32_t i)
+{
+	for (uint32_t j = 0; j < from->ntransitive; j++)
+		if (strcasecmp(from->transitive[j], from->tags[i].key) == 0)
+			return true;
+	return false;
+}
+
 // add_tag adds a tag to the new session, and to `all` ([{Key, Value}],
 // for aws:RequestTag and sts:TagSession).
 static bool
@@ -357,7 +367,7 @@ session_tags(iamsi_ctx *c, stsreq *q, grant *g, json_t *all)
 		const char *k = json_string_value(json_object_get(t, "Key"));
 		const char *v = json_string_value(json_object_get(t, "Value"));
 		for (uint32_t j = 0; from != NULL && j < from->ntags; j++) {
-			if (iamsi_tag_inherited(from, j) &&
+			if (inherited(from, j) &&
 			    strcasecmp(from->tags[j].key, k) == 0) {
 				iamsi_fail(c, "InvalidParameterValue", "One of "
 				    "the specified transitive tag keys can't "
@@ -371,7 +381,7 @@ session_tags(iamsi_ctx *c, stsreq *q, grant *g, json_t *all)
 			return false;
 	}
 	for (uint32_t j = 0; from != NULL && j < from->ntags; j++)
-		if (iamsi_tag_inherited(from, j) && !add_tag(c, q, g, all,
+		if (inherited(from, j) && !add_tag(c, q, g, all,
 		    from->tags[j].key, from->tags[j].value, true))
 			return false;
 	return true;

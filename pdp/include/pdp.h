@@ -228,11 +228,14 @@ PDP_API int pdp_bundle_authorize(const pdp_bundle *b, const pdp_request *req,
 // would. It reads a few requests ahead, so that the cache misses of a
 // large bundle (a caller's record, its table, the statements) overlap
 // instead of following one another: in a bundle much larger than the
-// cache a decision costs less this way (bench/README.md). Returns PDP_OK
+// cache a decision costs less this way (bench/README.md; a bundle of
+// 4 MiB or more with its programs reads ahead, and the environment's
+// PDP_READ_AHEAD=always|never, read when a bundle is opened, overrides
+// that). Returns PDP_OK
 // when every decision succeeded, else the first error (each out[i].err
 // says its own); PDP_EINVAL when out is NULL and n is not 0. Thread-safe;
-// allocates nothing; takes no lock; uses about 70 KB of stack (one
-// pdp_bundle_authorize about 60). A provider's reason lives only until
+// allocates nothing; takes no lock; uses about 77 KB of stack (one
+// pdp_bundle_authorize about 66). A provider's reason lives only until
 // its next decision (pdp_decision.reason): with a provider that gives
 // reasons, a batch's earlier reasons may be a later request's text.
 PDP_API int pdp_bundle_authorize_many(const pdp_bundle *b,

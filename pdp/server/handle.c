@@ -152,8 +152,16 @@ keep_reason(pdpd_worker *w, const char *reason)
 	return p;
 }
 
+// entries returns the context array of request k of a batch's group
+// (PDPD_CHUNK: of a request decided alone).
+static pdp_context_entry *
+entries(pdpd_worker *w, uint32_t k)
+{
+	return w->entries + (size_t) k * w->srv->cfg->lim.max_context;
+}
+
 // fill_request points *q at a decoded request's fields and copies its
-// context into e (PDP_CONTEXT_MAX entries).
+// context into e (max_context entries).
 static void
 fill_request(pdpd_worker *w, const pdpw_authz *a, pdp_request *q,
     pdp_context_entry *e)
@@ -208,7 +216,7 @@ decide(pdpd_worker *w, uint64_t id, const pdpw_authz *a, pdpw_result *r,
 		if (ex != NULL)
 			memset(ex, 0, sizeof(*ex));
 	} else {
-		fill_request(w, a, &q, w->entries[PDPD_CHUNK]);
+		fill_request(w, a, &q, entries(w, PDPD_CHUNK));
 		if (a->akid != NULL)
 			pdpd_creds_decide(w, a, &q, &d, ex);
 		else
@@ -255,7 +263,7 @@ decide_batch(pdpd_worker *w, const pdpw_request *req)
 				    logged);
 				continue;
 			}
-			fill_request(w, a, &w->bq[k], w->entries[k]);
+			fill_request(w, a, &w->bq[k], entries(w, k));
 			idx[k++] = i;
 		}
 		pdp_bundle_authorize_many(w->bundle, w->bq, k, w->bd);

@@ -129,6 +129,7 @@ worker_free(pdpd_worker *w)
 	pdpw_decoder_fini(&w->dec);
 	pdpw_encoder_fini(&w->enc);
 	free(w->results);
+	free(w->entries);
 	free(w);
 }
 
@@ -145,8 +146,11 @@ worker_alloc(pdpd_server *s, uint32_t index)
 	w->phase = PDPD_W_IDLE;
 	pdpw_encoder_init(&w->enc);
 	w->results = calloc(s->cfg->lim.max_batch, sizeof(*w->results));
+	w->entries = calloc((size_t) (PDPD_CHUNK + 1) *
+	    (s->cfg->lim.max_context ? s->cfg->lim.max_context : 1),
+	    sizeof(*w->entries));
 	if (pdpw_decoder_init(&w->dec, &s->cfg->lim, s->cfg->zone_chunk) !=
-	    PDPW_OK || w->results == NULL ||
+	    PDPW_OK || w->results == NULL || w->entries == NULL ||
 	    nng_mtx_alloc(&w->mtx) != 0 ||
 	    nng_aio_alloc(&w->aio, worker_cb, w) != 0) {
 		worker_free(w);

@@ -61,11 +61,12 @@ struct pdpd_worker {
 	pdpw_encoder enc;
 	pdpw_result *results; // max_batch
 	// Requests of a batch decided together (handle.c) and their
-	// contexts; a request decided alone, even in the middle of a
-	// batch's group, has entries[PDPD_CHUNK] to itself.
+	// contexts, max_context entries each (pdpd_entries); a request
+	// decided alone, even in the middle of a batch's group, has the
+	// last to itself.
 	pdp_request bq[PDPD_CHUNK];
 	pdp_decision bd[PDPD_CHUNK];
-	pdp_context_entry entries[PDPD_CHUNK + 1][PDP_CONTEXT_MAX];
+	pdp_context_entry *entries; // (PDPD_CHUNK + 1) x max_context
 	pdp_explanation ex;
 	pdpw_explain wx;
 

@@ -735,10 +735,8 @@ pdp_bundle_authorize_many(const pdp_bundle *b, const pdp_request *q,
 	// below would only cost.
 	if (!b || !b->ahead) {
 		for (size_t i = 0; i < n; i++) {
-			reading r1;
-			int rv = read_request(&r1, b, q ? &q[i] : NULL, &out[i]);
-			if (rv == PDP_OK)
-				rv = decide_read(&f, &r1, b, &q[i], &out[i], NULL);
+			int rv = pdp_bundle_authorize(b, q ? &q[i] : NULL,
+			    &out[i], NULL);
 			if (rv != PDP_OK && first == PDP_OK)
 				first = rv;
 		}

@@ -1035,6 +1035,22 @@ build(ld *l, pdp_bundle *b)
 	return PDP_OK;
 }
 
+// read_ahead says whether batches read ahead in a bundle that takes
+// `bytes` with its programs: from PDPI_AHEAD_BYTES on, unless the
+// environment's PDP_READ_AHEAD says "always" or "never" (for measuring;
+// read once per bundle, never on the decision path).
+static bool
+read_ahead(size_t bytes)
+{
+	const char *v = getenv("PDP_READ_AHEAD");
+
+	if (v != NULL && strcmp(v, "always") == 0)
+		return true;
+	if (v != NULL && strcmp(v, "never") == 0)
+		return false;
+	return bytes >= PDPI_AHEAD_BYTES;
+}
+
 int
 pdpi_bundle_load(void *base, size_t size, int owner, bool verify_checksum,
     pdp_bundle **out, char *err, size_t errlen)
@@ -1086,7 +1102,7 @@ pdpi_bundle_load(void *base, size_t size, int owner, bool verify_checksum,
 	b->nnamed_slots = sec_count(&l, PDPB_SEC_NAMED);
 	b->access_keys = sec_data(&l, PDPB_SEC_ACCESS_KEYS);
 	b->naccess_key_slots = sec_count(&l, PDPB_SEC_ACCESS_KEYS);
-	b->ahead = b->size + b->mem_size >= PDPI_AHEAD_BYTES;
+	b->ahead = read_ahead(b->size + b->mem_size);
 	atomic_init(&b->refs, 1);
 	free(nstmts);
 	*out = b;

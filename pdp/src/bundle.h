@@ -14,7 +14,8 @@
 // From this size on (file and programs) a bundle is taken to be larger
 // than the cache, and pdp_bundle_authorize_many reads a batch's requests
 // ahead of deciding them; below it, reading ahead only costs
-// (bench/README.md, "Batches").
+// (bench/README.md, "Batches"). PDP_READ_AHEAD=always|never in the
+// environment of the process that opens the bundle overrides it.
 #define PDPI_AHEAD_BYTES (4u << 20)
 
 struct pdp_bundle {
