@@ -720,33 +720,21 @@ look_in(const pdp_bundle *b, const reading *rd)
 		}
 }
 
-int
-pdp_bundle_authorize_many(const pdp_bundle *b, const pdp_request *q,
-    size_t n, pdp_decision *out)
+// decide_ahead decides a batch in groups of AHEAD (b not NULL). Each pass
+// over a group asks for the lines that the next pass reads, so that the
+// group's misses overlap instead of following one another: the callers'
+// slots, their tables' slots, the entries, the candidates' statements,
+// their resources and conditions; then the decisions. Never inlined: its
+// frame (about 53 KB) is for large bundles only.
+static __attribute__((noinline)) int
+decide_ahead(const pdp_bundle *b, const pdp_request *q, size_t n,
+    pdp_decision *out)
 {
 	frame f;
 	reading rd[AHEAD];
 	const pdpi_table *t[AHEAD];
 	int first = PDP_OK;
 
-	if (n > 0 && out == NULL)
-		return PDP_EINVAL;
-	// A bundle that fits in cache has no misses to overlap: the passes
-	// below would only cost.
-	if (!b || !b->ahead) {
-		for (size_t i = 0; i < n; i++) {
-			int rv = pdp_bundle_authorize(b, q ? &q[i] : NULL,
-			    &out[i], NULL);
-			if (rv != PDP_OK && first == PDP_OK)
-				first = rv;
-		}
-		return first;
-	}
-	// Each pass over a group asks for the lines that the next pass
-	// reads, so that the group's misses overlap instead of following
-	// one another: the callers' slots, their tables' slots, the
-	// entries, the candidates' statements, their resources and
-	// conditions; then the decisions.
 	for (size_t at = 0; at < n; at += AHEAD) {
 		size_t m = n - at < AHEAD ? n - at : AHEAD;
 		const pdp_request *g = q != NULL ? q + at : NULL;
@@ -773,6 +761,27 @@ pdp_bundle_authorize_many(const pdp_bundle *b, const pdp_request *q,
 			if (rv[i] != PDP_OK && first == PDP_OK)
 				first = rv[i];
 		}
+	}
+	return first;
+}
+
+int
+pdp_bundle_authorize_many(const pdp_bundle *b, const pdp_request *q,
+    size_t n, pdp_decision *out)
+{
+	int first = PDP_OK;
+
+	if (n > 0 && out == NULL)
+		return PDP_EINVAL;
+	if (b != NULL && b->ahead)
+		return decide_ahead(b, q, n, out);
+	// A bundle that fits in cache has no misses to overlap: reading
+	// ahead would only cost.
+	for (size_t i = 0; i < n; i++) {
+		int rv = pdp_bundle_authorize(b, q ? &q[i] : NULL, &out[i],
+		    NULL);
+		if (rv != PDP_OK && first == PDP_OK)
+			first = rv;
 	}
 	return first;
 }
