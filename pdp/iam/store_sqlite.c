@@ -332,6 +332,19 @@ prep(iams_store *st, int id)
 	return s;
 }
 
+// first_u32 steps `s` (prepared and bound) once, puts its first column in
+// *n when it has a row, resets it, and returns SQLite's answer.
+static int
+first_u32(sqlite3_stmt *s, uint32_t *n)
+{
+	int rc = sqlite3_step(s);
+
+	if (rc == SQLITE_ROW)
+		*n = (uint32_t) sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	return map_rc(rc);
+}
+
 static void
 btext(sqlite3_stmt *s, int i, const char *v)
 {
@@ -789,17 +802,13 @@ static int
 count(iams_store *st, int id, const char *account, int kind, uint32_t *n)
 {
 	sqlite3_stmt *s = prep(st, id);
-	int rc;
 
 	if (s == NULL)
 		return PDP_EIO;
 	btext(s, 1, account);
 	if (kind >= 0)
 		sqlite3_bind_int(s, 2, kind);
-	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		*n = (uint32_t) sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
-	return map_rc(rc);
+	return first_u32(s, n);
 }
 
 int
@@ -1728,17 +1737,13 @@ iams_store_mfa_count(iams_store *st, const char *account, int64_t eid,
     bool virtual_only, uint32_t *n)
 {
 	sqlite3_stmt *s = prep(st, S_MFA_COUNT);
-	int rc;
 
 	if (s == NULL)
 		return PDP_EIO;
 	btext(s, 1, account);
 	sqlite3_bind_int64(s, 2, eid);
 	sqlite3_bind_int(s, 3, virtual_only);
-	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		*n = (uint32_t) sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
-	return map_rc(rc);
+	return first_u32(s, n);
 }
 
 int
@@ -1868,14 +1873,10 @@ int
 iams_store_stskey_newest(iams_store *st, uint32_t *id)
 {
 	sqlite3_stmt *s = prep(st, S_STSKEY_NEWEST);
-	int rc;
 
 	if (s == NULL)
 		return PDP_EIO;
-	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		*id = (uint32_t) sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
-	return map_rc(rc);
+	return first_u32(s, id);
 }
 
 int
