@@ -33,6 +33,15 @@ int iamc_eval_prepare(const json_t *in, iamc_eval_prep **out, char *err,
 const pdp_bundle *iamc_eval_prep_bundle(const iamc_eval_prep *p);
 const pdp_request *iamc_eval_prep_request(const iamc_eval_prep *p);
 
+// iamc_eval_request reads an eval-format "request" object (principal,
+// action, resource, resourceAccount, context) into *q, every string
+// copied into `a`, for callers that send the request elsewhere (pdpbench
+// load). Only the JSON shape is checked here, not the ARNs. On failure it
+// returns -1 and `err` (errlen bytes) names the field.
+struct iamc_arena;
+int iamc_eval_request(const json_t *req, struct iamc_arena *a,
+    pdp_request *q, char *err, size_t errlen);
+
 // iamc_eval_prep_free frees a prepared line. free(NULL) is a no-op.
 void iamc_eval_prep_free(iamc_eval_prep *p);
 

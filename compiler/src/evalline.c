@@ -25,7 +25,6 @@ typedef struct line {
 	pdpi_req r;          // action and resource, parsed (for the trust
 	                     // policy and account rules)
 	pdp_request req;     // what is decided
-	pdp_context_entry *ctx;
 	const char *userid;  // aws:userid from the context, or NULL
 	const iamc_eval_options *opt; // NULL: no plugins
 } line;
@@ -182,15 +181,30 @@ compile_levels(line *l, const json_t *j, pdp_policy_type type,
 	return 0;
 }
 
+// req_fail writes why a request was refused into err and returns -1.
+static int req_fail(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int
+req_fail(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
 // value_text converts one context value (string, number or boolean) to
 // a NUL-terminated string in the arena; NULL for any other JSON type.
 static const char *
-value_text(line *l, const json_t *v)
+value_text(iamc_arena *a, const json_t *v)
 {
 	char num[64];
 
 	if (json_is_string(v))
-		return iamc_arena_strdup(l->a, json_string_value(v),
+		return iamc_arena_strdup(a, json_string_value(v),
 		    json_string_length(v));
 	if (json_is_integer(v))
 		snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT,
@@ -202,12 +216,13 @@ value_text(line *l, const json_t *v)
 		    "false");
 	else
 		return NULL;
-	return iamc_arena_strdup(l->a, num, strlen(num));
+	return iamc_arena_strdup(a, num, strlen(num));
 }
 
-// build_context turns request.context into the request's context entries.
+// read_context turns request.context into q's context entries.
 static int
-build_context(line *l, const json_t *ctx)
+read_context(iamc_arena *a, const json_t *ctx, pdp_request *q, char *err,
+    size_t errlen)
 {
 	size_t n = json_is_object(ctx) ? json_object_size(ctx) : 0;
 	const char *k;
@@ -215,44 +230,80 @@ build_context(line *l, const json_t *ctx)
 	size_t i = 0;
 
 	if (ctx != NULL && !json_is_null(ctx) && !json_is_object(ctx))
-		return fail(l, "%s", "request.context must be an object");
+		return req_fail(err, errlen, "request.context must be an "
+		    "object");
 	if (n > PDP_CONTEXT_MAX)
-		return fail(l, "request.context: more than %d keys",
-		    PDP_CONTEXT_MAX);
-	l->ctx = iamc_arena_alloc(l->a, (n + 1) * sizeof(*l->ctx));
-	if (l->ctx == NULL)
-		return fail(l, "%s", "out of memory");
+		return req_fail(err, errlen, "request.context: more than %d "
+		    "keys", PDP_CONTEXT_MAX);
+	pdp_context_entry *ents = iamc_arena_alloc(a, (n + 1) *
+	    sizeof(*ents));
+	if (ents == NULL)
+		return req_fail(err, errlen, "out of memory");
 	json_object_foreach((json_t *) ctx, k, v) {
-		pdp_context_entry *e = &l->ctx[i++];
+		pdp_context_entry *e = &ents[i++];
 		size_t nv = json_is_array(v) ? json_array_size(v) : 1;
-		const char **vals = iamc_arena_alloc(l->a,
+		const char **vals = iamc_arena_alloc(a,
 		    (nv + 1) * sizeof(*vals));
-		if (vals == NULL)
-			return fail(l, "%s", "out of memory");
-		e->key = k;
+		if (vals == NULL ||
+		    (e->key = iamc_arena_strdup(a, k, strlen(k))) == NULL)
+			return req_fail(err, errlen, "out of memory");
 		e->multi = json_is_array(v);
 		e->nvalues = (uint32_t) nv;
 		e->values = vals;
 		for (size_t j = 0; j < nv; j++) {
 			const json_t *el = e->multi ? json_array_get(v, j) : v;
-			if ((vals[j] = value_text(l, el)) == NULL)
-				return fail(l, "request.context.%s: a value "
-				    "must be a string, number, boolean or a "
-				    "list of these", k);
+			if ((vals[j] = value_text(a, el)) == NULL)
+				return req_fail(err, errlen, "request.context."
+				    "%s: a value must be a string, number, "
+				    "boolean or a list of these", k);
 		}
-		if (!e->multi && strcasecmp(k, "aws:userid") == 0)
-			l->userid = vals[0];
 	}
-	l->req.context = l->ctx;
-	l->req.ncontext = (uint32_t) n;
+	q->context = ents;
+	q->ncontext = (uint32_t) n;
 	return 0;
 }
 
-static const char *
-get_string(const json_t *o, const char *key)
+// opt_text copies the optional string member `key` of o into *out (NULL
+// when absent or null); -1 when it is there but not a string.
+static int
+opt_text(iamc_arena *a, const json_t *o, const char *key, const char **out,
+    char *err, size_t errlen)
 {
 	const json_t *v = json_object_get(o, key);
-	return json_is_string(v) ? json_string_value(v) : NULL;
+
+	*out = NULL;
+	if (v == NULL || json_is_null(v))
+		return 0;
+	if (!json_is_string(v))
+		return req_fail(err, errlen, "request.%s: not a string", key);
+	if ((*out = iamc_arena_strdup(a, json_string_value(v),
+	    json_string_length(v))) == NULL)
+		return req_fail(err, errlen, "out of memory");
+	return 0;
+}
+
+int
+iamc_eval_request(const json_t *req, iamc_arena *a, pdp_request *q,
+    char *err, size_t errlen)
+{
+	memset(q, 0, sizeof(*q));
+	if (!json_is_object(req))
+		return req_fail(err, errlen, "request: missing or not an "
+		    "object");
+	if (opt_text(a, req, "principal", &q->principal, err, errlen) != 0 ||
+	    opt_text(a, req, "action", &q->action, err, errlen) != 0 ||
+	    opt_text(a, req, "resource", &q->resource, err, errlen) != 0 ||
+	    opt_text(a, req, "resourceAccount", &q->resource_account, err,
+	    errlen) != 0)
+		return -1;
+	if (q->principal == NULL)
+		return req_fail(err, errlen, "request.principal: missing or "
+		    "not a string");
+	if (q->action == NULL)
+		return req_fail(err, errlen, "request.action: missing or not "
+		    "a string");
+	return read_context(a, json_object_get(req, "context"), q, err,
+	    errlen);
 }
 
 // build_request reads the "request" object into l->req, and parses the
@@ -260,50 +311,36 @@ get_string(const json_t *o, const char *key)
 static int
 build_request(line *l, const json_t *req)
 {
-	const char *principal, *action, *resource, *racct;
-	const json_t *jr;
+	pdp_request *q = &l->req;
 	char *buf;
 
-	if (!json_is_object(req))
-		return fail(l, "%s", "request: missing or not an object");
-	principal = get_string(req, "principal");
-	action = get_string(req, "action");
-	if (principal == NULL)
-		return fail(l, "%s", "request.principal: missing or not a "
-		    "string");
-	if (action == NULL)
-		return fail(l, "%s", "request.action: missing or not a string");
-	jr = json_object_get(req, "resource");
-	resource = get_string(req, "resource");
-	if (jr != NULL && !json_is_null(jr) && resource == NULL)
-		return fail(l, "%s", "request.resource: not a string");
-	if (resource == NULL)
-		resource = "*";
-	jr = json_object_get(req, "resourceAccount");
-	racct = get_string(req, "resourceAccount");
-	if (jr != NULL && !json_is_null(jr) && racct == NULL)
-		return fail(l, "%s", "request.resourceAccount: not a string");
+	if (iamc_eval_request(req, l->a, q, l->err, sizeof(l->err)) != 0)
+		return -1;
+	q->provider = l->opt != NULL ? l->opt->provider : NULL;
+	if (q->resource == NULL)
+		q->resource = "*";
+	for (uint32_t i = 0; i < q->ncontext; i++)
+		if (!q->context[i].multi &&
+		    strcasecmp(q->context[i].key, "aws:userid") == 0)
+			l->userid = q->context[i].values[0];
 
-	size_t pn = strlen(principal), an = strlen(action);
+	size_t pn = strlen(q->principal), an = strlen(q->action);
 	buf = iamc_arena_alloc(l->a, pn + 64);
 	if (buf == NULL)
 		return fail(l, "%s", "out of memory");
-	if (!pdpi_who_parse(&l->who, principal, pn, buf, pn + 64) ||
+	if (!pdpi_who_parse(&l->who, q->principal, pn, buf, pn + 64) ||
 	    l->who.kind == PDPI_WHO_OTHER)
 		return fail(l, "request.principal: \"%s\" is not a user, role "
 		    "session, federated user or root ARN, a service principal "
-		    "or \"anonymous\"", principal);
+		    "or \"anonymous\"", q->principal);
 	l->r.who = l->who;
 	buf = iamc_arena_alloc(l->a, an + 1);
-	if (buf == NULL || !pdpi_req_set_action(&l->r, action, an, buf,
+	if (buf == NULL || !pdpi_req_set_action(&l->r, q->action, an, buf,
 	    an + 1))
 		return fail(l, "%s", "out of memory");
-	pdpi_req_set_resource(&l->r, resource, strlen(resource), racct);
-	l->req.principal = principal;
-	l->req.action = action;
-	l->req.resource = resource;
-	l->req.resource_account = racct;
-	return build_context(l, json_object_get(req, "context"));
+	pdpi_req_set_resource(&l->r, q->resource, strlen(q->resource),
+	    q->resource_account);
+	return 0;
 }
 
 static const char *
@@ -480,7 +517,6 @@ iamc_eval_prepare_ex(const json_t *in, const iamc_eval_options *opt,
 	}
 	l->a = iamc_builder_arena(l->b);
 	l->opt = opt;
-	l->req.provider = opt != NULL ? opt->provider : NULL;
 	if (!json_is_object(in)) {
 		fail(l, "%s", "a line must be a JSON object");
 	} else if (build_request(l, json_object_get(in, "request")) == 0 &&
