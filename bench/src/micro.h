@@ -105,10 +105,15 @@ typedef struct bench_opts {
 	// of BENCH_BATCH).
 	int many[BENCH_MANY_MAX];
 	int nmany;
+	const char *save; // NULL, or where --save writes each world
 } bench_opts;
 
 // bench_world_fini frees everything a world holds.
 void bench_world_fini(bench_world *w);
+
+// bench_world_save writes w's bundle and request pool to PREFIX-NAME.pdpb
+// and PREFIX-NAME.jsonl (save.c), or dies saying why.
+void bench_world_save(const bench_world *w, const char *prefix);
 
 // The corpus: every AWS managed policy as compact JSON text.
 typedef struct bench_corpus {

@@ -49,6 +49,30 @@ rc=0
 "$bin" micro --workload scale --many 1,2,4,8,16 --quiet >/dev/null 2>&1 ||
 	rc=$?
 [ "$rc" -eq 2 ] || fail "five --many values: exit $rc, want 2"
+# --save writes each world's bundle and its pool, and times nothing.
+tmp=$(mktemp -d /tmp/micro-smoke.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+out=$("$bin" micro --workload scale --statements 10 --requests 300 \
+    --save "$tmp/w" --quiet 2>&1) || { echo "$out"; fail "--save failed"; }
+echo "$out"
+echo "$out" | grep -q '^decide' && fail "--save timed decisions"
+for w in scale-statements scale-account-10; do
+	[ "$(wc -l <"$tmp/w-$w.jsonl")" -eq 300 ] ||
+		fail "$w: expected the pool's 300 requests"
+	[ "$(grep -c '^{"request":{"principal":"arn:aws:iam::[0-9]*:user/[^"]*","action":"[^"]*"' \
+	    "$tmp/w-$w.jsonl")" -eq 300 ] || fail "$w: a request without principal or action"
+	bytes=$(echo "$out" | sed -n "s|^save  $tmp/w-$w.pdpb  \([0-9]*\) bytes$|\1|p")
+	[ -n "$bytes" ] && [ "$(wc -c <"$tmp/w-$w.pdpb")" -eq "$bytes" ] ||
+		fail "$w: the bundle is not the size printed"
+	head -c 4 "$tmp/w-$w.pdpb" | grep -q PDPB || fail "$w: not a bundle"
+done
+rc=0
+"$bin" micro --workload scale --save "$tmp/x" --quiet >/dev/null 2>&1 || rc=$?
+[ "$rc" -eq 2 ] || fail "--save of all five scale worlds: exit $rc, want 2"
+rc=0
+"$bin" micro --workload "$tmp/w-scale-account-10.jsonl" --save "$tmp/x" \
+    --quiet >/dev/null 2>&1 || rc=$?
+[ "$rc" -eq 2 ] || fail "--save of a FILE workload: exit $rc, want 2"
 out=$("$bin" memory) || fail "pdpbench memory failed"
 echo "$out"
 [ "$(echo "$out" | grep -c '^memory  *[0-9]* MiB  *[0-9.]* ns/load$')" -eq 10 ] ||
