@@ -5,6 +5,12 @@
 # repeated and its median printed.
 #
 #   sh bench/load.sh [--build DIR] [--runs N] [--seconds S] [--soak S]
+#       [--principals N]
+#
+# Then pdpd on a large world, N principals (default 100,000) saved by
+# `pdpbench micro --workload scale --save`, driven with its pool of
+# distinct requests (`pdpbench load --requests`), reading ahead in
+# batches and not (PDP_READ_AHEAD=never).
 #
 # On a machine of two or more CPUs, pdpd (and the echo server it is
 # compared with) runs on CPU 0 and the client on CPU 1, as
@@ -17,14 +23,15 @@
 # 15 s (the target: flat across 300 s).
 set -eu
 
-build=build runs=5 secs=5 soak=0
+build=build runs=5 secs=5 soak=0 principals=100000
 while [ $# -gt 0 ]; do
 	case $1 in
 	--build) build=$2; shift 2 ;;
 	--runs) runs=$2; shift 2 ;;
 	--seconds) secs=$2; shift 2 ;;
 	--soak) soak=$2; shift 2 ;;
-	*) echo "usage: $0 [--build DIR] [--runs N] [--seconds S] [--soak S]" >&2
+	--principals) principals=$2; shift 2 ;;
+	*) echo "usage: $0 [--build DIR] [--runs N] [--seconds S] [--soak S] [--principals N]" >&2
 	   exit 2 ;;
 	esac
 done
@@ -37,9 +44,11 @@ for f in "$bench" "$pdpd" "$iamc"; do
 done
 
 tmp=$(mktemp -d /tmp/pdpd-load.XXXXXX)
-pid=
+pid= big= bign=
 cleanup() {
-	[ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+	for p in $pid $big $bign; do
+		kill "$p" 2>/dev/null && wait "$p" 2>/dev/null
+	done
 	rm -rf "$tmp"
 }
 trap cleanup EXIT INT TERM
@@ -53,12 +62,16 @@ port=$((40000 + $$ % 20000)) # apart from the tests' 20000-39999
 $srv "$pdpd" --bundle "$tmp/example.pdpb" --listen "ipc://$tmp/pdpd.ipc" \
     --listen "tcp://127.0.0.1:$port" >"$tmp/pdpd.log" 2>&1 &
 pid=$!
-i=0
-until [ -S "$tmp/pdpd.ipc" ]; do
-	i=$((i + 1))
-	[ $i -lt 100 ] || { cat "$tmp/pdpd.log" >&2; exit 1; }
-	sleep 0.05
-done
+# listening SOCKET LOG waits for a pdpd to listen on SOCKET.
+listening() {
+	i=0
+	until [ -S "$1" ]; do
+		i=$((i + 1))
+		[ $i -lt 200 ] || { cat "$2" >&2; exit 1; }
+		sleep 0.05
+	done
+}
+listening "$tmp/pdpd.ipc" "$tmp/pdpd.log"
 
 # median reads numbers, one a line, and prints their median.
 median() {
@@ -118,6 +131,40 @@ for n in 8 16; do
 	echo "median: $(median <"$tmp/dps") decisions/s (target: >= 2,000,000);" \
 	    "the echo server carried $(median <"$tmp/edps") a second"
 done
+
+echo "## a world of $principals principals and its pool of distinct requests"
+$cli "$bench" micro --workload scale --principals "$principals" --requests 65536 \
+    --save "$tmp/big" --quiet
+# The same bundle served twice, one by one on CPU 0: reading ahead in
+# batches (a bundle over 4 MiB) and not.
+$srv "$pdpd" --bundle "$tmp/big-scale-principals.pdpb" \
+    --listen "ipc://$tmp/big.ipc" >"$tmp/big.log" 2>&1 &
+big=$!
+PDP_READ_AHEAD=never $srv "$pdpd" --bundle "$tmp/big-scale-principals.pdpb" \
+    --listen "ipc://$tmp/bign.ipc" >"$tmp/bign.log" 2>&1 &
+bign=$!
+listening "$tmp/big.ipc" "$tmp/big.log"
+listening "$tmp/bign.ipc" "$tmp/bign.log"
+pool="--requests $tmp/big-scale-principals.jsonl"
+echo "## one request a message, 64 in flight"
+load --url "ipc://$tmp/big.ipc" $pool --inflight 64 --duration "$secs"
+echo "## batches of 100, 8 in flight, reading ahead and not: $runs runs of $secs s each"
+: >"$tmp/dps"; : >"$tmp/ndps"
+for r in $(seq "$runs"); do
+	load --url "ipc://$tmp/big.ipc" $pool --batch 100 --inflight 8 \
+	    --duration "$secs" >"$tmp/run"
+	cat "$tmp/run"
+	awk '/^pdpd .*decisions\/s/ { print $4 }' "$tmp/run" >>"$tmp/dps"
+	load --url "ipc://$tmp/bign.ipc" $pool --batch 100 --inflight 8 \
+	    --duration "$secs" >"$tmp/run"
+	sed 's/^pdpd /never/' "$tmp/run"
+	awk '/^pdpd .*decisions\/s/ { print $4 }' "$tmp/run" >>"$tmp/ndps"
+done
+echo "median: $(median <"$tmp/dps") decisions/s reading ahead," \
+    "$(median <"$tmp/ndps") not (PDP_READ_AHEAD=never)"
+kill "$big" "$bign"
+wait "$big" "$bign" || true
+big= bign=
 
 if [ "$soak" -gt 0 ]; then
 	echo "## $soak s at 16 in flight, a reload (SIGHUP) every second"

@@ -4,10 +4,11 @@
 // echo server (echo.c) and print the ratio between the two.
 //
 // One REQ socket with C contexts (many contexts on one socket beat many
-// sockets); each context is an aio state machine that sends a request
-// encoded once at start, waits for the reply, checks its status and
-// sends the next. Callbacks run on nng's shared task threads, so they
-// only record and resubmit.
+// sockets); each context is an aio state machine that sends the next
+// message of a pool encoded before the run (load_pool.c: one request, or
+// those of a --requests file in turn), waits for the reply, checks its
+// status, counts its decisions and sends the next. Callbacks run on
+// nng's shared task threads, so they only record and resubmit.
 
 #define _GNU_SOURCE // sched_setaffinity, CPU_SET
 
@@ -28,6 +29,7 @@
 #include <nng/protocol/reqrep0/req.h>
 #include <nng/supplemental/util/platform.h>
 
+#include "load_pool.h"
 #include "pdpbench.h"
 #include "pdpd_hist.h"
 #include "wire.h"
@@ -40,6 +42,8 @@ typedef struct load_opts {
 	uint32_t batch;     // 0: single authorize
 	bool explain;
 	const char *principal, *action, *resource;
+	bool one_given;       // --principal, --action or --resource
+	const char *requests; // NULL, or a JSON-lines file of requests
 	bool compare_echo;
 	bool target_echo; // --url is an echo server: do not decode
 	const char *echo_url;
@@ -56,15 +60,17 @@ typedef struct lctx {
 	nng_aio *aio;
 	bool receiving;
 	uint64_t t0;
+	size_t sent;         // the pool's message in flight
+	uint64_t decided[3]; // decisions answered, by pdpw_decision
 	pdpw_decoder dec;
 } lctx;
 
 struct run {
 	const load_opts *o;
 	bool echo; // the server echoes: do not decode replies
-	const void *req;
-	size_t reqlen;
-	uint32_t per_req; // decisions per request
+	const load_pool *pool;
+	atomic_size_t next; // the pool's next message
+	uint32_t per_req;   // decisions per request
 	atomic_int_fast64_t remaining; // count mode
 	uint64_t deadline;             // time mode
 	atomic_uint_fast64_t done, errors, sent;
@@ -99,20 +105,24 @@ send_next(lctx *c)
 		atomic_fetch_sub(&r->active, 1);
 		return;
 	}
+	size_t k = atomic_fetch_add_explicit(&r->next, 1,
+	    memory_order_relaxed) % r->pool->n;
 	if (nng_msg_alloc(&m, 0) != 0 ||
-	    nng_msg_append(m, r->req, r->reqlen) != 0) {
+	    nng_msg_append(m, r->pool->msg[k], r->pool->len[k]) != 0) {
 		atomic_fetch_add(&r->errors, 1);
 		atomic_fetch_sub(&r->active, 1);
 		return;
 	}
 	c->receiving = false;
+	c->sent = k;
 	c->t0 = now_ns();
 	atomic_fetch_add_explicit(&r->sent, 1, memory_order_relaxed);
 	nng_aio_set_msg(c->aio, m);
 	nng_ctx_send(c->ctx, c->aio);
 }
 
-// reply_ok says whether a reply decided everything it was asked.
+// reply_ok says whether a reply decided everything it was asked, and
+// counts its decisions.
 static bool
 reply_ok(lctx *c, nng_msg *m)
 {
@@ -120,14 +130,25 @@ reply_ok(lctx *c, nng_msg *m)
 	const char *why;
 
 	if (c->r->echo)
-		return nng_msg_len(m) == c->r->reqlen;
+		return nng_msg_len(m) == c->r->pool->len[c->sent];
 	if (pdpw_decode_reply(&c->dec, nng_msg_body(m), nng_msg_len(m), &rep,
 	    &why) != PDPW_OK || rep.status != PDPW_OK)
 		return false;
-	for (uint32_t i = 0; i < rep.nresults; i++)
-		if (rep.results[i].status != PDPW_OK)
+	if (c->r->per_req == 1 && rep.nresults == 0) {
+		if ((unsigned) rep.result.decision > PDPW_EXPLICIT_DENY)
 			return false;
-	return c->r->per_req == 1 || rep.nresults == c->r->per_req;
+		c->decided[rep.result.decision]++;
+		return true;
+	}
+	if (rep.nresults != c->r->per_req)
+		return false;
+	for (uint32_t i = 0; i < rep.nresults; i++)
+		if (rep.results[i].status != PDPW_OK ||
+		    (unsigned) rep.results[i].decision > PDPW_EXPLICIT_DENY)
+			return false;
+	for (uint32_t i = 0; i < rep.nresults; i++)
+		c->decided[rep.results[i].decision]++;
+	return true;
 }
 
 static void
@@ -167,13 +188,14 @@ lctx_cb(void *arg)
 
 typedef struct result {
 	uint64_t done, errors;
+	uint64_t decided[3]; // by pdpw_decision; none counted for echo
 	double secs;
 	uint64_t p50, p99, p999;
 } result;
 
 static int
-run_load(const load_opts *o, const char *url, bool echo, const void *req,
-    size_t reqlen, uint32_t per_req, const char *label, result *res)
+run_load(const load_opts *o, const char *url, bool echo,
+    const load_pool *pool, uint32_t per_req, const char *label, result *res)
 {
 	nng_socket sock = NNG_SOCKET_INITIALIZER;
 	run *r = calloc(1, sizeof(*r));
@@ -188,8 +210,7 @@ run_load(const load_opts *o, const char *url, bool echo, const void *req,
 	lim.max_batch = per_req;
 	r->o = o;
 	r->echo = echo;
-	r->req = req;
-	r->reqlen = reqlen;
+	r->pool = pool;
 	r->per_req = per_req;
 	r->c = calloc((size_t) o->inflight, sizeof(*r->c));
 	if (r->c == NULL || (rv = nng_req0_open(&sock)) != 0) {
@@ -257,6 +278,10 @@ run_load(const load_opts *o, const char *url, bool echo, const void *req,
 		pdpw_decoder_fini(&r->c[i].dec);
 	}
 	pdpd_hist_add(snap, &r->hist);
+	memset(res->decided, 0, sizeof(res->decided));
+	for (int i = 0; i < o->inflight; i++)
+		for (int k = 0; k < 3; k++)
+			res->decided[k] += r->c[i].decided[k];
 	res->done = atomic_load(&r->done);
 	res->errors = atomic_load(&r->errors);
 	res->p50 = pdpd_hist_quantile(snap, 0.50);
@@ -292,6 +317,14 @@ print_result(const char *label, const result *r, uint32_t per_req)
 	    "%" PRIu64 " requests in %.2f s, %" PRIu64 " errors\n",
 	    (double) r->p50 / 1e3, (double) r->p99 / 1e3,
 	    (double) r->p999 / 1e3, r->done, r->secs, r->errors);
+	uint64_t n = r->decided[0] + r->decided[1] + r->decided[2];
+	if (n > 0)
+		printf("mix    allow %.1f%%  implicit deny %.1f%%  explicit "
+		    "deny %.1f%%  of %" PRIu64 " decisions\n",
+		    100.0 * (double) r->decided[PDPW_ALLOW] / (double) n,
+		    100.0 * (double) r->decided[PDPW_IMPLICIT_DENY] /
+		    (double) n, 100.0 *
+		    (double) r->decided[PDPW_EXPLICIT_DENY] / (double) n, n);
 }
 
 static void
@@ -312,6 +345,13 @@ load_usage(FILE *f)
 	    "                       the request (default: the example "
 	    "bundle's auditor\n"
 	    "                       reading a prod report)\n"
+	    "  --requests FILE      or the requests of a JSON-lines file, "
+	    "sent in turn\n"
+	    "                       (each line an eval-format line without "
+	    "policies, or\n"
+	    "                       its \"request\" object alone; "
+	    "`pdpbench micro --save`\n"
+	    "                       writes one beside its bundle)\n"
 	    "  --compare-echo       also run against `pdpbench echo` on "
 	    "--echo-url\n"
 	    "                       (default ipc:///tmp/pdpbench-echo-PID) "
@@ -385,12 +425,11 @@ pdpbench_load(int argc, char **argv)
 {
 	load_opts o = {NULL, 64, 0, 5.0, 0, false,
 	    PDPBENCH_PRINCIPAL, PDPBENCH_ACTION, PDPBENCH_RESOURCE, false,
-	    false, NULL,
+	    NULL, false, false, NULL,
 	    (int) sysconf(_SC_NPROCESSORS_ONLN), NULL, 5000};
 	cpu_set_t echo_cpus;
 	char echo_url[128];
-	pdpw_encoder enc;
-	pdpw_authz *v;
+	load_pool pool;
 	result pr, er;
 	int rc = 0;
 
@@ -426,11 +465,13 @@ pdpbench_load(int argc, char **argv)
 		else if (strcmp(a, "--batch") == 0)
 			o.batch = (uint32_t) atoi(val);
 		else if (strcmp(a, "--principal") == 0)
-			o.principal = val;
+			o.principal = val, o.one_given = true;
 		else if (strcmp(a, "--action") == 0)
-			o.action = val;
+			o.action = val, o.one_given = true;
 		else if (strcmp(a, "--resource") == 0)
-			o.resource = val;
+			o.resource = val, o.one_given = true;
+		else if (strcmp(a, "--requests") == 0)
+			o.requests = val;
 		else if (strcmp(a, "--echo-url") == 0)
 			o.echo_url = val;
 		else if (strcmp(a, "--echo-workers") == 0)
@@ -446,6 +487,7 @@ pdpbench_load(int argc, char **argv)
 	}
 	if (o.url == NULL || o.inflight < 1 || o.inflight > 256 ||
 	    o.batch > 100000 || o.timeout_ms < 1 ||
+	    (o.requests != NULL && o.one_given) ||
 	    (o.count == 0 && !(o.duration > 0 && o.duration <= 3600))) {
 		load_usage(stderr);
 		return 2;
@@ -456,33 +498,39 @@ pdpbench_load(int argc, char **argv)
 		return 2;
 	}
 	uint32_t per_req = o.batch ? o.batch : 1;
-	v = calloc(per_req, sizeof(*v));
-	if (v == NULL)
-		return 1;
-	for (uint32_t i = 0; i < per_req; i++) {
-		v[i].principal = o.principal;
-		v[i].action = o.action;
-		v[i].resource = o.resource;
+	if (o.requests != NULL) {
+		if ((rc = load_pool_file(&pool, o.requests, o.batch,
+		    o.explain)) != 0)
+			return rc;
+	} else {
+		pdpw_authz one = {.principal = o.principal,
+		    .action = o.action, .resource = o.resource};
+		if (load_pool_one(&pool, &one, o.batch, o.explain) != 0) {
+			fprintf(stderr, "pdpbench load: out of memory\n");
+			return 1;
+		}
 	}
-	pdpw_encoder_init(&enc);
-	if ((o.batch ? pdpw_encode_batch_req(&enc, 1, v, o.batch) :
-	    pdpw_encode_authz_req(&enc, 1, o.explain ? PDPW_OP_EXPLAIN :
-	    PDPW_OP_AUTHORIZE, &v[0])) != PDPW_OK) {
-		fprintf(stderr, "pdpbench load: out of memory\n");
-		return 1;
-	}
-	printf("pdpbench load: %s, %d in flight, %s%s, request %zu bytes",
-	    o.url, o.inflight, o.batch ? "authorize_batch" :
-	    o.explain ? "explain" : "authorize", o.count ? "" : "", enc.n);
+	size_t bytes = 0;
+	for (size_t i = 0; i < pool.n; i++)
+		bytes += pool.len[i];
+	printf("pdpbench load: %s, %d in flight, %s", o.url, o.inflight,
+	    o.batch ? "authorize_batch" : o.explain ? "explain" :
+	    "authorize");
 	if (o.batch)
-		printf(" (%u decisions)", o.batch);
+		printf(" of %u", o.batch);
+	if (o.requests != NULL)
+		printf(", %zu requests of %s in %zu messages of %zu bytes "
+		    "on average", pool.nreq, o.requests, pool.n,
+		    bytes / pool.n);
+	else
+		printf(", request %zu bytes", bytes);
 	if (o.count)
 		printf(", %" PRIu64 " requests\n", o.count);
 	else
 		printf(", %.1f s\n", o.duration);
 	fflush(stdout);
 
-	if (run_load(&o, o.url, o.target_echo, enc.p, enc.n, per_req,
+	if (run_load(&o, o.url, o.target_echo, &pool, per_req,
 	    o.target_echo ? "echo" : "pdpd", &pr) != 0) {
 		rc = 1;
 		goto out;
@@ -499,8 +547,8 @@ pdpbench_load(int argc, char **argv)
 		pid_t pid = spawn_echo(o.echo_url, o.echo_workers,
 		    o.echo_cpus ? &echo_cpus : NULL);
 		int st;
-		if (pid < 0 || run_load(&o, o.echo_url, true, enc.p, enc.n,
-		    per_req, "echo", &er) != 0) {
+		if (pid < 0 || run_load(&o, o.echo_url, true, &pool, per_req,
+		    "echo", &er) != 0) {
 			rc = 1;
 		} else {
 			print_result("echo", &er, per_req);
@@ -520,7 +568,6 @@ pdpbench_load(int argc, char **argv)
 		}
 	}
 out:
-	pdpw_encoder_fini(&enc);
-	free(v);
+	load_pool_fini(&pool);
 	return rc;
 }

@@ -8,7 +8,8 @@ set -eu
 # Under the sanitizer build: leaks inside nng's own teardown are nng's
 # (lsan.supp, as for the other pdpd tests); ours are still reported.
 export LSAN_OPTIONS="${LSAN_OPTIONS:-suppressions=$PWD/tests/server/lsan.supp}"
-out=$(sh bench/load.sh --build "$1" --runs 1 --seconds 0.3 --soak 2 2>&1) || {
+out=$(sh bench/load.sh --build "$1" --runs 1 --seconds 0.3 --soak 2 \
+    --principals 1000 2>&1) || {
 	echo "$out"
 	echo "load_smoke: bench/load.sh failed" >&2
 	exit 1
@@ -27,5 +28,39 @@ echo "$out" | grep -q '^per decision: decode [0-9.]* ns  decide [0-9.]* ns  enco
 	fail "expected pdpbench wire's figures"
 echo "$out" | grep -q '^wire  batch 100 .* decision Allow$' ||
 	fail "pdpbench wire's request was not allowed"
+echo "$out" | grep -q '^median: [0-9][0-9]* decisions/s reading ahead, [0-9][0-9]* not (PDP_READ_AHEAD=never)$' ||
+	fail "expected the large world's batch medians"
+# The pool's requests are decided as they were made: some allowed, some
+# denied either way (a pool of one request would give one decision).
+[ "$(echo "$out" | grep -c '^mix    allow [1-9][0-9.]*%  implicit deny [1-9][0-9.]*%  explicit deny [1-9][0-9.]*%  of [0-9]* decisions$')" -eq 3 ] ||
+	fail "expected three runs over the large world's mixed pool"
 echo "$out" | grep -q '^pdpd exited 0 on SIGTERM$' || fail "pdpd did not exit 0 on SIGTERM"
 echo "$out" | grep -q '^bundle loads logged: [3-9]' || fail "the reloads did not happen"
+
+# A requests file is read whole before anything is sent: each bad line
+# is named with its file, line and field, and the run refused (exit 2).
+bench=$1/bench/pdpbench
+tmp=$(mktemp -d /tmp/load-smoke.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+refused() { # refused FILE-TEXT EXPECTED-MESSAGE [FLAGS...]
+	printf '%s\n' "$1" >"$tmp/r.jsonl"
+	want=$2
+	shift 2
+	rc=0
+	err=$("$bench" load --url "ipc://$tmp/none" --requests "$tmp/r.jsonl" \
+	    --count 1 "$@" 2>&1 >/dev/null) || rc=$?
+	[ "$rc" -eq 2 ] || fail "exit $rc, not 2, for: $err"
+	echo "$err" | grep -qF "$want" || fail "expected '$want', got: $err"
+}
+ok='{"request":{"principal":"arn:aws:iam::111122223333:user/a","action":"s3:GetObject"}}'
+refused "$ok
+{\"request\": {" "r.jsonl:2: string or '}' expected"
+refused "$ok
+
+{\"principal\":\"arn:aws:iam::111122223333:user/a\"}" "r.jsonl:3: request.action: missing or not a string"
+refused "{\"identityPolicies\":[{}],\"request\":{}}" "r.jsonl:1: identityPolicies: pdpd decides against the bundle it loaded"
+refused "{\"request\":{\"principal\":\"p\",\"action\":\"a\",\"context\":{\"k\":{}}}}" "r.jsonl:1: request.context.k: a value must be"
+refused "[1]" "r.jsonl:1: a line must be a JSON object"
+refused "" "r.jsonl: no requests"
+refused "$ok" "usage: pdpbench load" --principal arn:aws:iam::111122223333:user/b
+echo "load_smoke: ok"
