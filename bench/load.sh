@@ -47,7 +47,8 @@ tmp=$(mktemp -d /tmp/pdpd-load.XXXXXX)
 pid= big= bign=
 cleanup() {
 	for p in $pid $big $bign; do
-		kill "$p" 2>/dev/null && wait "$p" 2>/dev/null
+		kill "$p" 2>/dev/null || :
+		wait "$p" 2>/dev/null || :
 	done
 	rm -rf "$tmp"
 }
@@ -62,16 +63,21 @@ port=$((40000 + $$ % 20000)) # apart from the tests' 20000-39999
 $srv "$pdpd" --bundle "$tmp/example.pdpb" --listen "ipc://$tmp/pdpd.ipc" \
     --listen "tcp://127.0.0.1:$port" >"$tmp/pdpd.log" 2>&1 &
 pid=$!
-# listening SOCKET LOG waits for a pdpd to listen on SOCKET.
+# listening PID SOCKET LOG waits for pdpd PID to listen on SOCKET; if it
+# exits or takes 10 s, it stops the script with its log.
 listening() {
 	i=0
-	until [ -S "$1" ]; do
+	until [ -S "$2" ]; do
 		i=$((i + 1))
-		[ $i -lt 200 ] || { cat "$2" >&2; exit 1; }
+		if [ $i -ge 200 ] || ! kill -0 "$1" 2>/dev/null; then
+			cat "$3" >&2
+			echo "$0: pdpd did not listen on $2" >&2
+			exit 1
+		fi
 		sleep 0.05
 	done
 }
-listening "$tmp/pdpd.ipc" "$tmp/pdpd.log"
+listening "$pid" "$tmp/pdpd.ipc" "$tmp/pdpd.log"
 
 # median reads numbers, one a line, and prints their median.
 median() {
@@ -86,8 +92,8 @@ load() {
 	if ! $cli "$bench" load "$@" >"$tmp/res" 2>"$tmp/err"; then
 		cat "$tmp/res"
 		grep -v '^  ' "$tmp/err" >&2 || true # not the progress lines
-		echo "$0: pdpbench load $*: failed; pdpd's log ends:" >&2
-		tail -5 "$tmp/pdpd.log" >&2
+		echo "$0: pdpbench load $*: failed; the pdpd logs end:" >&2
+		tail -n 5 "$tmp"/*.log >&2
 		exit 1
 	fi
 	grep -v '^pdpbench load:' "$tmp/res"
@@ -132,8 +138,10 @@ for n in 8 16; do
 	    "the echo server carried $(median <"$tmp/edps") a second"
 done
 
-echo "## a world of $principals principals and its pool of distinct requests"
-$cli "$bench" micro --workload scale --principals "$principals" --requests 65536 \
+echo "## a world of $principals principals and its pool of requests"
+# The pool: 65,536 requests, or one for each principal when there are
+# more (pdpbench micro's scale workload).
+$cli "$bench" micro --workload scale --principals "$principals" \
     --save "$tmp/big" --quiet
 # The same bundle served twice, one by one on CPU 0: reading ahead in
 # batches (a bundle over 4 MiB) and not.
@@ -143,8 +151,8 @@ big=$!
 PDP_READ_AHEAD=never $srv "$pdpd" --bundle "$tmp/big-scale-principals.pdpb" \
     --listen "ipc://$tmp/bign.ipc" >"$tmp/bign.log" 2>&1 &
 bign=$!
-listening "$tmp/big.ipc" "$tmp/big.log"
-listening "$tmp/bign.ipc" "$tmp/bign.log"
+listening "$big" "$tmp/big.ipc" "$tmp/big.log"
+listening "$bign" "$tmp/bign.ipc" "$tmp/bign.log"
 pool="--requests $tmp/big-scale-principals.jsonl"
 echo "## one request a message, 64 in flight"
 load --url "ipc://$tmp/big.ipc" $pool --inflight 64 --duration "$secs"
@@ -162,8 +170,14 @@ for r in $(seq "$runs"); do
 done
 echo "median: $(median <"$tmp/dps") decisions/s reading ahead," \
     "$(median <"$tmp/ndps") not (PDP_READ_AHEAD=never)"
-kill "$big" "$bign"
-wait "$big" "$bign" || true
+kill -TERM "$big" "$bign"
+if wait "$big" && wait "$bign"; then
+	echo "the large world's pdpds exited 0 on SIGTERM"
+else
+	tail -n 5 "$tmp/big.log" "$tmp/bign.log" >&2
+	echo "$0: a large world's pdpd did not exit 0" >&2
+	exit 1
+fi
 big= bign=
 
 if [ "$soak" -gt 0 ]; then

@@ -67,12 +67,15 @@ for w in scale-statements scale-account-10; do
 	head -c 4 "$tmp/w-$w.pdpb" | grep -q PDPB || fail "$w: not a bundle"
 done
 rc=0
-"$bin" micro --workload scale --save "$tmp/x" --quiet >/dev/null 2>&1 || rc=$?
+err=$("$bin" micro --workload scale --save "$tmp/x" --quiet 2>&1) || rc=$?
 [ "$rc" -eq 2 ] || fail "--save of all five scale worlds: exit $rc, want 2"
+echo "$err" | grep -q 'needs --principals N or --statements N' ||
+	fail "--save of all five scale worlds: $err"
 rc=0
-"$bin" micro --workload "$tmp/w-scale-account-10.jsonl" --save "$tmp/x" \
-    --quiet >/dev/null 2>&1 || rc=$?
+err=$("$bin" micro --workload "$tmp/w-scale-account-10.jsonl" --save "$tmp/x" \
+    --quiet 2>&1) || rc=$?
 [ "$rc" -eq 2 ] || fail "--save of a FILE workload: exit $rc, want 2"
+echo "$err" | grep -q 'is a file already' || fail "--save of a FILE workload: $err"
 out=$("$bin" memory) || fail "pdpbench memory failed"
 echo "$out"
 [ "$(echo "$out" | grep -c '^memory  *[0-9]* MiB  *[0-9.]* ns/load$')" -eq 10 ] ||

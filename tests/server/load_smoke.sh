@@ -34,6 +34,8 @@ echo "$out" | grep -q '^median: [0-9][0-9]* decisions/s reading ahead, [0-9][0-9
 # denied either way (a pool of one request would give one decision).
 [ "$(echo "$out" | grep -c '^mix    allow [1-9][0-9.]*%  implicit deny [1-9][0-9.]*%  explicit deny [1-9][0-9.]*%  of [0-9]* decisions$')" -eq 3 ] ||
 	fail "expected three runs over the large world's mixed pool"
+echo "$out" | grep -q "^the large world's pdpds exited 0 on SIGTERM$" ||
+	fail "the large world's pdpds did not exit 0"
 echo "$out" | grep -q '^pdpd exited 0 on SIGTERM$' || fail "pdpd did not exit 0 on SIGTERM"
 echo "$out" | grep -q '^bundle loads logged: [3-9]' || fail "the reloads did not happen"
 
