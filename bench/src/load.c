@@ -62,6 +62,7 @@ typedef struct lctx {
 	uint64_t t0;
 	size_t sent;         // the pool's message in flight
 	uint64_t decided[3]; // decisions answered, by pdpw_decision
+	char why[256];       // the first refusal this context met
 	pdpw_decoder dec;
 } lctx;
 
@@ -70,10 +71,10 @@ struct run {
 	bool echo; // the server echoes: do not decode replies
 	const load_pool *pool;
 	atomic_size_t next; // the pool's next message
-	uint32_t per_req;   // decisions per request
 	atomic_int_fast64_t remaining; // count mode
 	uint64_t deadline;             // time mode
 	atomic_uint_fast64_t done, errors, sent;
+	atomic_uint_fast64_t decisions; // requests of the replies done
 	atomic_int active;
 	pdpd_hist hist;
 	lctx *c;
@@ -121,31 +122,58 @@ send_next(lctx *c)
 	nng_ctx_send(c->ctx, c->aio);
 }
 
+// refused keeps the first reason this context met for a failed reply,
+// naming the request (and its line, from a file), and returns false.
+static bool
+refused(lctx *c, uint32_t item, int status, const char *why)
+{
+	const load_pool *p = c->r->pool;
+	size_t q = load_pool_request(p, c->sent, item);
+
+	if (c->why[0] != '\0')
+		return false;
+	if (p->line != NULL)
+		snprintf(c->why, sizeof(c->why), "request %zu (line %zu): "
+		    "status %d: %s", q + 1, p->line[q], status,
+		    why ? why : "no reason given");
+	else
+		snprintf(c->why, sizeof(c->why), "status %d: %s", status,
+		    why ? why : "no reason given");
+	return false;
+}
+
 // reply_ok says whether a reply decided everything it was asked, and
 // counts its decisions.
 static bool
 reply_ok(lctx *c, nng_msg *m)
 {
+	const load_pool *p = c->r->pool;
+	uint32_t want = p->items[c->sent];
 	pdpw_reply rep;
 	const char *why;
 
 	if (c->r->echo)
-		return nng_msg_len(m) == c->r->pool->len[c->sent];
+		return nng_msg_len(m) == p->len[c->sent];
 	if (pdpw_decode_reply(&c->dec, nng_msg_body(m), nng_msg_len(m), &rep,
-	    &why) != PDPW_OK || rep.status != PDPW_OK)
-		return false;
-	if (c->r->per_req == 1 && rep.nresults == 0) {
+	    &why) != PDPW_OK)
+		return refused(c, 0, PDPW_EINTERNAL, why);
+	if (rep.status != PDPW_OK)
+		return refused(c, 0, rep.status, rep.error);
+	if (p->batch == 0) {
 		if ((unsigned) rep.result.decision > PDPW_EXPLICIT_DENY)
-			return false;
+			return refused(c, 0, rep.status, "no such decision");
 		c->decided[rep.result.decision]++;
 		return true;
 	}
-	if (rep.nresults != c->r->per_req)
-		return false;
-	for (uint32_t i = 0; i < rep.nresults; i++)
-		if (rep.results[i].status != PDPW_OK ||
-		    (unsigned) rep.results[i].decision > PDPW_EXPLICIT_DENY)
-			return false;
+	if (rep.nresults != want)
+		return refused(c, 0, rep.status, "not one result a request");
+	for (uint32_t i = 0; i < rep.nresults; i++) {
+		const pdpw_result *res = &rep.results[i];
+		if (res->status != PDPW_OK)
+			return refused(c, i, res->status, res->reason);
+		if ((unsigned) res->decision > PDPW_EXPLICIT_DENY)
+			return refused(c, i, res->status, "no such decision");
+	}
 	for (uint32_t i = 0; i < rep.nresults; i++)
 		c->decided[rep.results[i].decision]++;
 	return true;
@@ -179,6 +207,8 @@ lctx_cb(void *arg)
 	if (reply_ok(c, m)) {
 		pdpd_hist_record(&r->hist, lat);
 		atomic_fetch_add_explicit(&r->done, 1, memory_order_relaxed);
+		atomic_fetch_add_explicit(&r->decisions,
+		    r->pool->items[c->sent], memory_order_relaxed);
 	} else {
 		atomic_fetch_add(&r->errors, 1);
 	}
@@ -188,14 +218,17 @@ lctx_cb(void *arg)
 
 typedef struct result {
 	uint64_t done, errors;
+	uint64_t decisions;  // requests in the replies done
 	uint64_t decided[3]; // by pdpw_decision; none counted for echo
+	char why[256];       // a reason a reply failed, or ""
+
 	double secs;
 	uint64_t p50, p99, p999;
 } result;
 
 static int
 run_load(const load_opts *o, const char *url, bool echo,
-    const load_pool *pool, uint32_t per_req, const char *label, result *res)
+    const load_pool *pool, const char *label, result *res)
 {
 	nng_socket sock = NNG_SOCKET_INITIALIZER;
 	run *r = calloc(1, sizeof(*r));
@@ -207,11 +240,10 @@ run_load(const load_opts *o, const char *url, bool echo,
 		goto fail;
 	pdpw_limits_default(&lim);
 	lim.max_msg = 64u << 20;
-	lim.max_batch = per_req;
+	lim.max_batch = pool->batch ? pool->batch : 1;
 	r->o = o;
 	r->echo = echo;
 	r->pool = pool;
-	r->per_req = per_req;
 	r->c = calloc((size_t) o->inflight, sizeof(*r->c));
 	if (r->c == NULL || (rv = nng_req0_open(&sock)) != 0) {
 		fprintf(stderr, "pdpbench load: %s\n",
@@ -279,9 +311,14 @@ run_load(const load_opts *o, const char *url, bool echo,
 	}
 	pdpd_hist_add(snap, &r->hist);
 	memset(res->decided, 0, sizeof(res->decided));
-	for (int i = 0; i < o->inflight; i++)
+	res->why[0] = '\0';
+	for (int i = 0; i < o->inflight; i++) {
 		for (int k = 0; k < 3; k++)
 			res->decided[k] += r->c[i].decided[k];
+		if (res->why[0] == '\0')
+			memcpy(res->why, r->c[i].why, sizeof(res->why));
+	}
+	res->decisions = atomic_load(&r->decisions);
 	res->done = atomic_load(&r->done);
 	res->errors = atomic_load(&r->errors);
 	res->p50 = pdpd_hist_quantile(snap, 0.50);
@@ -307,11 +344,11 @@ fail:
 }
 
 static void
-print_result(const char *label, const result *r, uint32_t per_req)
+print_result(const char *label, const result *r, bool batch)
 {
 	printf("%-6s %10.0f req/s", label, (double) r->done / r->secs);
-	if (per_req > 1)
-		printf("  %12.0f decisions/s", (double) r->done * per_req /
+	if (batch)
+		printf("  %12.0f decisions/s", (double) r->decisions /
 		    r->secs);
 	printf("  p50 %7.1f us  p99 %7.1f us  p999 %7.1f us  "
 	    "%" PRIu64 " requests in %.2f s, %" PRIu64 " errors\n",
@@ -325,6 +362,8 @@ print_result(const char *label, const result *r, uint32_t per_req)
 		    100.0 * (double) r->decided[PDPW_IMPLICIT_DENY] /
 		    (double) n, 100.0 *
 		    (double) r->decided[PDPW_EXPLICIT_DENY] / (double) n, n);
+	if (r->why[0] != '\0')
+		printf("first error: %s\n", r->why);
 }
 
 static void
@@ -497,7 +536,6 @@ pdpbench_load(int argc, char **argv)
 		    "list (\"0\", \"0,2\", \"0-1\")\n", o.echo_cpus);
 		return 2;
 	}
-	uint32_t per_req = o.batch ? o.batch : 1;
 	if (o.requests != NULL) {
 		if ((rc = load_pool_file(&pool, o.requests, o.batch,
 		    o.explain)) != 0)
@@ -530,12 +568,12 @@ pdpbench_load(int argc, char **argv)
 		printf(", %.1f s\n", o.duration);
 	fflush(stdout);
 
-	if (run_load(&o, o.url, o.target_echo, &pool, per_req,
+	if (run_load(&o, o.url, o.target_echo, &pool,
 	    o.target_echo ? "echo" : "pdpd", &pr) != 0) {
 		rc = 1;
 		goto out;
 	}
-	print_result(o.target_echo ? "echo" : "pdpd", &pr, per_req);
+	print_result(o.target_echo ? "echo" : "pdpd", &pr, o.batch > 0);
 	if (pr.errors > 0)
 		rc = 1;
 	if (o.compare_echo) {
@@ -547,11 +585,11 @@ pdpbench_load(int argc, char **argv)
 		pid_t pid = spawn_echo(o.echo_url, o.echo_workers,
 		    o.echo_cpus ? &echo_cpus : NULL);
 		int st;
-		if (pid < 0 || run_load(&o, o.echo_url, true, &pool, per_req,
+		if (pid < 0 || run_load(&o, o.echo_url, true, &pool,
 		    "echo", &er) != 0) {
 			rc = 1;
 		} else {
-			print_result("echo", &er, per_req);
+			print_result("echo", &er, o.batch > 0);
 			// An echo run with errors is no baseline to compare
 			// with.
 			if (er.errors > 0)

@@ -15,59 +15,41 @@
 #include "iamc_eval.h"
 #include "load_pool.h"
 
-// add keeps a copy of the encoder's message.
-static int
-add(load_pool *p, const pdpw_encoder *enc)
-{
-	char *m = malloc(enc->n);
-	char **msg = realloc(p->msg, (p->n + 1) * sizeof(*msg));
-	size_t *len = msg ? realloc(p->len, (p->n + 1) * sizeof(*len)) : NULL;
-
-	if (msg != NULL)
-		p->msg = msg;
-	if (len != NULL)
-		p->len = len;
-	if (m == NULL || msg == NULL || len == NULL) {
-		free(m);
-		return -1;
-	}
-	memcpy(m, enc->p, enc->n);
-	p->msg[p->n] = m;
-	p->len[p->n++] = enc->n;
-	return 0;
-}
-
-// encode adds the messages for requests v[0..n): one each, or `batch`
-// consecutive ones a message.
+// encode fills p with the messages for requests v[0..n): one each, or
+// `batch` consecutive ones a message.
 static int
 encode(load_pool *p, const pdpw_authz *v, size_t n, uint32_t batch,
     bool explain)
 {
 	pdpw_encoder enc;
-	pdpw_authz *items = batch ? calloc(batch, sizeof(*items)) : NULL;
+	size_t nmsg = batch ? (n + batch - 1) / batch : n;
 	int rv = 0;
 
-	if (batch && items == NULL)
+	p->batch = batch;
+	p->nreq = n;
+	p->msg = calloc(nmsg, sizeof(*p->msg));
+	p->len = calloc(nmsg, sizeof(*p->len));
+	p->items = calloc(nmsg, sizeof(*p->items));
+	if (p->msg == NULL || p->len == NULL || p->items == NULL)
 		return -1;
 	pdpw_encoder_init(&enc);
-	if (batch == 0) {
-		for (size_t i = 0; i < n && rv == 0; i++)
-			if (pdpw_encode_authz_req(&enc, 1, explain ?
-			    PDPW_OP_EXPLAIN : PDPW_OP_AUTHORIZE, &v[i]) !=
-			    PDPW_OK || add(p, &enc) != 0)
-				rv = -1;
-	} else {
-		for (size_t at = 0; at < n && rv == 0; at += batch) {
-			for (uint32_t j = 0; j < batch; j++)
-				items[j] = v[(at + j) % n];
-			if (pdpw_encode_batch_req(&enc, 1, items, batch) !=
-			    PDPW_OK || add(p, &enc) != 0)
-				rv = -1;
+	for (size_t k = 0; k < nmsg && rv == 0; k++) {
+		const pdpw_authz *first = &v[load_pool_request(p, k, 0)];
+		uint32_t m = batch == 0 ? 1 : n - k * batch < batch ?
+		    (uint32_t) (n - k * batch) : batch;
+		if ((batch ? pdpw_encode_batch_req(&enc, 1, first, m) :
+		    pdpw_encode_authz_req(&enc, 1, explain ? PDPW_OP_EXPLAIN :
+		    PDPW_OP_AUTHORIZE, first)) != PDPW_OK ||
+		    (p->msg[k] = malloc(enc.n)) == NULL) {
+			rv = -1;
+			break;
 		}
+		memcpy(p->msg[k], enc.p, enc.n);
+		p->len[k] = enc.n;
+		p->items[k] = m;
+		p->n++;
 	}
 	pdpw_encoder_fini(&enc);
-	free(items);
-	p->nreq = n;
 	return rv;
 }
 
@@ -76,7 +58,24 @@ load_pool_one(load_pool *p, const pdpw_authz *a, uint32_t batch,
     bool explain)
 {
 	memset(p, 0, sizeof(*p));
-	return encode(p, a, 1, batch, explain);
+	if (batch == 0) {
+		int rv = encode(p, a, 1, 0, explain);
+		if (rv != 0)
+			load_pool_fini(p);
+		return rv;
+	}
+	// `batch` copies of the one request in one message.
+	pdpw_authz *v = calloc(batch, sizeof(*v));
+	int rv = -1;
+	if (v != NULL) {
+		for (uint32_t i = 0; i < batch; i++)
+			v[i] = *a;
+		rv = encode(p, v, batch, batch, explain);
+	}
+	free(v);
+	if (rv != 0)
+		load_pool_fini(p);
+	return rv;
 }
 
 // The eval-format fields that carry policies: pdpd has its own.
@@ -85,7 +84,7 @@ static const char *const policy_fields[] = {"identityPolicies",
     "sessionPolicy"};
 
 // read_line turns one line into *out, its strings in `a`; on bad input
-// it writes why into err.
+// it writes why into err and returns -1 (-2 when out of memory).
 static int
 read_line(const char *text, size_t len, iamc_arena *a, pdpw_authz *out,
     char *err, size_t errlen)
@@ -119,12 +118,15 @@ read_line(const char *text, size_t len, iamc_arena *a, pdpw_authz *out,
 		}
 	}
 	const json_t *req = json_object_get(j, "request");
-	if (iamc_eval_request(req ? req : j, a, &q, err, errlen) != 0)
+	int e = iamc_eval_request(req ? req : j, a, &q, err, errlen);
+	if (e != PDP_OK) {
+		rv = e == PDP_ENOMEM ? -2 : -1;
 		goto out;
+	}
 	// pdpw_ctx mirrors pdp_context_entry field by field.
 	pdpw_ctx *ctx = iamc_arena_alloc(a, (q.ncontext + 1) * sizeof(*ctx));
 	if (ctx == NULL) {
-		snprintf(err, errlen, "out of memory");
+		rv = -2;
 		goto out;
 	}
 	for (uint32_t i = 0; i < q.ncontext; i++) {
@@ -152,6 +154,7 @@ load_pool_file(load_pool *p, const char *path, uint32_t batch, bool explain)
 	FILE *f = fopen(path, "r");
 	iamc_arena *a = iamc_arena_open();
 	pdpw_authz *v = NULL;
+	size_t *lines = NULL;
 	size_t n = 0, cap = 0, lineno = 0, size = 0;
 	char *text = NULL, err[512];
 	ssize_t len;
@@ -174,19 +177,28 @@ load_pool_file(load_pool *p, const char *path, uint32_t batch, bool explain)
 		if (n == cap) {
 			cap = cap ? 2 * cap : 1024;
 			pdpw_authz *w = realloc(v, cap * sizeof(*v));
-			if (w == NULL) {
+			if (w != NULL)
+				v = w;
+			size_t *l = realloc(lines, cap * sizeof(*lines));
+			if (l != NULL)
+				lines = l;
+			if (w == NULL || l == NULL) {
 				rv = 1;
 				goto out;
 			}
-			v = w;
 		}
-		if (read_line(text, (size_t) len, a, &v[n], err,
-		    sizeof(err)) != 0) {
+		int r = read_line(text, (size_t) len, a, &v[n], err,
+		    sizeof(err));
+		if (r == -2) {
+			rv = 1;
+			goto out;
+		}
+		if (r != 0) {
 			fprintf(stderr, "pdpbench load: %s:%zu: %s\n", path,
 			    lineno, err);
 			goto out;
 		}
-		n++;
+		lines[n++] = lineno;
 	}
 	if (ferror(f)) {
 		fprintf(stderr, "pdpbench load: %s: %s\n", path,
@@ -198,6 +210,10 @@ load_pool_file(load_pool *p, const char *path, uint32_t batch, bool explain)
 		goto out;
 	}
 	rv = encode(p, v, n, batch, explain) == 0 ? 0 : 1;
+	if (rv == 0) {
+		p->line = lines;
+		lines = NULL;
+	}
 out:
 	if (rv == 1)
 		fprintf(stderr, "pdpbench load: out of memory\n");
@@ -205,6 +221,7 @@ out:
 		fclose(f);
 	free(text);
 	free(v);
+	free(lines);
 	iamc_arena_close(a);
 	if (rv != 0)
 		load_pool_fini(p);
@@ -218,5 +235,7 @@ load_pool_fini(load_pool *p)
 		free(p->msg[i]);
 	free(p->msg);
 	free(p->len);
+	free(p->items);
+	free(p->line);
 	memset(p, 0, sizeof(*p));
 }

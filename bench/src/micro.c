@@ -532,7 +532,7 @@ run_world(const bench_opts *o, bench_world *w, bool both_threads,
 	bench_result r;
 
 	if (o->save != NULL) {
-		bench_world_save(w, o->save);
+		bench_world_save(w, o->save, o->json);
 		return;
 	}
 	load_times(w, &mem_ms, &file_ms);
@@ -603,6 +603,32 @@ static bool
 is(const char *a, const char *b)
 {
 	return strcmp(a, b) == 0;
+}
+
+// compile_all times compiling every corpus policy and prints it.
+static void
+compile_all(const bench_corpus *c, const bench_opts *o)
+{
+	double cms, bms;
+	size_t bytes, failed;
+
+	bench_progress("compiling all %zu corpus policies", c->n);
+	bench_corpus_compile_all(c, &cms, &bms, &bytes, &failed);
+	if (o->json)
+		printf(
+		    "{\"kind\":\"compile\",\"workload\":"
+		    "\"corpus-all\",\"policies\":%zu,\"failed\":%zu,"
+		    "\"compile_ms\":%.2f,\"bundle_ms\":%.2f,"
+		    "\"bundle_bytes\":%zu}\n",
+		    c->n, failed, cms, bms, bytes);
+	else
+		printf(
+		    "compile corpus-all        policies %zu (failed "
+		    "%zu)  JSON text to programs %.2f ms  to a bundle "
+		    "(one role each, with tables) %.2f ms  %zu "
+		    "bytes\n",
+		    c->n, failed, cms, bms, bytes);
+	fflush(stdout);
 }
 
 int
@@ -720,26 +746,8 @@ pdpbench_micro(int argc, char **argv)
 		bench_world_fini(&w);
 	}
 	if (wcorpus) {
-		double cms, bms;
-		size_t bytes, failed;
-		bench_progress("compiling all %zu corpus policies", c.n);
-		bench_corpus_compile_all(&c, &cms, &bms, &bytes, &failed);
-		if (o.json)
-			printf(
-			    "{\"kind\":\"compile\",\"workload\":"
-			    "\"corpus-all\",\"policies\":%zu,\"failed\":%zu,"
-			    "\"compile_ms\":%.2f,\"bundle_ms\":%.2f,"
-			    "\"bundle_bytes\":%zu}\n",
-			    c.n, failed, cms, bms, bytes);
-		else
-			printf(
-			    "compile corpus-all        policies %zu (failed "
-			    "%zu)  JSON text to programs %.2f ms  to a bundle "
-			    "(one role each, with tables) %.2f ms  %zu "
-			    "bytes\n",
-			    c.n, failed, cms, bms, bytes);
-		fflush(stdout);
-
+		if (o.save == NULL) // --save times nothing
+			compile_all(&c, &o);
 		bench_world w;
 		uint32_t n = o.principals ? o.principals : 1000;
 		bench_progress("corpus: building %u principals", n);

@@ -112,8 +112,9 @@ typedef struct bench_opts {
 void bench_world_fini(bench_world *w);
 
 // bench_world_save writes w's bundle and request pool to PREFIX-NAME.pdpb
-// and PREFIX-NAME.jsonl (save.c), or dies saying why.
-void bench_world_save(const bench_world *w, const char *prefix);
+// and PREFIX-NAME.jsonl (save.c), saying so (as JSON objects with
+// `json`), or dies saying why.
+void bench_world_save(const bench_world *w, const char *prefix, bool json);
 
 // The corpus: every AWS managed policy as compact JSON text.
 typedef struct bench_corpus {

@@ -63,8 +63,26 @@ write_file(const char *path, const void *p, size_t n)
 		bench_die("%s: %s", path, strerror(errno));
 }
 
+// said prints what was written: a line of text, or with --json an
+// object.
+static void
+said(const char *path, const char *what, size_t n, bool json)
+{
+	if (json) {
+		json_t *o = json_pack("{s:s,s:s,s:I}", "kind", "save", "path",
+		    path, what, (json_int_t) n);
+		if (o == NULL || json_dumpf(o, stdout, JSON_COMPACT) != 0)
+			bench_die("save: %s: could not print", path);
+		putchar('\n');
+		json_decref(o);
+	} else {
+		printf("save  %s  %zu %s\n", path, n, what);
+	}
+	fflush(stdout);
+}
+
 void
-bench_world_save(const bench_world *w, const char *prefix)
+bench_world_save(const bench_world *w, const char *prefix, bool json)
 {
 	char path[4096];
 	int n = snprintf(path, sizeof(path), "%s-%s.jsonl", prefix, w->name);
@@ -83,9 +101,8 @@ bench_world_save(const bench_world *w, const char *prefix)
 	}
 	if (fclose(f) != 0)
 		bench_die("%s: %s", path, strerror(errno));
-	printf("save  %s  %zu requests\n", path, w->reqs.n);
+	said(path, "requests", w->reqs.n, json);
 	memcpy(path + n - 6, ".pdpb", 6); // ".jsonl" -> ".pdpb"
 	write_file(path, w->data, w->len);
-	printf("save  %s  %zu bytes\n", path, w->len);
-	fflush(stdout);
+	said(path, "bytes", w->len, json);
 }

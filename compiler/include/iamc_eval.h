@@ -36,8 +36,9 @@ const pdp_request *iamc_eval_prep_request(const iamc_eval_prep *p);
 // iamc_eval_request reads an eval-format "request" object (principal,
 // action, resource, resourceAccount, context) into *q, every string
 // copied into `a`, for callers that send the request elsewhere (pdpbench
-// load). Only the JSON shape is checked here, not the ARNs. On failure it
-// returns -1 and `err` (errlen bytes) names the field.
+// load). Only the JSON shape is checked here, not the ARNs. It returns
+// PDP_OK, or PDP_EINVAL with `err` (errlen bytes) naming the field, or
+// PDP_ENOMEM.
 struct iamc_arena;
 int iamc_eval_request(const json_t *req, struct iamc_arena *a,
     pdp_request *q, char *err, size_t errlen);

@@ -181,7 +181,8 @@ compile_levels(line *l, const json_t *j, pdp_policy_type type,
 	return 0;
 }
 
-// req_fail writes why a request was refused into err and returns -1.
+// req_fail writes why a request was refused into err and returns
+// PDP_EINVAL.
 static int req_fail(char *err, size_t errlen, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
@@ -193,7 +194,15 @@ req_fail(char *err, size_t errlen, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(err, errlen, fmt, ap);
 	va_end(ap);
-	return -1;
+	return PDP_EINVAL;
+}
+
+// oom writes "out of memory" into err and returns PDP_ENOMEM.
+static int
+oom(char *err, size_t errlen)
+{
+	snprintf(err, errlen, "out of memory");
+	return PDP_ENOMEM;
 }
 
 // value_text converts one context value (string, number or boolean) to
@@ -238,7 +247,7 @@ read_context(iamc_arena *a, const json_t *ctx, pdp_request *q, char *err,
 	pdp_context_entry *ents = iamc_arena_alloc(a, (n + 1) *
 	    sizeof(*ents));
 	if (ents == NULL)
-		return req_fail(err, errlen, "out of memory");
+		return oom(err, errlen);
 	json_object_foreach((json_t *) ctx, k, v) {
 		pdp_context_entry *e = &ents[i++];
 		size_t nv = json_is_array(v) ? json_array_size(v) : 1;
@@ -246,7 +255,7 @@ read_context(iamc_arena *a, const json_t *ctx, pdp_request *q, char *err,
 		    (nv + 1) * sizeof(*vals));
 		if (vals == NULL ||
 		    (e->key = iamc_arena_strdup(a, k, strlen(k))) == NULL)
-			return req_fail(err, errlen, "out of memory");
+			return oom(err, errlen);
 		e->multi = json_is_array(v);
 		e->nvalues = (uint32_t) nv;
 		e->values = vals;
@@ -263,22 +272,27 @@ read_context(iamc_arena *a, const json_t *ctx, pdp_request *q, char *err,
 	return 0;
 }
 
-// opt_text copies the optional string member `key` of o into *out (NULL
-// when absent or null); -1 when it is there but not a string.
+// text copies the string member `key` of o into *out: NULL when it is
+// absent or null, which only an optional member may be.
 static int
-opt_text(iamc_arena *a, const json_t *o, const char *key, const char **out,
-    char *err, size_t errlen)
+text(iamc_arena *a, const json_t *o, const char *key, bool required,
+    const char **out, char *err, size_t errlen)
 {
 	const json_t *v = json_object_get(o, key);
 
 	*out = NULL;
-	if (v == NULL || json_is_null(v))
+	if (!json_is_string(v)) {
+		if (required)
+			return req_fail(err, errlen, "request.%s: missing or "
+			    "not a string", key);
+		if (v != NULL && !json_is_null(v))
+			return req_fail(err, errlen, "request.%s: not a string",
+			    key);
 		return 0;
-	if (!json_is_string(v))
-		return req_fail(err, errlen, "request.%s: not a string", key);
+	}
 	if ((*out = iamc_arena_strdup(a, json_string_value(v),
 	    json_string_length(v))) == NULL)
-		return req_fail(err, errlen, "out of memory");
+		return oom(err, errlen);
 	return 0;
 }
 
@@ -286,22 +300,20 @@ int
 iamc_eval_request(const json_t *req, iamc_arena *a, pdp_request *q,
     char *err, size_t errlen)
 {
+	int rv;
+
 	memset(q, 0, sizeof(*q));
 	if (!json_is_object(req))
 		return req_fail(err, errlen, "request: missing or not an "
 		    "object");
-	if (opt_text(a, req, "principal", &q->principal, err, errlen) != 0 ||
-	    opt_text(a, req, "action", &q->action, err, errlen) != 0 ||
-	    opt_text(a, req, "resource", &q->resource, err, errlen) != 0 ||
-	    opt_text(a, req, "resourceAccount", &q->resource_account, err,
-	    errlen) != 0)
-		return -1;
-	if (q->principal == NULL)
-		return req_fail(err, errlen, "request.principal: missing or "
-		    "not a string");
-	if (q->action == NULL)
-		return req_fail(err, errlen, "request.action: missing or not "
-		    "a string");
+	if ((rv = text(a, req, "principal", true, &q->principal, err,
+	    errlen)) != 0 ||
+	    (rv = text(a, req, "action", true, &q->action, err, errlen)) != 0 ||
+	    (rv = text(a, req, "resource", false, &q->resource, err,
+	    errlen)) != 0 ||
+	    (rv = text(a, req, "resourceAccount", false, &q->resource_account,
+	    err, errlen)) != 0)
+		return rv;
 	return read_context(a, json_object_get(req, "context"), q, err,
 	    errlen);
 }

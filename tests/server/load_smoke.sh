@@ -65,4 +65,45 @@ refused "{\"request\":{\"principal\":\"p\",\"action\":\"a\",\"context\":{\"k\":{
 refused "[1]" "r.jsonl:1: a line must be a JSON object"
 refused "" "r.jsonl: no requests"
 refused "$ok" "usage: pdpbench load" --principal arn:aws:iam::111122223333:user/b
+
+# Against a pdpd: every request of a pool is sent once a turn, a short
+# last batch included, and a refusal is named by request and line.
+"$1/compiler/iamc" compile examples/account/account.json -o "$tmp/acme.pdpb" \
+    >/dev/null
+"$1/pdp/server/pdpd" --bundle "$tmp/acme.pdpb" --listen "ipc://$tmp/p.ipc" \
+    >"$tmp/pdpd.log" 2>&1 &
+pdpd=$!
+i=0
+until [ -S "$tmp/p.ipc" ]; do
+	i=$((i + 1))
+	[ $i -lt 200 ] && kill -0 "$pdpd" 2>/dev/null ||
+		{ cat "$tmp/pdpd.log"; fail "pdpd did not listen"; }
+	sleep 0.05
+done
+a='"principal":"arn:aws:iam::111111111111:user/audit/auditor"'
+r='"resource":"arn:aws:s3:::acme-prod-data/q1.csv"'
+cat >"$tmp/three.jsonl" <<JSON
+{"request":{$a,"action":"s3:GetObject",$r}}
+{$a,"action":"s3:DeleteObject",$r}
+
+{"request":{$a,"action":"s3:GetObject",$r}}
+JSON
+for b in 0 2; do
+	out=$("$bench" load --url "ipc://$tmp/p.ipc" --requests "$tmp/three.jsonl" \
+	    --batch $b --inflight 1 --count 6 2>/dev/null) ||
+		{ kill "$pdpd"; fail "--batch $b: $out"; }
+	[ "$b" -eq 0 ] && n=6 || n=9 # six messages: 2 + 1 requests, 3 times
+	echo "$out" | grep -q "^mix    allow 66.7%  implicit deny 33.3%  explicit deny 0.0%  of $n decisions$" ||
+		{ kill "$pdpd"; fail "--batch $b: not each request once a turn: $out"; }
+done
+echo '{"request":{"principal":"arn:aws:iam::111111111111:user/nobody","action":"s3:GetObject"}}' \
+    >>"$tmp/three.jsonl"
+rc=0
+out=$("$bench" load --url "ipc://$tmp/p.ipc" --requests "$tmp/three.jsonl" \
+    --batch 2 --inflight 1 --count 2 2>/dev/null) || rc=$?
+kill "$pdpd"
+wait "$pdpd" || fail "pdpd did not exit 0"
+[ "$rc" -eq 1 ] || fail "a refused request: exit $rc, want 1: $out"
+echo "$out" | grep -q '^first error: request 4 (line 5): status [0-9]*: unknown principal$' ||
+	fail "the refusal not named by request and line: $out"
 echo "load_smoke: ok"
