@@ -206,26 +206,32 @@ oom(char *err, size_t errlen)
 }
 
 // value_text converts one context value (string, number or boolean) to
-// a NUL-terminated string in the arena; NULL for any other JSON type.
-static const char *
-value_text(iamc_arena *a, const json_t *v)
+// a NUL-terminated string in the arena: PDP_EINVAL for any other JSON
+// type, PDP_ENOMEM when the arena is full.
+static int
+value_text(iamc_arena *a, const json_t *v, const char **out)
 {
 	char num[64];
 
 	if (json_is_string(v))
-		return iamc_arena_strdup(a, json_string_value(v),
+		*out = iamc_arena_strdup(a, json_string_value(v),
 		    json_string_length(v));
-	if (json_is_integer(v))
-		snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT,
-		    json_integer_value(v));
-	else if (json_is_real(v))
-		snprintf(num, sizeof(num), "%.17g", json_real_value(v));
-	else if (json_is_boolean(v))
-		snprintf(num, sizeof(num), "%s", json_is_true(v) ? "true" :
-		    "false");
-	else
-		return NULL;
-	return iamc_arena_strdup(a, num, strlen(num));
+	else if (json_is_integer(v) || json_is_real(v) ||
+	    json_is_boolean(v)) {
+		if (json_is_integer(v))
+			snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT,
+			    json_integer_value(v));
+		else if (json_is_real(v))
+			snprintf(num, sizeof(num), "%.17g",
+			    json_real_value(v));
+		else
+			snprintf(num, sizeof(num), "%s", json_is_true(v) ?
+			    "true" : "false");
+		*out = iamc_arena_strdup(a, num, strlen(num));
+	} else {
+		return PDP_EINVAL;
+	}
+	return *out != NULL ? PDP_OK : PDP_ENOMEM;
 }
 
 // read_context turns request.context into q's context entries.
@@ -261,7 +267,10 @@ read_context(iamc_arena *a, const json_t *ctx, pdp_request *q, char *err,
 		e->values = vals;
 		for (size_t j = 0; j < nv; j++) {
 			const json_t *el = e->multi ? json_array_get(v, j) : v;
-			if ((vals[j] = value_text(a, el)) == NULL)
+			int rv = value_text(a, el, &vals[j]);
+			if (rv == PDP_ENOMEM)
+				return oom(err, errlen);
+			if (rv != PDP_OK)
 				return req_fail(err, errlen, "request.context."
 				    "%s: a value must be a string, number, "
 				    "boolean or a list of these", k);

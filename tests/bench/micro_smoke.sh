@@ -66,6 +66,11 @@ for w in scale-statements scale-account-10; do
 		fail "$w: the bundle is not the size printed"
 	head -c 4 "$tmp/w-$w.pdpb" | grep -q PDPB || fail "$w: not a bundle"
 done
+# With --json, what --save says is JSON too.
+out=$("$bin" micro --workload scale --statements 10 --requests 10 \
+    --save "$tmp/j" --json --quiet) || fail "--save --json failed"
+[ "$(echo "$out" | grep -c '^{"kind":"save","path":"[^"]*","\(requests\|bytes\)":[0-9]*}$')" -eq 4 ] ||
+	fail "--save --json: not four JSON objects: $out"
 rc=0
 err=$("$bin" micro --workload scale --save "$tmp/x" --quiet 2>&1) || rc=$?
 [ "$rc" -eq 2 ] || fail "--save of all five scale worlds: exit $rc, want 2"
