@@ -411,6 +411,18 @@ int iams_store_stskey_newest(iams_store *st, uint32_t *id);
 // (never the signing key) and sets *n to how many went.
 int iams_store_stskey_retire(iams_store *st, int64_t before, uint32_t *n);
 
+// --- The credential report -------------------------------------------------
+
+// An account keeps its newest credential report (GenerateCredentialReport):
+// the CSV text and when it was generated. iams_store_report_put replaces
+// the account's report; iams_store_report_get sets *content (malloc'd,
+// NUL-terminated; free it) and *len, or answers PDP_ENOENT when the
+// account has none.
+int iams_store_report_put(iams_store *st, const char *account,
+    int64_t generated, const char *content, size_t len);
+int iams_store_report_get(iams_store *st, const char *account,
+    int64_t *generated, char **content, size_t *len);
+
 // --- Change tracking and AWS managed policies (issue 7) ---------------------
 
 // What the writes of this handle touched since the last clear, for the

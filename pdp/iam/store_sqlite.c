@@ -110,6 +110,10 @@ static const char *const migrations[] = {
 	"CREATE TABLE sts_keys(kid INTEGER PRIMARY KEY,"
 	" created INTEGER NOT NULL, superseded INTEGER NOT NULL DEFAULT 0,"
 	" sealed BLOB NOT NULL);",
+	// 4: the credential report, one per account (the newest).
+	"CREATE TABLE credential_reports(account TEXT PRIMARY KEY"
+	" REFERENCES accounts(id) ON DELETE CASCADE,"
+	" generated INTEGER NOT NULL, content BLOB NOT NULL);",
 };
 #define NMIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))
 
@@ -146,6 +150,7 @@ enum {
 	S_MFA_COUNT, S_MFA_PER_ENTITY, S_MTAG_SET, S_MTAG_LIST,
 	// The STS keyring's newest key, asked by every session call.
 	S_STSKEY_NEWEST,
+	S_REPORT_PUT, S_REPORT_GET,
 	S_COUNT
 };
 
@@ -287,6 +292,10 @@ static const char *const sql[S_COUNT] = {
 	[S_MTAG_LIST] = "SELECT key, value FROM mfa_tags WHERE did = ?1 "
 	    "ORDER BY key",
 	[S_STSKEY_NEWEST] = "SELECT coalesce(max(kid), 0) FROM sts_keys",
+	[S_REPORT_PUT] = "INSERT OR REPLACE INTO credential_reports "
+	    "VALUES(?1, ?2, ?3)",
+	[S_REPORT_GET] = "SELECT generated, content FROM credential_reports "
+	    "WHERE account = ?1",
 };
 
 struct iams_store {
@@ -2059,5 +2068,54 @@ iams_store_policies_used(iams_store *st, const char *owner,
 	btext(s, 1, owner);
 	rv = walk_policies(s, cb, arg);
 	sqlite3_finalize(s);
+	return rv;
+}
+
+// --- The credential report ---------------------------------------------------
+
+int
+iams_store_report_put(iams_store *st, const char *account, int64_t generated,
+    const char *content, size_t len)
+{
+	sqlite3_stmt *s = prep(st, S_REPORT_PUT);
+
+	if (s == NULL)
+		return PDP_EIO;
+	btext(s, 1, account);
+	sqlite3_bind_int64(s, 2, generated);
+	sqlite3_bind_blob64(s, 3, content, len, SQLITE_STATIC);
+	return step_done(s);
+}
+
+int
+iams_store_report_get(iams_store *st, const char *account,
+    int64_t *generated, char **content, size_t *len)
+{
+	sqlite3_stmt *s = prep(st, S_REPORT_GET);
+	int rc, rv;
+
+	if (s == NULL)
+		return PDP_EIO;
+	btext(s, 1, account);
+	*content = NULL;
+	*len = 0;
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const void *b = sqlite3_column_blob(s, 1);
+		size_t n = (size_t) sqlite3_column_bytes(s, 1);
+
+		*generated = sqlite3_column_int64(s, 0);
+		if ((*content = malloc(n + 1)) == NULL) {
+			rv = PDP_ENOMEM;
+		} else {
+			if (n > 0)
+				memcpy(*content, b, n);
+			(*content)[n] = '\0';
+			*len = n;
+			rv = PDP_OK;
+		}
+	} else {
+		rv = rc == SQLITE_DONE ? PDP_ENOENT : map_rc(rc);
+	}
+	sqlite3_reset(s);
 	return rv;
 }
