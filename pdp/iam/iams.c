@@ -17,6 +17,7 @@ static const iamsi_op *const tables[] = {
 	iamsi_ops_users, iamsi_ops_groups, iamsi_ops_roles,
 	iamsi_ops_policies, iamsi_ops_inline, iamsi_ops_tags, iamsi_ops_keys,
 	iamsi_ops_login, iamsi_ops_account, iamsi_ops_mfa, iamsi_ops_sts,
+	iamsi_ops_report,
 };
 #define NTABLES (sizeof(tables) / sizeof(tables[0]))
 

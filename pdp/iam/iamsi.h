@@ -117,6 +117,7 @@ extern const iamsi_op iamsi_ops_login[];
 extern const iamsi_op iamsi_ops_account[];
 extern const iamsi_op iamsi_ops_mfa[];
 extern const iamsi_op iamsi_ops_sts[];
+extern const iamsi_op iamsi_ops_report[];
 
 // --- errors (util.c) ---------------------------------------------------------
 

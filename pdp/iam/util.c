@@ -34,6 +34,8 @@ status_of(const char *code)
 		{"InvalidAuthenticationCode", 403},
 		{"InvalidClientTokenId", 403},
 		{"ExpiredToken", 403},
+		{"ReportNotPresent", 410},
+		{"ReportExpired", 410},
 		{"ServiceFailure", 500},
 	};
 
