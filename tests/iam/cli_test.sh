@@ -72,6 +72,10 @@ grep -q AccessDenied "$DIR/err" || fail no AccessDenied for delete-policy
 "$IAM" --store "$DIR/bare.db" --as $ROOT get-policy --policy-arn $SR \
     2>"$DIR/err" && fail bare store has AWS managed policies
 grep -q NoSuchEntity "$DIR/err" || fail no NoSuchEntity
+# The credential report: none before the first generate-credential-report.
+"$IAM" --store "$S" --as $ROOT get-credential-report 2>"$DIR/err"
+[ $? -eq 1 ] || fail get-credential-report before generate did not exit 1
+grep -q ReportNotPresent "$DIR/err" || fail no ReportNotPresent
 "$IAM" help | grep -q '^create-user$' || fail help
 "$IAM" help | grep -q '^create-virtual-mfa-device$' || fail help mfa
 
@@ -129,6 +133,26 @@ AWS_ACCESS_KEY_ID=$AKEY AWS_SECRET_ACCESS_KEY=$ASECRET \
     "$IAM" --endpoint "$E" delete-user --user-name bob 2>"$DIR/err" &&
     fail alice deleted bob
 grep -q 'AccessDenied' "$DIR/err" || fail "no AccessDenied: $(cat "$DIR/err")"
+# The credential report over pdpd: AWS's shapes, the CSV in base64, and
+# root's key 1 last used just now for IAM.
+remote generate-credential-report | grep -q '"State": "COMPLETE"' ||
+    fail generate-credential-report
+remote get-credential-report >"$DIR/out" || fail get-credential-report
+grep -q '"ReportFormat": "text/csv"' "$DIR/out" || fail no ReportFormat
+grep -q '"GeneratedTime": "[0-9-]*T[0-9:]*Z"' "$DIR/out" ||
+    fail no GeneratedTime
+remote get-credential-report --query Content --output text |
+    base64 -d >"$DIR/report.csv" || fail Content is not base64
+head -n 1 "$DIR/report.csv" | grep -q '^user,arn,user_creation_time,password_enabled,password_last_used,password_last_changed,password_next_rotation,mfa_active,access_key_1_active,access_key_1_last_rotated,access_key_1_last_used_date,access_key_1_last_used_region,access_key_1_last_used_service,access_key_2_active,.*,cert_2_last_rotated$' ||
+    fail "report header: $(head -n 1 "$DIR/report.csv")"
+sed -n 2p "$DIR/report.csv" | grep -q '^<root_account>,arn:aws:iam::111122223333:root,[^,]*,not_supported,no_information,not_supported,not_supported,false,true,[^,]*+00:00,[^,]*+00:00,us-east-1,iam,false,' ||
+    fail "root row: $(sed -n 2p "$DIR/report.csv")"
+grep -q '^alice,arn:aws:iam::111122223333:user/alice,' "$DIR/report.csv" ||
+    fail no alice in the report
+AWS_ACCESS_KEY_ID=$AKEY AWS_SECRET_ACCESS_KEY=$ASECRET \
+    "$IAM" --endpoint "$E" get-credential-report 2>"$DIR/err" &&
+    fail alice got the credential report
+grep -q AccessDenied "$DIR/err" || fail "no AccessDenied: $(cat "$DIR/err")"
 # Credentials: required, checked, and the secret never printed.
 "$IAM" --endpoint "$E" list-users 2>"$DIR/err"
 [ $? -eq 2 ] || fail no credentials did not exit 2
