@@ -19,6 +19,14 @@
 
 static const uint8_t test_key[IAMS_KEY_LEN] = {1, 2, 3, 4, 5, 6, 7, 8};
 
+// test_clock is a clock for iams_options: the int64_t that clock_arg
+// points to, which the test moves instead of sleeping.
+static inline int64_t
+test_clock(void *arg)
+{
+	return *(const int64_t *) arg;
+}
+
 // open_service_with opens a service with options `opt` on a new
 // temporary store with the test account created; the path is written to
 // `path` (64 bytes).

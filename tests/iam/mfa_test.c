@@ -144,12 +144,6 @@ static char path[64];
 static iams_service *s;
 static int64_t now_s;
 
-static int64_t
-test_clock(void *arg)
-{
-	return *(const int64_t *) arg;
-}
-
 // at sets the clock to 10 seconds into time step `step`.
 static void
 at(int64_t step)

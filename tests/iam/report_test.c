@@ -40,15 +40,8 @@ static char path[64];
 static iams_service *s;
 static int64_t now;
 
-static int64_t
-clock_now(void *arg)
-{
-	(void) arg;
-	return now;
-}
-
 static const iams_options opts = {.store_key = test_key, .argon2_kib = 64,
-	.clock = clock_now};
+	.clock = test_clock, .clock_arg = &now};
 
 static void
 setup(void)
@@ -108,6 +101,27 @@ get_report(iams_service *svc, const char *caller, char gen[32],
 	csv[len] = '\0';
 	json_decref(r);
 	return csv;
+}
+
+// report_of is get_report that must succeed.
+static char *
+report_of(iams_service *svc, const char *caller, char gen[32])
+{
+	char code[48];
+	char *csv = get_report(svc, caller, gen, code);
+
+	ck_assert_msg(csv != NULL, "GetCredentialReport: %s", code);
+	return csv;
+}
+
+// report_fails is get_report that must fail with `want`.
+static void
+report_fails(iams_service *svc, const char *caller, const char *want)
+{
+	char code[48], gen[32];
+
+	ck_assert_ptr_null(get_report(svc, caller, gen, code));
+	ck_assert_str_eq(code, want);
 }
 
 // line returns the i-th line of `csv` (no newline) in out.
@@ -211,7 +225,7 @@ enable_mfa(const char *user)
 
 START_TEST(test_every_column)
 {
-	char id[41], secret[41], code[48], gen[32], got[2048], want[2048];
+	char id[41], secret[41], gen[32], got[2048], want[2048];
 	char t[8][32];
 
 	OK(s, "CreateUser", "{\"UserName\":\"alice\"}");
@@ -236,8 +250,7 @@ START_TEST(test_every_column)
 	create_key(NULL, id, secret);
 	now = T0 + 600;
 	generate(s, ROOT, "COMPLETE");
-	char *csv = get_report(s, ROOT, gen, code);
-	ck_assert_msg(csv != NULL, "GetCredentialReport: %s", code);
+	char *csv = report_of(s, ROOT, gen);
 	ck_assert_str_eq(gen, "2025-06-15T15:16:40Z");
 	ck_assert_int_eq(lines(csv), 5);
 	ck_assert_str_eq(line(csv, 0, got, sizeof(got)), HEADER);
@@ -272,14 +285,13 @@ END_TEST
 
 START_TEST(test_no_rotation_without_max_age)
 {
-	char code[48], gen[32], got[2048], want[2048], t[2][32];
+	char gen[32], got[2048], want[2048], t[2][32];
 
 	OK(s, "CreateUser", "{\"UserName\":\"alice\"}");
 	OK(s, "CreateLoginProfile", "{\"UserName\":\"alice\",\"Password\":"
 	    "\"Correct-Horse-1\"}");
 	generate(s, ROOT, "COMPLETE");
-	char *csv = get_report(s, ROOT, gen, code);
-	ck_assert_ptr_nonnull(csv);
+	char *csv = report_of(s, ROOT, gen);
 	snprintf(want, sizeof(want), "alice,"
 	    "arn:aws:iam::111122223333:user/alice,%s,true,no_information,%s,"
 	    "N/A,false,false,N/A,N/A,N/A,N/A,false,N/A,N/A,N/A,N/A,"
@@ -291,35 +303,30 @@ END_TEST
 
 START_TEST(test_four_hours)
 {
-	char code[48], gen[32];
+	char gen[32];
 	char *csv;
 
 	// Nothing to get before the first GenerateCredentialReport.
-	ck_assert_ptr_null(get_report(s, ROOT, gen, code));
-	ck_assert_str_eq(code, "ReportNotPresent");
+	report_fails(s, ROOT, "ReportNotPresent");
 	generate(s, ROOT, "COMPLETE");
 	OK(s, "CreateUser", "{\"UserName\":\"zed\"}");
 	// Within four hours the report is kept: the same time, no zed.
 	now = T0 + HOURS4 - 1;
 	generate(s, ROOT, "COMPLETE");
-	csv = get_report(s, ROOT, gen, code);
-	ck_assert_msg(csv != NULL, "%s", code);
+	csv = report_of(s, ROOT, gen);
 	ck_assert_str_eq(gen, "2025-06-15T15:06:40Z");
 	ck_assert_ptr_null(strstr(csv, "zed"));
 	free(csv);
 	// Four hours on, it has expired; a new one has zed.
 	now = T0 + HOURS4;
-	ck_assert_ptr_null(get_report(s, ROOT, gen, code));
-	ck_assert_str_eq(code, "ReportExpired");
+	report_fails(s, ROOT, "ReportExpired");
 	generate(s, ROOT, "COMPLETE");
-	csv = get_report(s, ROOT, gen, code);
-	ck_assert_msg(csv != NULL, "%s", code);
+	csv = report_of(s, ROOT, gen);
 	ck_assert_str_eq(gen, "2025-06-15T19:06:40Z");
 	ck_assert_ptr_nonnull(strstr(csv, "\nzed,"));
 	free(csv);
 	// Reports are per account.
-	ck_assert_ptr_null(get_report(s, OTHER_ROOT, gen, code));
-	ck_assert_str_eq(code, "ReportNotPresent");
+	report_fails(s, OTHER_ROOT, "ReportNotPresent");
 }
 END_TEST
 
@@ -327,67 +334,65 @@ END_TEST
 // it, and keeps it within four hours.
 START_TEST(test_kept_in_the_store)
 {
-	char code[48], gen[32], err[512];
+	char gen[32], err[512];
 	iams_service *s2 = NULL;
 
 	generate(s, ROOT, "COMPLETE");
 	ck_assert_msg(iams_service_open(path, &opts, &s2, err, sizeof(err)) ==
 	    PDP_OK, "%s", err);
 	now = T0 + 60;
-	char *csv = get_report(s2, ROOT, gen, code);
-	ck_assert_msg(csv != NULL, "%s", code);
+	char *csv = report_of(s2, ROOT, gen);
 	ck_assert_str_eq(gen, "2025-06-15T15:06:40Z");
 	ck_assert(strncmp(csv, "user,arn,", 9) == 0);
 	free(csv);
 	generate(s2, ROOT, "COMPLETE");
-	csv = get_report(s, ROOT, gen, code);
-	ck_assert_msg(csv != NULL, "%s", code);
+	csv = report_of(s, ROOT, gen);
 	ck_assert_str_eq(gen, "2025-06-15T15:06:40Z");
 	free(csv);
 	iams_service_close(s2);
 }
 END_TEST
 
+// put_policy gives `user` inline policy `name`: one statement of
+// `effect` for `action` on Resource "*".
+static void
+put_policy(const char *user, const char *name, const char *effect,
+    const char *action)
+{
+	char doc[256];
+
+	snprintf(doc, sizeof(doc), "{\"Version\":\"2012-10-17\","
+	    "\"Statement\":[{\"Effect\":\"%s\",\"Action\":\"%s\","
+	    "\"Resource\":\"*\"}]}", effect, action);
+	OKJ(s, ROOT, "PutUserPolicy", json_pack("{s:s, s:s, s:s}", "UserName",
+	    user, "PolicyName", name, "PolicyDocument", doc));
+}
+
 START_TEST(test_authorization)
 {
-	char code[48], gen[32];
+	char gen[32];
 	char *csv;
 
 	OK(s, "CreateUser", "{\"UserName\":\"bob\"}");
 	OK(s, "CreateUser", "{\"UserName\":\"admin\"}");
-	OKJ(s, ROOT, "PutUserPolicy", json_pack("{s:s, s:s, s:s}", "UserName",
-	    "admin", "PolicyName", "all", "PolicyDocument", ALLOW_ALL));
+	put_policy("admin", "all", "Allow", "*");
 	// bob has no permission: denied both, before anything exists.
 	FAILS(s, BOB, "GenerateCredentialReport", NULL, "AccessDenied");
-	ck_assert_ptr_null(get_report(s, BOB, gen, code));
-	ck_assert_str_eq(code, "AccessDenied");
+	report_fails(s, BOB, "AccessDenied");
 	// Not root-only: an administrator may.
 	generate(s, ADMIN, "COMPLETE");
-	csv = get_report(s, ADMIN, gen, code);
-	ck_assert_msg(csv != NULL, "%s", code);
+	csv = report_of(s, ADMIN, gen);
 	free(csv);
 	// Each action on its own, on Resource "*".
-	OKJ(s, ROOT, "PutUserPolicy", json_pack("{s:s, s:s, s:s}", "UserName",
-	    "bob", "PolicyName", "gen", "PolicyDocument",
-	    "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\","
-	    "\"Action\":\"iam:GenerateCredentialReport\",\"Resource\":\"*\"}]}"));
+	put_policy("bob", "gen", "Allow", "iam:GenerateCredentialReport");
 	generate(s, BOB, "COMPLETE");
-	ck_assert_ptr_null(get_report(s, BOB, gen, code));
-	ck_assert_str_eq(code, "AccessDenied");
-	OKJ(s, ROOT, "PutUserPolicy", json_pack("{s:s, s:s, s:s}", "UserName",
-	    "bob", "PolicyName", "get", "PolicyDocument",
-	    "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\","
-	    "\"Action\":\"iam:GetCredentialReport\",\"Resource\":\"*\"}]}"));
-	csv = get_report(s, BOB, gen, code);
-	ck_assert_msg(csv != NULL, "%s", code);
+	report_fails(s, BOB, "AccessDenied");
+	put_policy("bob", "get", "Allow", "iam:GetCredentialReport");
+	csv = report_of(s, BOB, gen);
 	free(csv);
 	// An explicit Deny wins over the administrator's Allow.
-	OKJ(s, ROOT, "PutUserPolicy", json_pack("{s:s, s:s, s:s}", "UserName",
-	    "admin", "PolicyName", "deny", "PolicyDocument",
-	    "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Deny\","
-	    "\"Action\":\"iam:GetCredentialReport\",\"Resource\":\"*\"}]}"));
-	ck_assert_ptr_null(get_report(s, ADMIN, gen, code));
-	ck_assert_str_eq(code, "AccessDenied");
+	put_policy("admin", "deny", "Deny", "iam:GetCredentialReport");
+	report_fails(s, ADMIN, "AccessDenied");
 }
 END_TEST
 
