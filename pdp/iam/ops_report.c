@@ -268,6 +268,9 @@ report_make(iamsi_ctx *c, char **csv, size_t *len)
 	if (rv == PDP_OK)
 		rv = iams_store_entity_list(c->st, c->account, IAMS_USER, NULL,
 		    NULL, 0, user_one, &r);
+	// A write that failed (out of memory) leaves the stream in error.
+	if (ferror(r.out) && rv == PDP_OK)
+		rv = PDP_ENOMEM;
 	if (fclose(r.out) != 0 && rv == PDP_OK)
 		rv = PDP_ENOMEM;
 	free(r.mfa);
