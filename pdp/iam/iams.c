@@ -17,17 +17,24 @@ static const iamsi_op *const tables[] = {
 	iamsi_ops_users, iamsi_ops_groups, iamsi_ops_roles,
 	iamsi_ops_policies, iamsi_ops_inline, iamsi_ops_tags, iamsi_ops_keys,
 	iamsi_ops_login, iamsi_ops_account, iamsi_ops_mfa, iamsi_ops_sts,
-	iamsi_ops_report,
+	iamsi_ops_report, iamsi_ops_trail,
 };
 #define NTABLES (sizeof(tables) / sizeof(tables[0]))
 
+// find_op finds operation `name` and its service's event source.
 static const iamsi_op *
-find_op(const char *name)
+find_op(const char *name, const char **source)
 {
 	for (size_t t = 0; t < NTABLES; t++)
 		for (const iamsi_op *o = tables[t]; o->name != NULL; o++)
-			if (strcmp(o->name, name) == 0)
+			if (strcmp(o->name, name) == 0) {
+				*source = tables[t] == iamsi_ops_sts ?
+				    "sts.amazonaws.com" :
+				    tables[t] == iamsi_ops_trail ?
+				    "cloudtrail.amazonaws.com" :
+				    "iam.amazonaws.com";
 				return o;
+			}
 	return NULL;
 }
 
@@ -219,27 +226,57 @@ int
 iams_call(iams_service *s, const char *caller_arn, const char *op,
     const json_t *params, json_t **response, iams_error *err)
 {
+	return iams_call_key(s, caller_arn, NULL, op, params, response, err);
+}
+
+int
+iams_call_key(iams_service *s, const char *caller_arn,
+    const char *access_key_id, const char *op, const json_t *params,
+    json_t **response, iams_error *err)
+{
 	iams_error scratch;
 	iamsi_ctx c;
 
 	iamsi_ctx_init(&c, s, params, err ? err : &scratch);
 	c.caller = caller_arn ? caller_arn : "";
+	c.access_key_id = access_key_id;
 	return iamsi_run(&c, op, response);
+}
+
+int
+iamsi_trail_alone(iamsi_ctx *c, const char *op, int rv)
+{
+	const char *source;
+	int wv;
+
+	// An operation the service does not have is not an event.
+	if (find_op(op ? op : "", &source) == NULL ||
+	    (c->account[0] == '\0' &&
+	    iamsi_caller_parse(c, c->caller) != PDP_OK))
+		return rv;
+	if ((wv = iams_store_begin(c->st, true)) == PDP_OK) {
+		wv = iamsi_trail_record(c, op, source, rv == PDP_OK);
+		if (wv == PDP_OK)
+			wv = iams_store_commit(c->st);
+		else
+			iams_store_rollback(c->st);
+	}
+	if (wv == PDP_OK || rv != PDP_OK)
+		return rv;
+	return iamsi_store_fail(c, wv, NULL);
 }
 
 int
 iamsi_run(iamsi_ctx *c, const char *op, json_t **response)
 {
 	iams_service *s = c->s;
+	const char *source = NULL;
 	int rv;
 
-	const iamsi_op *o = find_op(op ? op : "");
+	const iamsi_op *o = find_op(op ? op : "", &source);
 	if (o == NULL)
 		return iamsi_fail(c, "InvalidAction", "The action %s is not "
 		    "valid for this web service.", op ? op : "(none)");
-	if (c->params != NULL && !json_is_object(c->params))
-		return iamsi_fail(c, "ValidationError", "the request "
-		    "parameters must be an object");
 	if (iamsi_caller_parse(c, c->caller) != PDP_OK)
 		return iamsi_fail(c, "AccessDenied", "The caller %s is not "
 		    "a valid principal ARN", c->caller);
@@ -247,6 +284,11 @@ iamsi_run(iamsi_ctx *c, const char *op, json_t **response)
 		return iamsi_fail(c, "ServiceFailure", "out of memory");
 
 	pthread_mutex_lock(&s->mu);
+	if (c->params != NULL && !json_is_object(c->params)) {
+		rv = iamsi_fail(c, "ValidationError", "the request "
+		    "parameters must be an object");
+		goto out;
+	}
 	// A failed rebuild left no bundle live; try again before deciding.
 	char why[512];
 	if (s->stale && iamsi_rebuild(s, why, sizeof(why)) != PDP_OK)
@@ -265,8 +307,20 @@ iamsi_run(iamsi_ctx *c, const char *op, json_t **response)
 		iams_store_rollback(s->st);
 		goto out;
 	}
+	// A write's event commits with it: an acknowledged change always
+	// has its event, a rolled back one never.
+	if (o->write && (rv = iamsi_trail_record(c, o->name, source,
+	    true)) != PDP_OK) {
+		iams_store_rollback(s->st);
+		rv = iamsi_store_fail(c, rv, NULL);
+		goto out;
+	}
 	rv = finish(c);
+	if (rv == PDP_OK && o->write)
+		goto done;
 out:
+	rv = iamsi_trail_alone(c, o->name, rv);
+done:
 	pthread_mutex_unlock(&s->mu);
 	if (rv != PDP_OK) {
 		json_decref(c->resp);

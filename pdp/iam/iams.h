@@ -92,6 +92,13 @@ int iams_account_create(iams_service *s, const char *id, iams_error *err);
 int iams_call(iams_service *s, const char *caller_arn, const char *op,
     const json_t *params, json_t **response, iams_error *err);
 
+// iams_call_key is iams_call for a caller that signed with its access
+// key `access_key_id` (AKIA...), which the call's event in the audit
+// trail names; iams_call knows of none.
+int iams_call_key(iams_service *s, const char *caller_arn,
+    const char *access_key_id, const char *op, const json_t *params,
+    json_t **response, iams_error *err);
+
 // iams_call_session is iams_call for a caller that signed with temporary
 // credentials: access key id `access_key_id` (ASIA...) and its session
 // token, as STS issued them. The token is opened with the store's

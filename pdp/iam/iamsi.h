@@ -67,6 +67,7 @@ struct iams_service {
 	struct iamsi_live *live; // the compiled store (rebuild.c)
 	bool stale;          // the last rebuild failed: no bundle is live
 	bool full_only;      // every rebuild is a full one (tests compare)
+	int64_t trail_pruned; // when the audit trail was last pruned
 };
 
 // One call in flight.
@@ -79,6 +80,9 @@ typedef struct iamsi_ctx {
 	// long-term credentials.
 	const pdp_creds_claims *session;
 	const char *token;
+	// The access key id the caller signed with (AKIA... or ASIA...),
+	// for the audit trail; NULL when not known.
+	const char *access_key_id;
 	char account[13];      // the caller's account
 	bool root;             // the caller is the account's root user
 	bool is_user;          // the caller is an IAM user ...
@@ -118,6 +122,24 @@ extern const iamsi_op iamsi_ops_account[];
 extern const iamsi_op iamsi_ops_mfa[];
 extern const iamsi_op iamsi_ops_sts[];
 extern const iamsi_op iamsi_ops_report[];
+extern const iamsi_op iamsi_ops_trail[];
+
+// --- the audit trail (trail.c) ---------------------------------------------------
+
+// iamsi_trail_record appends the event of call `op` (its outcome: `ok`,
+// else c->err) from `source` ("iam.amazonaws.com") to the store, inside
+// the caller's write transaction; nothing when the caller has no
+// account. Events past AWS's 90 days are pruned now and then.
+int iamsi_trail_record(iamsi_ctx *c, const char *op, const char *source,
+    bool ok);
+// iamsi_trail_read_only says whether CloudTrail calls `op` read-only
+// (Get*, List*, Lookup*, ...).
+bool iamsi_trail_read_only(const char *op);
+// iamsi_trail_alone records the event of a call that committed nothing
+// (a read, or a failure with `rv` and c->err) in a transaction of its
+// own, the service locked. It returns rv, or for a successful call whose
+// event could not be kept a ServiceFailure: no call goes unrecorded.
+int iamsi_trail_alone(iamsi_ctx *c, const char *op, int rv);
 
 // --- errors (util.c) ---------------------------------------------------------
 

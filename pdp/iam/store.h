@@ -423,6 +423,53 @@ int iams_store_report_put(iams_store *st, const char *account,
 int iams_store_report_get(iams_store *st, const char *account,
     int64_t *generated, char **content, size_t *len);
 
+// --- The audit trail --------------------------------------------------------
+
+// One event of the audit trail: the columns LookupEvents filters on and
+// the whole record (CloudTrail's JSON text). Borrowed strings.
+typedef struct iams_event {
+	const char *account;       // recipientAccountId
+	int64_t time;              // eventTime, Unix seconds
+	const char *id;            // eventID
+	const char *name;          // eventName
+	const char *source;        // eventSource
+	const char *username;      // NULL: none
+	const char *access_key_id; // NULL: none
+	bool read_only;
+	const char *record;
+} iams_event;
+
+// The lookup attributes, in the order of the store's statements.
+typedef enum iams_event_attr {
+	IAMS_EVENT_ALL = 0,        // no attribute
+	IAMS_EVENT_ID, IAMS_EVENT_NAME, IAMS_EVENT_SOURCE,
+	IAMS_EVENT_USERNAME, IAMS_EVENT_ACCESS_KEY_ID,
+	IAMS_EVENT_READ_ONLY,      // value "true" or "false"
+	IAMS_EVENT_ATTRS
+} iams_event_attr;
+
+// A page of an account's events: time in [start, end], before the cursor
+// (before_time, then before_seq), attr equal to value, `max` at most.
+typedef struct iams_event_query {
+	const char *account;
+	int64_t start, end;
+	int64_t before_time, before_seq;
+	iams_event_attr attr;
+	const char *value;
+	uint32_t max;
+} iams_event_query;
+
+// iams_store_event_insert appends an event (inside a write transaction);
+// iams_store_event_prune deletes the events older than `before`.
+int iams_store_event_insert(iams_store *st, const iams_event *e);
+int iams_store_event_prune(iams_store *st, int64_t before);
+// iams_store_event_list calls `cb` for each event of the page, newest
+// first, with its sequence number, time and record; a callback's error
+// stops the walk and is returned.
+int iams_store_event_list(iams_store *st, const iams_event_query *q,
+    int (*cb)(void *arg, int64_t seq, int64_t time, const char *record),
+    void *arg);
+
 // --- Change tracking and AWS managed policies (issue 7) ---------------------
 
 // What the writes of this handle touched since the last clear, for the

@@ -114,6 +114,22 @@ static const char *const migrations[] = {
 	"CREATE TABLE credential_reports(account TEXT PRIMARY KEY"
 	" REFERENCES accounts(id) ON DELETE CASCADE,"
 	" generated INTEGER NOT NULL, content BLOB NOT NULL);",
+	// 5: the audit trail (iams_store_event_*): one row per call, its
+	// record as JSON beside the columns LookupEvents filters on. No
+	// foreign key: an account's history outlives the account.
+	"CREATE TABLE events(seq INTEGER PRIMARY KEY, account TEXT NOT NULL,"
+	" time INTEGER NOT NULL, id TEXT NOT NULL, name TEXT NOT NULL,"
+	" source TEXT NOT NULL, username TEXT, access_key_id TEXT,"
+	" read_only TEXT NOT NULL, record TEXT NOT NULL);"
+	"CREATE INDEX events_time ON events(account, time, seq);"
+	"CREATE INDEX events_id ON events(account, id);"
+	"CREATE INDEX events_name ON events(account, name, time, seq);"
+	"CREATE INDEX events_source ON events(account, source, time, seq);"
+	"CREATE INDEX events_username ON events(account, username, time, seq);"
+	"CREATE INDEX events_akid ON events(account, access_key_id, time, seq);"
+	"CREATE INDEX events_read_only ON events(account, read_only, time,"
+	" seq);"
+	"CREATE INDEX events_age ON events(time);",
 };
 #define NMIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))
 
@@ -125,6 +141,13 @@ static const char *const migrations[] = {
 	"(SELECT count(*) FROM entities e WHERE e.boundary = p.pid)"
 #define MFA_COLS(seed) "did, account, serial, name, path, virtual, " #seed \
 	", eid, enabled, last_step, drift, created"
+
+// A page of an account's events, newest first, in [?2, ?3] and before the
+// cursor (?4, ?5): time, then seq.
+#define EVENT_LIST(cond) "SELECT seq, time, record FROM events WHERE " \
+	"account = ?1 AND time >= ?2 AND time <= ?3 AND (time < ?4 OR " \
+	"(time = ?4 AND seq < ?5)) AND " cond " ORDER BY time DESC, " \
+	"seq DESC LIMIT ?7"
 
 // The statements, prepared once each on first use.
 enum {
@@ -151,6 +174,8 @@ enum {
 	// The STS keyring's newest key, asked by every session call.
 	S_STSKEY_NEWEST,
 	S_REPORT_PUT, S_REPORT_GET,
+	S_EVENT_INSERT, S_EVENT_PRUNE, S_EVENT_LIST,
+	S_EVENT_LIST_LAST = S_EVENT_LIST + IAMS_EVENT_ATTRS - 1,
 	S_COUNT
 };
 
@@ -296,6 +321,19 @@ static const char *const sql[S_COUNT] = {
 	    "VALUES(?1, ?2, ?3)",
 	[S_REPORT_GET] = "SELECT generated, content FROM credential_reports "
 	    "WHERE account = ?1",
+	[S_EVENT_INSERT] = "INSERT INTO events(account, time, id, name, "
+	    "source, username, access_key_id, read_only, record) "
+	    "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+	[S_EVENT_PRUNE] = "DELETE FROM events WHERE time < ?1",
+	// One statement per lookup attribute (iams_event_attr's order), so
+	// that each can use its index.
+	[S_EVENT_LIST] = EVENT_LIST("?6 IS NULL"),
+	[S_EVENT_LIST + 1] = EVENT_LIST("id = ?6"),
+	[S_EVENT_LIST + 2] = EVENT_LIST("name = ?6"),
+	[S_EVENT_LIST + 3] = EVENT_LIST("source = ?6"),
+	[S_EVENT_LIST + 4] = EVENT_LIST("username = ?6"),
+	[S_EVENT_LIST + 5] = EVENT_LIST("access_key_id = ?6"),
+	[S_EVENT_LIST + 6] = EVENT_LIST("read_only = ?6"),
 };
 
 struct iams_store {
@@ -2116,6 +2154,69 @@ iams_store_report_get(iams_store *st, const char *account,
 	} else {
 		rv = rc == SQLITE_DONE ? PDP_ENOENT : map_rc(rc);
 	}
+	sqlite3_reset(s);
+	return rv;
+}
+
+// --- The audit trail ---------------------------------------------------------
+
+int
+iams_store_event_insert(iams_store *st, const iams_event *e)
+{
+	sqlite3_stmt *s = prep(st, S_EVENT_INSERT);
+
+	if (s == NULL)
+		return PDP_EIO;
+	btext(s, 1, e->account);
+	sqlite3_bind_int64(s, 2, e->time);
+	btext(s, 3, e->id);
+	btext(s, 4, e->name);
+	btext(s, 5, e->source);
+	btext(s, 6, e->username);
+	btext(s, 7, e->access_key_id);
+	btext(s, 8, e->read_only ? "true" : "false");
+	btext(s, 9, e->record);
+	return step_done(s);
+}
+
+int
+iams_store_event_prune(iams_store *st, int64_t before)
+{
+	sqlite3_stmt *s = prep(st, S_EVENT_PRUNE);
+
+	if (s == NULL)
+		return PDP_EIO;
+	sqlite3_bind_int64(s, 1, before);
+	return step_done(s);
+}
+
+int
+iams_store_event_list(iams_store *st, const iams_event_query *q,
+    int (*cb)(void *arg, int64_t seq, int64_t time, const char *record),
+    void *arg)
+{
+	if (q->attr < 0 || q->attr >= IAMS_EVENT_ATTRS)
+		return PDP_EINVAL;
+	sqlite3_stmt *s = prep(st, S_EVENT_LIST + (int) q->attr);
+	int rc, rv = PDP_OK;
+
+	if (s == NULL)
+		return PDP_EIO;
+	btext(s, 1, q->account);
+	sqlite3_bind_int64(s, 2, q->start);
+	sqlite3_bind_int64(s, 3, q->end);
+	sqlite3_bind_int64(s, 4, q->before_time);
+	sqlite3_bind_int64(s, 5, q->before_seq);
+	btext(s, 6, q->attr == IAMS_EVENT_ALL ? NULL : q->value);
+	sqlite3_bind_int64(s, 7, q->max);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *rec = (const char *) sqlite3_column_text(s, 2);
+		if ((rv = cb(arg, sqlite3_column_int64(s, 0),
+		    sqlite3_column_int64(s, 1), rec ? rec : "{}")) != PDP_OK)
+			break;
+	}
+	if (rv == PDP_OK && rc != SQLITE_ROW)
+		rv = map_rc(rc);
 	sqlite3_reset(s);
 	return rv;
 }

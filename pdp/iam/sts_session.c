@@ -160,8 +160,15 @@ iams_call_session(iams_service *s, const char *access_key_id,
 	c.session = pdp_creds_token_claims(t);
 	c.token = session_token;
 	c.caller = c.session->arn;
-	rv = allowed(&c, op ? op : "") ? iamsi_run(&c, op, response) :
-	    PDP_EINVAL;
+	c.access_key_id = access_key_id;
+	if (allowed(&c, op ? op : "")) {
+		rv = iamsi_run(&c, op, response);
+	} else {
+		// Refused for its kind of session: still an event.
+		pthread_mutex_lock(&s->mu);
+		rv = iamsi_trail_alone(&c, op, PDP_EINVAL);
+		pthread_mutex_unlock(&s->mu);
+	}
 	pdp_creds_token_free(t);
 	return rv;
 }

@@ -318,8 +318,11 @@ call(pdpd_server *s, const pdpw_iam *q, uint64_t id, char *caller,
 	    callerlen, e);
 	if (rv == PDP_OK)
 		rv = parse_params(q, &params, e);
-	if (rv == PDP_OK && is_sts_action(q->action) !=
-	    (strcmp(q->service, "sts") == 0)) {
+	// Each action is of one service: STS's, CloudTrail's (LookupEvents)
+	// or IAM's.
+	const char *want = is_sts_action(q->action) ? "sts" :
+	    strcmp(q->action, "LookupEvents") == 0 ? "cloudtrail" : "iam";
+	if (rv == PDP_OK && strcmp(q->service, want) != 0) {
 		snprintf(e->code, sizeof(e->code), "InvalidAction");
 		snprintf(e->message, sizeof(e->message), "The action %.128s "
 		    "is not valid for this web service (%.16s).", q->action,
@@ -332,7 +335,8 @@ call(pdpd_server *s, const pdpw_iam *q, uint64_t id, char *caller,
 		rv = iams_call_session(s->iams, q->access_key_id,
 		    q->session_token, q->action, params, &resp, e);
 	else if (rv == PDP_OK)
-		rv = iams_call(s->iams, caller, q->action, params, &resp, e);
+		rv = iams_call_key(s->iams, caller, q->access_key_id,
+		    q->action, params, &resp, e);
 	json_decref(params);
 	if (rv == PDP_OK) {
 		*text = json_dumps(resp, JSON_COMPACT | JSON_PRESERVE_ORDER);
@@ -361,10 +365,11 @@ answer(pdpd_server *s, pdpd_iam_job *j, pdpw_encoder *enc)
 	iams_error e;
 	int rv;
 
-	if (strcmp(q->service, "iam") != 0 && strcmp(q->service, "sts") != 0) {
+	if (strcmp(q->service, "iam") != 0 && strcmp(q->service, "sts") != 0 &&
+	    strcmp(q->service, "cloudtrail") != 0) {
 		pdpd_count(&s->iam_st->errors[PDPW_EINVAL], 1);
 		return pdpw_encode_error(enc, j->id, PDPW_OP_IAM, PDPW_EINVAL,
-		    "service must be \"iam\" or \"sts\"",
+		    "service must be \"iam\", \"sts\" or \"cloudtrail\"",
 		    atomic_load(&s->revision));
 	}
 	uint64_t t0 = pdpd_now_ns();
