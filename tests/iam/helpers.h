@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "iams.h"
+#include "totp.h"
 
 #define ACCT "111122223333"
 #define ROOT "arn:aws:iam::111122223333:root"
@@ -161,5 +162,36 @@ decide(iams_service *s, const char *principal, const char *action,
 #define TRUST "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":" \
 	"\"Allow\",\"Principal\":{\"AWS\":\"arn:aws:iam::111122223333:root\"}," \
 	"\"Action\":\"sts:AssumeRole\"}]}"
+
+// file_has says whether the bytes of `needle` occur in file p.
+static inline bool
+file_has(const char *p, const void *needle, size_t n)
+{
+	FILE *f = fopen(p, "rb");
+	static char buf[1 << 22];
+	size_t len;
+
+	if (f == NULL)
+		return false;
+	len = fread(buf, 1, sizeof(buf), f);
+	fclose(f);
+	for (size_t i = 0; i + n <= len; i++)
+		if (memcmp(buf + i, needle, n) == 0)
+			return true;
+	return false;
+}
+
+// code_of writes the code of `step` for a seed (base32) into out.
+static inline void
+code_of(const char *b32, int64_t step, char out[7])
+{
+	uint8_t seed[64];
+	size_t n;
+	uint32_t v;
+
+	ck_assert(iams_base32_decode(b32, seed, sizeof(seed), &n));
+	ck_assert(iams_totp(seed, n, step, 6, &v));
+	iams_otp_format(v, 6, out);
+}
 
 #endif // TESTS_IAM_HELPERS_H

@@ -178,19 +178,6 @@ teardown(void)
 	close_service(s, path);
 }
 
-// code_of writes the code of `step` for a seed (base32) into out.
-static void
-code_of(const char *b32, int64_t step, char out[7])
-{
-	uint8_t seed[64];
-	size_t n;
-	uint32_t v;
-
-	ck_assert(iams_base32_decode(b32, seed, sizeof(seed), &n));
-	ck_assert(iams_totp(seed, n, step, 6, &v));
-	iams_otp_format(v, 6, out);
-}
-
 // enable calls EnableMFADevice with the codes of steps s1 and s2 (for
 // `user`; NULL: the caller) and returns the error code ("" on success).
 static const char *
@@ -281,24 +268,6 @@ verify_step(const char *serial, int64_t step)
 
 	code_of(RFC_KEY_B32, step, c);
 	return verify(ALICE, serial, c, NULL);
-}
-
-// file_has says whether the bytes of `needle` occur in file p.
-static bool
-file_has(const char *p, const void *needle, size_t n)
-{
-	FILE *f = fopen(p, "rb");
-	static char buf[1 << 22];
-	size_t len;
-
-	if (f == NULL)
-		return false;
-	len = fread(buf, 1, sizeof(buf), f);
-	fclose(f);
-	for (size_t i = 0; i + n <= len; i++)
-		if (memcmp(buf + i, needle, n) == 0)
-			return true;
-	return false;
 }
 
 START_TEST(test_virtual_device_lifecycle)
