@@ -3,7 +3,8 @@
 # user, AWS error codes on standard error with exit status 1, export;
 # then the same over pdpd's socket (--endpoint) with signed requests:
 # the same output and exit statuses, credentials from the environment,
-# and the secret never printed.
+# and the secret never printed; the audit trail through the cloudtrail
+# command (beside IAM).
 set -u
 IAM=$1
 PDPD=$2
@@ -168,7 +169,36 @@ remote --as $ROOT list-users 2>/dev/null
 [ $? -eq 2 ] || fail --as accepted with --endpoint
 "$IAM" --endpoint "$E" export 2>/dev/null
 [ $? -eq 2 ] || fail export accepted with --endpoint
+# The audit trail: cloudtrail lookup-events over pdpd (service
+# "cloudtrail") names the key root signed with; alice may not look; no
+# secret is in any event; in-process the same trail.
+CT=$(dirname "$IAM")/cloudtrail
+AWS_ACCESS_KEY_ID=$KEY AWS_SECRET_ACCESS_KEY=$SECRET "$CT" --endpoint "$E" \
+    lookup-events --lookup-attributes \
+    AttributeKey=EventName,AttributeValue=GenerateCredentialReport \
+    --query 'Events[].[EventName,Username,AccessKeyId,EventSource]' \
+    --output text >"$DIR/out" || fail lookup-events
+[ "$(cat "$DIR/out")" = "$(printf 'GenerateCredentialReport\troot\t%s\tiam.amazonaws.com' "$KEY")" ] ||
+    fail "lookup-events: $(cat "$DIR/out")"
+AWS_ACCESS_KEY_ID=$KEY AWS_SECRET_ACCESS_KEY=$SECRET "$CT" --endpoint "$E" \
+    lookup-events >"$DIR/out" || fail lookup-events all
+grep -q CreateAccessKey "$DIR/out" || fail no CreateAccessKey event
+grep -q -e "$SECRET" -e "$ASECRET" "$DIR/out" && fail a secret in an event
+AWS_ACCESS_KEY_ID=$AKEY AWS_SECRET_ACCESS_KEY=$ASECRET "$CT" --endpoint "$E" \
+    lookup-events 2>"$DIR/err" && fail alice looked up events
+grep -q AccessDenied "$DIR/err" || fail "no AccessDenied: $(cat "$DIR/err")"
+AWS_ACCESS_KEY_ID=$KEY AWS_SECRET_ACCESS_KEY=$SECRET "$CT" --endpoint "$E" \
+    lookup-events --max-results 51 2>"$DIR/err"
+[ $? -eq 1 ] || fail max-results 51 did not exit 1
+grep -q InvalidMaxResultsException "$DIR/err" || fail no InvalidMaxResults
 kill $PID
 wait $PID || fail "pdpd did not stop cleanly: $(cat "$DIR/pdpd.log")"
 PID=
+"$CT" --store "$S" --as $ROOT lookup-events --max-results 1 \
+    --query 'Events[].EventName' --output text >"$DIR/out" ||
+    fail lookup-events in-process
+# The newest: root's refused lookup (--max-results 51) over pdpd.
+[ "$(cat "$DIR/out")" = LookupEvents ] || fail "newest: $(cat "$DIR/out")"
+"$CT" --store "$S" --as $ROOT describe-trails 2>/dev/null
+[ $? -eq 2 ] || fail unknown cloudtrail command did not exit 2
 echo "cli_test: ok"

@@ -13,7 +13,7 @@ tmp=$(mktemp -d /tmp/install-smoke.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 cmake --install "$build" --prefix "$tmp/usr" >"$tmp/install.log" ||
 	{ cat "$tmp/install.log"; fail "cmake --install failed"; }
-for f in bin/pdpd bin/iamc bin/iam bin/sts; do
+for f in bin/pdpd bin/iamc bin/iam bin/sts bin/cloudtrail; do
 	[ -x "$tmp/usr/$f" ] || fail "$f not installed"
 done
 [ "$(ls "$tmp/usr/include")" = "pdp.h" ] ||

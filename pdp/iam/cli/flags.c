@@ -108,6 +108,25 @@ is_number(const char *field)
 	    strcmp(field, "PasswordReusePrevention") == 0;
 }
 
+// pair parses the shorthand K=k,V=v of a tag (Key, Value) or a lookup
+// attribute (AttributeKey, AttributeValue) into {K: k, V: v}; NULL when
+// `v` is not one.
+static json_t *
+pair(const char *v, const char *key, const char *val)
+{
+	char sep[32];
+	size_t n = strlen(key);
+
+	snprintf(sep, sizeof(sep), ",%s=", val);
+	if (strncmp(v, key, n) != 0 || v[n] != '=')
+		return NULL;
+	const char *c = strstr(v + n + 1, sep);
+	if (c == NULL)
+		return NULL;
+	json_t *k = json_stringn(v + n + 1, (size_t) (c - v - n - 1));
+	return json_pack("{s:o, s:s}", key, k, val, c + strlen(sep));
+}
+
 // value parses one flag value (see usage). Documents stay text: IAM
 // takes policy documents as strings.
 static json_t *
@@ -138,14 +157,10 @@ value(const char *field, const char *v)
 	// A managed policy descriptor (PolicyArns): arn=ARN.
 	if (strncmp(v, "arn=", 4) == 0)
 		return json_pack("{s:s}", "arn", v + 4);
-	if (strncmp(v, "Key=", 4) == 0) {
-		const char *c = strstr(v, ",Value=");
-		if (c != NULL) {
-			json_t *k = json_stringn(v + 4, (size_t) (c - v - 4));
-			return json_pack("{s:o, s:s}", "Key", k, "Value",
-			    c + 7);
-		}
-	}
+	json_t *p;
+	if ((p = pair(v, "Key", "Value")) != NULL ||
+	    (p = pair(v, "AttributeKey", "AttributeValue")) != NULL)
+		return p;
 	return json_string(v);
 }
 
@@ -154,7 +169,7 @@ static bool
 is_list(const char *field)
 {
 	static const char *const lists[] = {"Tags", "TagKeys", "PolicyArns",
-	    "TransitiveTagKeys"};
+	    "TransitiveTagKeys", "LookupAttributes"};
 
 	for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++)
 		if (strcmp(field, lists[i]) == 0)

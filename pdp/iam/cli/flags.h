@@ -22,7 +22,8 @@ void pascal_to_kebab(const char *in, char *out, size_t len);
 // object), or prints what is wrong and returns NULL. VALUE: a number (for
 // the integer fields: MaxItems, DurationSeconds, ...),
 // true/false, JSON ([...] or {...}), file://PATH (the file's text),
-// Key=k,Value=v (a tag), arn=ARN (a policy descriptor), or text; several
+// Key=k,Value=v (a tag), AttributeKey=k,AttributeValue=v (a lookup
+// attribute), arn=ARN (a policy descriptor), or text; several
 // values after one flag make a list; a flag alone is true, --no-flag
 // false.
 json_t *parse_flags(int argc, char **argv);
