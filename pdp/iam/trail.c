@@ -13,6 +13,7 @@
 #include <openssl/rand.h>
 
 #include "iamsi.h"
+#include "value.h"
 
 #define TRAIL_KEEP (90 * 86400)   // AWS's event history: 90 days
 #define TRAIL_PRUNE_EVERY 3600    // seconds between two prunes
@@ -138,11 +139,16 @@ session_identity(iamsi_ctx *c, const char **username)
 		char *colon = strchr(issuer_id, ':');
 		if (role && colon != NULL)
 			*colon = '\0';
-		json_object_set_new(ctx, "sessionIssuer", json_pack(
-		    "{s:s, s:s, s:s, s:s, s:s}", "type", role ? "Role" :
-		    "IAMUser", "principalId", role ? issuer_id : "",
-		    "arn", g->policy_arn, "accountId", c->account,
-		    "userName", last_part(g->policy_arn)));
+		json_t *is = json_pack("{s:s, s:s, s:s, s:s}", "type",
+		    role ? "Role" : "IAMUser", "arn", g->policy_arn,
+		    "accountId", c->account, "userName",
+		    last_part(g->policy_arn));
+		// A role's unique id leads a session's aws:userid; a
+		// federated user's has the account id there instead.
+		if (role)
+			json_object_set_new(is, "principalId",
+			    json_string(issuer_id));
+		json_object_set_new(ctx, "sessionIssuer", is);
 	}
 	if (g->source_identity != NULL)
 		json_object_set_new(ctx, "sourceIdentity",
@@ -261,25 +267,14 @@ static const struct {
 	{"ResourceType", -1}, {"ResourceName", -1},
 };
 
-// days_from_civil counts days from 1970-01-01 (proleptic Gregorian).
-static int64_t
-days_from_civil(int64_t y, int64_t m, int64_t d)
-{
-	y -= m <= 2;
-	int64_t era = (y >= 0 ? y : y - 399) / 400;
-	int64_t yoe = y - era * 400;
-	int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-// lookup_time reads StartTime or EndTime: Unix seconds or ISO 8601 UTC
-// ("2026-11-28T10:00:00Z"). False when present and not a time.
+// lookup_time reads StartTime or EndTime: Unix seconds, or a date as
+// condition operators read one (ISO 8601, "2026-11-28T10:00:00Z", or
+// epoch seconds as text). False when present and not a time.
 static bool
 lookup_time(iamsi_ctx *c, const char *name, int64_t dflt, int64_t *out)
 {
 	const json_t *v = json_object_get(c->params, name);
-	int y, mo, d, h, mi, s, n = 0;
+	pdpi_date d;
 
 	*out = dflt;
 	if (v == NULL)
@@ -288,13 +283,9 @@ lookup_time(iamsi_ctx *c, const char *name, int64_t dflt, int64_t *out)
 		*out = json_integer_value(v);
 		return true;
 	}
-	const char *t = json_string_value(v);
-	if (t != NULL && sscanf(t, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d,
-	    &h, &mi, &s, &n) == 6 && (strcmp(t + n, "Z") == 0 ||
-	    t[n] == '\0') && mo >= 1 && mo <= 12 && d >= 1 && d <= 31 &&
-	    h < 24 && mi < 60 && s < 61) {
-		*out = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 +
-		    s;
+	if (json_is_string(v) && pdpi_parse_date(json_string_value(v),
+	    json_string_length(v), &d)) {
+		*out = d.sec;
 		return true;
 	}
 	iamsi_fail(c, "ValidationException", "%s must be a timestamp", name);

@@ -26,11 +26,7 @@ usage(FILE *f)
 	    "[--flag VALUE]...\n"
 	    "       cloudtrail --endpoint URL lookup-events [--flag VALUE]...\n"
 	    "\n"
-	    "CALLER (with --store): --as CALLER_ARN, or --access-key-id\n"
-	    "ASIA... --session-token TOKEN (default: AWS_ACCESS_KEY_ID and\n"
-	    "AWS_SESSION_TOKEN from the environment). With --endpoint the\n"
-	    "requests are signed with AWS_ACCESS_KEY_ID,\n"
-	    "AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN.\n"
+	    SVC_CALLERS
 	    "Flags: --lookup-attributes AttributeKey=K,AttributeValue=V (K:\n"
 	    "EventId, EventName, ReadOnly, Username, EventSource or\n"
 	    "AccessKeyId), --start-time and --end-time (ISO 8601 UTC or\n"

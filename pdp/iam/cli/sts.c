@@ -43,11 +43,7 @@ usage(FILE *f)
 	    "       sts --store PATH export-keyring --out FILE\n"
 	    "       sts help   (lists the commands)\n"
 	    "\n"
-	    "CALLER (with --store): --as CALLER_ARN, or --access-key-id\n"
-	    "ASIA... --session-token TOKEN (default: AWS_ACCESS_KEY_ID and\n"
-	    "AWS_SESSION_TOKEN from the environment). With --endpoint the\n"
-	    "requests are signed with AWS_ACCESS_KEY_ID,\n"
-	    "AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN.\n"
+	    SVC_CALLERS
 	    "COMMAND is an STS operation in kebab case (assume-role,\n"
 	    "get-session-token, ...); flags are its request fields\n"
 	    "(--role-session-name s1), with values as the iam command\n"

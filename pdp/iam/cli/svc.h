@@ -12,6 +12,14 @@
 #include "flags.h"
 #include "transport.h"
 
+// The usage text on the caller, the same for every such command.
+#define SVC_CALLERS \
+	"CALLER (with --store): --as CALLER_ARN, or --access-key-id\n" \
+	"ASIA... --session-token TOKEN (default: AWS_ACCESS_KEY_ID and\n" \
+	"AWS_SESSION_TOKEN from the environment). With --endpoint the\n" \
+	"requests are signed with AWS_ACCESS_KEY_ID,\n" \
+	"AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN.\n"
+
 typedef struct svc_cli {
 	const char *prog;              // "sts"
 	const char *service;           // pdpd's service field: "sts"
