@@ -173,6 +173,19 @@ check_time(iamsi_ctx *c, const iams_signed *r, int64_t now)
 	return PDP_EINVAL;
 }
 
+// refused_event records a request refused after its caller was found
+// (its key or session is known; the signature, the time or the key's
+// state was wrong) in the audit trail, as a failed call of that caller.
+// The request's fields are not recorded: nothing vouches for them.
+static void
+refused_event(iamsi_ctx *c, const iams_signed *r, const char *caller)
+{
+	c->caller = caller;
+	c->access_key_id = r->access_key_id;
+	c->params = NULL;
+	(void) iamsi_trail_alone(c, r->action, PDP_EINVAL);
+}
+
 // authenticate_session verifies session credentials: ASIA... key ids
 // that come with a session token, made by STS (AssumeRole,
 // GetSessionToken, GetFederationToken). The token authenticates itself
@@ -201,8 +214,13 @@ authenticate_session(iamsi_ctx *c, const iams_signed *r, int64_t now,
 	rv = check_signature(c, cl->secret_access_key, r, sig);
 	if (rv == PDP_OK)
 		rv = check_time(c, r, now);
-	if (rv == PDP_OK)
+	if (rv == PDP_OK) {
 		snprintf(caller, callerlen, "%s", cl->arn);
+	} else {
+		c->session = cl;
+		refused_event(c, r, cl->arn);
+		c->session = NULL;
+	}
 	pdp_creds_token_free(t);
 	return rv;
 }
@@ -263,6 +281,11 @@ authenticate_key(iamsi_ctx *c, const iams_signed *r,
 			iamsi_entity_arn(&e, caller, callerlen);
 			record_use(c, &k, r->service);
 		}
+	}
+	if (rv != PDP_OK && (e.kind == IAMS_USER || e.kind == IAMS_ROOT)) {
+		char owner[1100];
+		iamsi_entity_arn(&e, owner, sizeof(owner));
+		refused_event(c, r, owner);
 	}
 	OPENSSL_cleanse(secret, sizeof(secret));
 	iams_entity_fini(&e);

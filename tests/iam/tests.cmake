@@ -8,7 +8,7 @@ if(TARGET iamsvc)
 	pdp_test(iam/live_test iamsvc)
 	pdp_test(iam/aws_managed_test iamsvc)
 	pdp_test(iam/report_test iamsvc PkgConfig::CRYPTO)
-	pdp_test(iam/trail_test iamsvc)
+	pdp_test(iam/trail_test iamsvc PkgConfig::SQLITE3)
 endif()
 if(TARGET iam AND TARGET pdpd AND TARGET example_client)
 	add_test(NAME iam/cli COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/cli_test.sh

@@ -1,6 +1,7 @@
 // trail_test.c - the audit trail on a service whose clock the test moves:
 // the event of every call (root, an IAM user, an assumed-role session;
-// success, API errors and AccessDenied), no secret in any event, a
+// success, API errors and AccessDenied; a known key's bad signature),
+// no secret in any event, a
 // write's event kept with it, LookupEvents (attributes, time range,
 // paging, MaxResults, errors, order, account scoping, authorization)
 // and the pruning of events past 90 days.
@@ -9,6 +10,10 @@
 #include "check_main.h"
 
 #include <time.h>
+
+#include <sqlite3.h>
+
+#include "iams_auth.h"
 
 #define T0 1750000000 // the test clock's start: 2025-06-15T15:06:40Z
 #define DAY 86400
@@ -218,6 +223,49 @@ START_TEST(test_user_event)
 }
 END_TEST
 
+START_TEST(test_refused_signature)
+{
+	char sig[IAMS_SIG_HEX + 1], caller[2048];
+	const char *wrong = "wJalrXUtnFEMIK7MDENGbPxRfiCYEXAMPLEKEY12";
+	const char *params = "{\"UserName\":\"carol\"}";
+	iams_error e;
+
+	user("bob");
+	json_t *k = call_as(s, ROOT, "CreateAccessKey", "{\"UserName\":\"bob\"}",
+	    NULL);
+	ck_assert_ptr_nonnull(k);
+	const char *akid = field(k, "AccessKey.AccessKeyId");
+	iams_signed r = {"iam", "CreateUser", params, strlen(params), 7,
+	    (uint64_t) T0, akid, NULL, sig};
+	ck_assert_int_eq(iams_sign(wrong, &r, sig), PDP_OK);
+	ck_assert_int_eq(iams_authenticate(s, &r, T0, caller, sizeof(caller),
+	    &e), PDP_EINVAL);
+	ck_assert_str_eq(e.code, "SignatureDoesNotMatch");
+	// Bob's key is known: the refusal is his event, without the
+	// request's unvouched fields.
+	json_t *l = lookup_by("AccessKeyId", akid);
+	ck_assert_int_eq(json_array_size(json_object_get(l, "Events")), 1);
+	json_t *ev = record(l, 0);
+	ck_assert_str_eq(field(ev, "eventName"), "CreateUser");
+	ck_assert_str_eq(field(ev, "errorCode"), "SignatureDoesNotMatch");
+	ck_assert_str_eq(field(ev, "userIdentity.arn"), BOB);
+	ck_assert_str_eq(field(ev, "userIdentity.accessKeyId"), akid);
+	ck_assert(json_is_null(json_object_get(ev, "requestParameters")));
+	json_decref(ev);
+	json_decref(l);
+	// An unknown key has no caller to record.
+	r.access_key_id = "AKIANOSUCHKEY0000000";
+	ck_assert_int_eq(iams_sign(wrong, &r, sig), PDP_OK);
+	ck_assert_int_eq(iams_authenticate(s, &r, T0, caller, sizeof(caller),
+	    &e), PDP_EINVAL);
+	ck_assert_str_eq(e.code, "InvalidClientTokenId");
+	l = lookup_by("AccessKeyId", "AKIANOSUCHKEY0000000");
+	ck_assert_int_eq(json_array_size(json_object_get(l, "Events")), 0);
+	json_decref(l);
+	json_decref(k);
+}
+END_TEST
+
 // assume assumes role "app": its Credentials (a new reference).
 static json_t *
 assume(const char *session)
@@ -410,6 +458,35 @@ START_TEST(test_kept_with_the_change)
 }
 END_TEST
 
+// sql runs statements on the service's store through a connection of
+// its own.
+static void
+sql(const char *text)
+{
+	sqlite3 *db;
+
+	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(db, text, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+}
+
+START_TEST(test_no_change_without_its_event)
+{
+	// Every event insert fails: a write is not acknowledged, nor kept,
+	// and a read is not answered (fail closed).
+	sql("CREATE TRIGGER no_events BEFORE INSERT ON events "
+	    "BEGIN SELECT RAISE(ABORT, 'refused'); END");
+	FAILS(s, ROOT, "CreateUser", "{\"UserName\":\"alice\"}",
+	    "ServiceFailure");
+	FAILS(s, ROOT, "GetUser", NULL, "ServiceFailure");
+	sql("DROP TRIGGER no_events");
+	FAILS(s, ROOT, "GetUser", "{\"UserName\":\"alice\"}", "NoSuchEntity");
+	json_t *r = lookup_by("EventName", "CreateUser");
+	ck_assert_int_eq(json_array_size(json_object_get(r, "Events")), 0);
+	json_decref(r);
+}
+END_TEST
+
 START_TEST(test_lookup)
 {
 	char code[48];
@@ -594,8 +671,10 @@ suite(void)
 	tcase_add_test(tc, test_root_event);
 	tcase_add_test(tc, test_user_event);
 	tcase_add_test(tc, test_session_event);
+	tcase_add_test(tc, test_refused_signature);
 	tcase_add_test(tc, test_no_secrets);
 	tcase_add_test(tc, test_kept_with_the_change);
+	tcase_add_test(tc, test_no_change_without_its_event);
 	tcase_add_test(tc, test_lookup);
 	tcase_add_test(tc, test_scope_and_authorization);
 	tcase_add_test(tc, test_pruned_after_90_days);
