@@ -329,6 +329,41 @@ START_TEST(test_session_event)
 }
 END_TEST
 
+START_TEST(test_federated_event)
+{
+	iams_error e;
+	json_t *resp = NULL;
+
+	user("runner");
+	grant("runner", "*");
+	json_t *r = call_j(s, RUNNER, "GetFederationToken", json_pack(
+	    "{s:s, s:s}", "Name", "fed", "Policy", ALLOW_ALL), NULL);
+	ck_assert_ptr_nonnull(r);
+	const json_t *c = json_object_get(r, "Credentials");
+	ck_assert_int_eq(iams_call_session(s, field(c, "AccessKeyId"),
+	    field(c, "SessionToken"), "GetCallerIdentity", NULL, &resp, &e),
+	    PDP_OK);
+	json_decref(resp);
+	json_t *ev = only_event("GetCallerIdentity");
+	ck_assert_str_eq(field(ev, "userIdentity.type"), "FederatedUser");
+	ck_assert_str_eq(field(ev, "userIdentity.arn"),
+	    "arn:aws:sts::111122223333:federated-user/fed");
+	ck_assert_str_eq(field(ev,
+	    "userIdentity.sessionContext.sessionIssuer.type"), "IAMUser");
+	ck_assert_str_eq(field(ev,
+	    "userIdentity.sessionContext.sessionIssuer.arn"), RUNNER);
+	ck_assert_str_eq(field(ev,
+	    "userIdentity.sessionContext.sessionIssuer.userName"), "runner");
+	json_decref(ev);
+	// The event of GetFederationToken itself is read-only (Get*): its
+	// answer, credentials and all, is not recorded.
+	ev = only_event("GetFederationToken");
+	ck_assert(json_is_null(json_object_get(ev, "responseElements")));
+	json_decref(ev);
+	json_decref(r);
+}
+END_TEST
+
 // all_events is every event of the account's last 90 days as JSON text,
 // paged through with NextToken 7 at a time.
 static char *
@@ -672,6 +707,7 @@ suite(void)
 	tcase_add_test(tc, test_user_event);
 	tcase_add_test(tc, test_session_event);
 	tcase_add_test(tc, test_refused_signature);
+	tcase_add_test(tc, test_federated_event);
 	tcase_add_test(tc, test_no_secrets);
 	tcase_add_test(tc, test_kept_with_the_change);
 	tcase_add_test(tc, test_no_change_without_its_event);
