@@ -144,10 +144,21 @@ session_identity(iamsi_ctx *c, const char **username)
 		    "accountId", c->account, "userName",
 		    last_part(g->policy_arn));
 		// A role's unique id leads a session's aws:userid; a
-		// federated user's has the account id there instead.
+		// federated user's has the account id there instead, and its
+		// issuer's id is the store's (none once the user is gone).
+		iams_entity e;
+		memset(&e, 0, sizeof(e));
 		if (role)
 			json_object_set_new(is, "principalId",
 			    json_string(issuer_id));
+		else if (strstr(g->policy_arn, ":user/") != NULL &&
+		    iams_store_entity_get(c->st, c->account, IAMS_USER,
+		    last_part(g->policy_arn), &e) == PDP_OK) {
+			if (e.uid != NULL)
+				json_object_set_new(is, "principalId",
+				    json_string(e.uid));
+			iams_entity_fini(&e);
+		}
 		json_object_set_new(ctx, "sessionIssuer", is);
 	}
 	if (g->source_identity != NULL)

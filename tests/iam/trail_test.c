@@ -354,6 +354,12 @@ START_TEST(test_federated_event)
 	    "userIdentity.sessionContext.sessionIssuer.arn"), RUNNER);
 	ck_assert_str_eq(field(ev,
 	    "userIdentity.sessionContext.sessionIssuer.userName"), "runner");
+	json_t *u = call_as(s, ROOT, "GetUser", "{\"UserName\":\"runner\"}",
+	    NULL);
+	ck_assert_str_eq(field(ev,
+	    "userIdentity.sessionContext.sessionIssuer.principalId"),
+	    field(u, "User.UserId"));
+	json_decref(u);
 	json_decref(ev);
 	// The event of GetFederationToken itself is read-only (Get*): its
 	// answer, credentials and all, is not recorded.
