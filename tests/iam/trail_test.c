@@ -324,6 +324,12 @@ START_TEST(test_session_event)
 	ev = only_event("AssumeRole");
 	ck_assert_str_eq(field(ev, "eventSource"), "sts.amazonaws.com");
 	ck_assert_str_eq(field(ev, "requestParameters.roleSessionName"), "s1");
+	ck_assert_str_eq(field(ev, "responseElements.credentials.accessKeyId"),
+	    akid);
+	ck_assert_ptr_null(field(ev,
+	    "responseElements.credentials.sessionToken"));
+	ck_assert_ptr_null(field(ev,
+	    "responseElements.credentials.secretAccessKey"));
 	json_decref(ev);
 	json_decref(creds);
 }
