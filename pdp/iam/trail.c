@@ -221,7 +221,7 @@ iamsi_trail_record(iamsi_ctx *c, const char *op, const char *source,
 	const char *akid = json_string_value(json_object_get(u,
 	    "accessKeyId"));
 	json_t *ev = json_pack("{s:s, s:o, s:o, s:s, s:s, s:s}",
-	    "eventVersion", "1.08", "userIdentity", u, "eventTime",
+	    "eventVersion", "1.11", "userIdentity", u, "eventTime",
 	    iamsi_date(c->now), "eventSource", source, "eventName", op,
 	    "awsRegion", IAMSI_REGION);
 	if (ev == NULL)

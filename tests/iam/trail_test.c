@@ -139,7 +139,7 @@ START_TEST(test_root_event)
 {
 	user("alice");
 	json_t *ev = only_event("CreateUser");
-	ck_assert_str_eq(field(ev, "eventVersion"), "1.08");
+	ck_assert_str_eq(field(ev, "eventVersion"), "1.11");
 	ck_assert_str_eq(field(ev, "eventTime"), "2025-06-15T15:06:40Z");
 	ck_assert_str_eq(field(ev, "eventSource"), "iam.amazonaws.com");
 	ck_assert_str_eq(field(ev, "awsRegion"), "us-east-1");
