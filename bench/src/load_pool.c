@@ -57,20 +57,16 @@ int
 load_pool_one(load_pool *p, const pdpw_authz *a, uint32_t batch,
     bool explain)
 {
-	memset(p, 0, sizeof(*p));
-	if (batch == 0) {
-		int rv = encode(p, a, 1, 0, explain);
-		if (rv != 0)
-			load_pool_fini(p);
-		return rv;
-	}
-	// `batch` copies of the one request in one message.
-	pdpw_authz *v = calloc(batch, sizeof(*v));
+	// Alone, or `batch` copies of the one request in one message.
+	uint32_t n = batch ? batch : 1;
+	pdpw_authz *v = calloc(n, sizeof(*v));
 	int rv = -1;
+
+	memset(p, 0, sizeof(*p));
 	if (v != NULL) {
-		for (uint32_t i = 0; i < batch; i++)
+		for (uint32_t i = 0; i < n; i++)
 			v[i] = *a;
-		rv = encode(p, v, batch, batch, explain);
+		rv = encode(p, v, n, batch, explain);
 	}
 	free(v);
 	if (rv != 0)
