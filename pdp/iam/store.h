@@ -415,9 +415,9 @@ int iams_store_stskey_retire(iams_store *st, int64_t before, uint32_t *n);
 
 // An account keeps its newest credential report (GenerateCredentialReport):
 // the CSV text and when it was generated. iams_store_report_put replaces
-// the account's report; iams_store_report_get sets *content (malloc'd,
-// NUL-terminated; free it) and *len, or answers PDP_ENOENT when the
-// account has none.
+// the account's report; iams_store_report_get sets *generated and, when
+// `content` is not NULL, *content (malloc'd, NUL-terminated; free it) and
+// *len, or answers PDP_ENOENT when the account has none.
 int iams_store_report_put(iams_store *st, const char *account,
     int64_t generated, const char *content, size_t len);
 int iams_store_report_get(iams_store *st, const char *account,

@@ -2125,6 +2125,23 @@ iams_store_report_put(iams_store *st, const char *account, int64_t generated,
 	return step_done(s);
 }
 
+// report_copy copies the report column of a S_REPORT_GET row, with a NUL
+// after it.
+static int
+report_copy(sqlite3_stmt *s, char **content, size_t *len)
+{
+	const void *b = sqlite3_column_blob(s, 1);
+	size_t n = (size_t) sqlite3_column_bytes(s, 1);
+
+	if ((*content = malloc(n + 1)) == NULL)
+		return PDP_ENOMEM;
+	if (n > 0)
+		memcpy(*content, b, n);
+	(*content)[n] = '\0';
+	*len = n;
+	return PDP_OK;
+}
+
 int
 iams_store_report_get(iams_store *st, const char *account,
     int64_t *generated, char **content, size_t *len)
@@ -2135,22 +2152,13 @@ iams_store_report_get(iams_store *st, const char *account,
 	if (s == NULL)
 		return PDP_EIO;
 	btext(s, 1, account);
-	*content = NULL;
-	*len = 0;
+	if (content != NULL) {
+		*content = NULL;
+		*len = 0;
+	}
 	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		const void *b = sqlite3_column_blob(s, 1);
-		size_t n = (size_t) sqlite3_column_bytes(s, 1);
-
 		*generated = sqlite3_column_int64(s, 0);
-		if ((*content = malloc(n + 1)) == NULL) {
-			rv = PDP_ENOMEM;
-		} else {
-			if (n > 0)
-				memcpy(*content, b, n);
-			(*content)[n] = '\0';
-			*len = n;
-			rv = PDP_OK;
-		}
+		rv = content == NULL ? PDP_OK : report_copy(s, content, len);
 	} else {
 		rv = rc == SQLITE_DONE ? PDP_ENOENT : map_rc(rc);
 	}
