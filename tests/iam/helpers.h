@@ -50,6 +50,32 @@ open_service_with(char *path, const iams_options *opt)
 	return s;
 }
 
+// clocked_options are the tests' options on the test clock, which reads
+// *now.
+static inline iams_options
+clocked_options(int64_t *now)
+{
+	iams_options o = {.store_key = test_key, .argon2_kib = 64,
+	    .clock = test_clock, .clock_arg = now};
+
+	return o;
+}
+
+// open_clocked opens a service on the test clock, set to `start`, with
+// the test account and a second account `other`.
+static inline iams_service *
+open_clocked(char *path, int64_t *now, int64_t start, const char *other)
+{
+	iams_options o = clocked_options(now);
+	iams_service *s;
+	iams_error e;
+
+	*now = start;
+	s = open_service_with(path, &o);
+	ck_assert_int_eq(iams_account_create(s, other, &e), PDP_OK);
+	return s;
+}
+
 // open_service is open_service_with the tests' options.
 static inline iams_service *
 open_service(char *path, uint32_t users_max)

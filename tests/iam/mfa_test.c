@@ -491,8 +491,7 @@ START_TEST(test_verify_skew_and_replay)
 	// The last step is in the store: a restart does not forget it.
 	iams_service_close(s);
 	char err[256];
-	iams_options opt = {.store_key = test_key, .argon2_kib = 64,
-	    .clock = test_clock, .clock_arg = &now_s};
+	iams_options opt = clocked_options(&now_s);
 	ck_assert_int_eq(iams_service_open(path, &opt, &s, err, sizeof(err)),
 	    PDP_OK);
 	ck_assert_str_eq(verify_step("GAHT00000003", T0 + 20), "AccessDenied");

@@ -40,17 +40,10 @@ static char path[64];
 static iams_service *s;
 static int64_t now;
 
-static const iams_options opts = {.store_key = test_key, .argon2_kib = 64,
-	.clock = test_clock, .clock_arg = &now};
-
 static void
 setup(void)
 {
-	iams_error e;
-
-	now = T0;
-	s = open_service_with(path, &opts);
-	ck_assert_int_eq(iams_account_create(s, OTHER, &e), PDP_OK);
+	s = open_clocked(path, &now, T0, OTHER);
 }
 
 static void
@@ -336,9 +329,10 @@ START_TEST(test_kept_in_the_store)
 {
 	char gen[32], err[512];
 	iams_service *s2 = NULL;
+	iams_options o = clocked_options(&now);
 
 	generate(s, ROOT, "COMPLETE");
-	ck_assert_msg(iams_service_open(path, &opts, &s2, err, sizeof(err)) ==
+	ck_assert_msg(iams_service_open(path, &o, &s2, err, sizeof(err)) ==
 	    PDP_OK, "%s", err);
 	now = T0 + 60;
 	char *csv = report_of(s2, ROOT, gen);

@@ -28,17 +28,10 @@ static char path[64];
 static iams_service *s;
 static int64_t now;
 
-static const iams_options opts = {.store_key = test_key, .argon2_kib = 64,
-	.clock = test_clock, .clock_arg = &now};
-
 static void
 setup(void)
 {
-	iams_error e;
-
-	now = T0;
-	s = open_service_with(path, &opts);
-	ck_assert_int_eq(iams_account_create(s, OTHER, &e), PDP_OK);
+	s = open_clocked(path, &now, T0, OTHER);
 }
 
 static void
@@ -484,10 +477,11 @@ START_TEST(test_kept_with_the_change)
 {
 	char err[512];
 	iams_service *s2;
+	iams_options o = clocked_options(&now);
 
 	user("alice");
 	// Another handle on the store sees the change and its event.
-	ck_assert_int_eq(iams_service_open(path, &opts, &s2, err, sizeof(err)),
+	ck_assert_int_eq(iams_service_open(path, &o, &s2, err, sizeof(err)),
 	    PDP_OK);
 	json_t *r = call_as(s2, ROOT, "LookupEvents",
 	    "{\"LookupAttributes\":[{\"AttributeKey\":\"EventName\","
